@@ -1,0 +1,50 @@
+# Two commands for a new machine: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# PostgreSQL run of the suite: whatever DATABASE_URL the caller sets (.ci/run sets it).
+PG_DATABASE_URL := $(DATABASE_URL)
+SQLITE_TEST_URL := sqlite:///$(CURDIR)/.pytest-db.sqlite3
+
+.PHONY: install run serve test lint typecheck pytest bench key clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+.env: | $(BIN)/.installed
+	$(BIN)/python scripts/make_env.py .env
+
+run: install .env
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo_data
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy portal registrations oauthclient
+
+pytest: install
+	DATABASE_URL=$(SQLITE_TEST_URL) $(BIN)/pytest --create-db
+	@if [ -n "$(PG_DATABASE_URL)" ]; then \
+		echo "== again on PostgreSQL"; \
+		DATABASE_URL=$(PG_DATABASE_URL) $(BIN)/pytest --create-db; \
+	else \
+		echo "== DATABASE_URL not set: PostgreSQL run skipped"; \
+	fi
+
+test: lint typecheck pytest
+
+key: install
+	@$(BIN)/python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+
+clean:
+	rm -rf $(VENV) .pytest-db.sqlite3 staticfiles .mypy_cache .ruff_cache

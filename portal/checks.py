@@ -1,0 +1,29 @@
+"""System checks for the portal's own settings."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, register
+
+from .encryption import EncryptionKeyError, get_multifernet
+
+
+@register()
+def check_encryption_keys(app_configs: Any, **kwargs: Any) -> list[Error]:
+    try:
+        get_multifernet()
+    except EncryptionKeyError as exc:
+        return [Error(str(exc), id="portal.E001")]
+    return []
+
+
+@register()
+def check_portal_base_url(app_configs: Any, **kwargs: Any) -> list[Error]:
+    if not settings.PORTAL_BASE_URL.startswith(("http://", "https://")):
+        return [
+            Error(
+                "PORTAL_BASE_URL must be an absolute http(s) URL such as http://127.0.0.1:8000.",
+                id="portal.E002",
+            )
+        ]
+    return []

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class SandboxConfig(AppConfig):
+    """The built-in authorization server and API that mimic Pleo's (django-oauth-toolkit)."""
+
+    name = "portal.sandbox"
+    label = "sandbox"
+    verbose_name = "Sandbox authorization server"

@@ -1,0 +1,23 @@
+"""Settings for the test suite: base settings plus throwaway keys and fast hashing."""
+
+import os
+
+from cryptography.fernet import Fernet
+from django.core.management.utils import get_random_secret_key
+
+os.environ.setdefault("DJANGO_SECRET_KEY", get_random_secret_key())
+# Fresh keys for every run: nothing that a test encrypts outlives the run.
+os.environ.setdefault("PORTAL_ENCRYPTION_KEYS", Fernet.generate_key().decode())
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, DATABASES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# A file database rather than SQLite's in-memory one: live-server threads
+# then share it without warnings.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".pytest-db.sqlite3")}

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import path
+
+from . import views
+
+admin.site.site_header = "Partner Registration Portal"
+admin.site.site_title = "Partner Registration Portal"
+admin.site.index_title = "Registrations, credentials and audit"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("admin/", admin.site.urls),
+]
