@@ -19,5 +19,9 @@ STORAGES = {
 }
 # A file database rather than SQLite's in-memory one: live-server threads
 # then share it without warnings.
+# The file is named after DATABASE_URL's, so parallel runs with different
+# DATABASE_URLs never share one.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".pytest-db.sqlite3")}
+    name = str(DATABASES["default"]["NAME"])
+    test_name = name + ".test" if name not in ("", ":memory:") else str(BASE_DIR / ".pytest-db.sqlite3")
+    DATABASES["default"]["TEST"] = {"NAME": test_name}
