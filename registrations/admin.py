@@ -26,5 +26,5 @@ class RegistrationAdmin(admin.ModelAdmin):
     inlines = [*admin_credentials.REGISTRATION_INLINES]
     actions = [*admin_exports.REGISTRATION_ACTIONS, *admin_sandbox.REGISTRATION_ACTIONS]
 
-    def get_urls(self):  # type: ignore[no-untyped-def]
+    def get_urls(self):  # type: ignore[no-untyped-def,unused-ignore]
         return [*admin_exports.registration_urls(self), *super().get_urls()]
