@@ -25,6 +25,15 @@ run: install .env
 	$(BIN)/python manage.py load_demo_data
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# Production-style serving: gunicorn (threaded workers, >= 2) + whitenoise, with
+# the production settings; needs DATABASE_URL, DJANGO_SECRET_KEY and
+# PORTAL_ENCRYPTION_KEYS in the environment (see README, "Deploying").
+serve: install
+	DJANGO_SETTINGS_MODULE=portal.settings.production $(BIN)/python manage.py check --deploy --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=portal.settings.production $(BIN)/python manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=portal.settings.production $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	DJANGO_SETTINGS_MODULE=portal.settings.production $(BIN)/gunicorn -c portal/gunicorn_conf.py portal.wsgi
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

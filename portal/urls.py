@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -10,4 +10,6 @@ admin.site.index_title = "Registrations, credentials and audit"
 urlpatterns = [
     path("", views.home, name="home"),
     path("admin/", admin.site.urls),
+    path("dashboard/", include("oauthclient.urls")),
+    path("", include("portal.sandbox.urls")),
 ]

@@ -8,23 +8,151 @@ The pieces owned by other modules plug in here:
 
 from __future__ import annotations
 
-from django.contrib import admin
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import admin_credentials, admin_exports, admin_sandbox
-from .models import Registration, Scope
+from .forms import RegistrationForm
+from .models import Registration, RegistrationStatus, Scope
+from .services import registration as services
+
+ACTION_DONE = "{count} registration(s) moved to “{status}”."
+ACTION_REFUSED = "“{registration}” was not changed: {reason}"
+
+
+def scope_token_q(token: str) -> Q:
+    """Registrations whose space-separated scope holds `token` as a whole token
+    (users:read must not match users:readwrite). Portable: no regex."""
+    return (
+        Q(scope=token)
+        | Q(scope__startswith=f"{token} ")
+        | Q(scope__endswith=f" {token}")
+        | Q(scope__contains=f" {token} ")
+    )
+
+
+class ScopeListFilter(admin.SimpleListFilter):
+    title = "scope"
+    parameter_name = "scope"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(name, name) for name in Scope.objects.values_list("name", flat=True)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        token = self.value()
+        return queryset.filter(scope_token_q(token)) if token else queryset
+
+
+def _status_action(
+    service: Callable[..., Registration], name: str, description: str, status: RegistrationStatus
+) -> Any:
+    """An admin action that applies one status service to each selected registration."""
+
+    def action(model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Registration]) -> None:
+        moved = 0
+        for registration in queryset:
+            try:
+                service(registration=registration, by=request.user)
+            except ValidationError as exc:
+                reason = " ".join(exc.messages)
+                model_admin.message_user(
+                    request, ACTION_REFUSED.format(registration=registration, reason=reason), messages.ERROR
+                )
+            else:
+                moved += 1
+        if moved:
+            model_admin.message_user(
+                request, ACTION_DONE.format(count=moved, status=status.label), messages.SUCCESS
+            )
+
+    action.__name__ = name
+    return admin.action(description=description, permissions=["change"])(action)
+
+
+Status = RegistrationStatus
+STATUS_ACTIONS = [
+    _status_action(
+        services.registration_mark_ready, "mark_ready", "Mark ready to submit (validates)", Status.READY
+    ),
+    _status_action(
+        services.registration_submit, "submit", "Mark submitted to Pleo (records when)", Status.SUBMITTED
+    ),
+    _status_action(
+        services.registration_mark_credentials_received,
+        "mark_credentials_received",
+        "Mark credentials received",
+        Status.CREDENTIALS_RECEIVED,
+    ),
+    _status_action(services.registration_activate, "activate", "Mark active", Status.ACTIVE),
+    _status_action(services.registration_reopen, "reopen", "Reopen as draft", Status.DRAFT),
+    _status_action(services.registration_revoke, "revoke", "Mark revoked", Status.REVOKED),
+    _status_action(services.registration_archive, "archive", "Archive", Status.ARCHIVED),
+]
 
 
 @admin.register(Scope)
 class ScopeAdmin(admin.ModelAdmin):
     list_display = ["name", "description", "in_staging", "in_production"]
+    list_filter = ["in_staging", "in_production"]
     search_fields = ["name", "description"]
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
-    list_display = ["client_name", "environment", "status", "updated_at"]
+class RegistrationAdmin(SimpleHistoryAdmin):
+    form = RegistrationForm
+    list_display = ["client_name", "environment", "application_type", "status", "owner", "updated_at"]
+    list_filter = ["status", "environment", "application_type", ScopeListFilter]
+    list_select_related = ["owner"]
+    search_fields = ["client_name", "client_uri", "scope", "contacts", "redirect_uris"]
+    readonly_fields = ["status", "owner", "submitted_at", "created_at", "updated_at"]
+    # The groups of Pleo's registration form (as in the printable export), then the workflow.
+    fieldsets = [
+        (
+            "Client",
+            {"fields": ["client_name", "client_uri", "logo_uri", "tos_uri", "policy_uri", "contacts"]},
+        ),
+        ("User journey", {"fields": ["initiation_uri", "settings_uri"]}),
+        (
+            "OAuth 2.0",
+            {
+                "fields": [
+                    "redirect_uris",
+                    "scope",
+                    "other_scopes",
+                    "pkce_supported",
+                    "subject_type_preference",
+                ]
+            },
+        ),
+        ("Environment", {"fields": ["environment", "application_type"]}),
+        ("Workflow", {"fields": ["status", "owner", "submitted_at", "created_at", "updated_at"]}),
+    ]
     inlines = [*admin_credentials.REGISTRATION_INLINES]
-    actions = [*admin_exports.REGISTRATION_ACTIONS, *admin_sandbox.REGISTRATION_ACTIONS]
+    actions = [*STATUS_ACTIONS, *admin_exports.REGISTRATION_ACTIONS, *admin_sandbox.REGISTRATION_ACTIONS]
 
     def get_urls(self):  # type: ignore[no-untyped-def,unused-ignore]
         return [*admin_exports.registration_urls(self), *super().get_urls()]
+
+    def save_model(self, request: HttpRequest, obj: Registration, form: ModelForm, change: bool) -> None:
+        data = {
+            name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS if name in form.cleaned_data
+        }
+        if change:
+            saved = services.registration_update(
+                registration=Registration.objects.get(pk=obj.pk), data=data, updated_by=request.user
+            )
+        else:
+            saved = services.registration_create(**data, owner=request.user, created_by=request.user)
+        # The admin carries on with `obj` (log entry, inlines, redirect): make it the saved row.
+        obj.__dict__.update(saved.__dict__)
+        for field_name, warnings in saved.validation_report().warnings.items():
+            label = form.fields[field_name].label if field_name in form.fields else field_name
+            for warning in warnings:
+                self.message_user(request, f"{label}: {warning}", messages.WARNING)

@@ -1,7 +1,56 @@
-"""The "issue sandbox credentials" action for RegistrationAdmin (see admin.py)."""
+"""The "issue sandbox credentials" action for RegistrationAdmin (see admin.py).
+
+Thin: the service does the work. The plaintext secrets are shown once, on the
+page the action answers with (not cached, never in a URL, a message or a log);
+afterwards only the credential's reveal shows them.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-REGISTRATION_ACTIONS: list[Any] = []
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers
+
+from .models import Registration
+from .services.sandbox import credential_issue_sandbox
+
+ISSUE_PERMISSION = "registrations.change_credential"
+ISSUE_FORBIDDEN = "You need the permission to change credentials to issue sandbox credentials."
+TEMPLATE = "admin/registrations/sandbox_credentials_issued.html"
+
+
+@admin.action(description="Issue sandbox credentials")
+def issue_sandbox_credentials(
+    modeladmin: admin.ModelAdmin[Any], request: HttpRequest, queryset: QuerySet[Registration]
+) -> HttpResponse | None:
+    if not request.user.has_perm(ISSUE_PERMISSION):
+        modeladmin.message_user(request, ISSUE_FORBIDDEN, messages.ERROR)
+        return None
+    issued = []
+    for registration in queryset.order_by("pk"):
+        try:
+            credential, secret = credential_issue_sandbox(registration=registration, issued_by=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                modeladmin.message_user(request, message, messages.ERROR)
+            continue
+        issued.append({"registration": registration, "credential": credential, "client_secret": secret})
+    if not issued:
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": "Sandbox credentials issued",
+        "opts": modeladmin.model._meta,
+        "issued": issued,
+    }
+    response = TemplateResponse(request, TEMPLATE, context)
+    add_never_cache_headers(response)
+    return response
+
+
+REGISTRATION_ACTIONS: list[Any] = [issue_sandbox_credentials]

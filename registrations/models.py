@@ -176,6 +176,25 @@ class Credential(models.Model):
     def __str__(self) -> str:
         return f"{self.client_id} ({self.get_server_display()}, {self.get_status_display()})"
 
+    def clean(self) -> None:
+        # Rules live in credential_validators (shared with forms and commands).
+        # Empty values are the fields' own blank checks; a stored, unchanged
+        # secret (Ciphertext) is not decrypted just to be checked again.
+        from portal.encryption import Ciphertext
+
+        from .credential_validators import credential_errors
+
+        raw_secret = self.__dict__.get("client_secret")
+        errors = credential_errors(
+            server=self.server,
+            client_id=self.client_id,
+            client_secret=None if not raw_secret or isinstance(raw_secret, Ciphertext) else str(raw_secret),
+        )
+        if not self.client_id:
+            errors.pop("client_id", None)
+        if errors:
+            raise ValidationError(errors)
+
 
 class SecretDisclosure(models.Model):
     """Audit record: a client secret was shown to someone or put into an export."""

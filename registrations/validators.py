@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -21,6 +22,8 @@ from django.core.validators import EmailValidator
 
 MAX_URI_LENGTH = 2000
 MAX_CLIENT_NAME_LENGTH = 200
+MAX_SCOPE_LENGTH = 2000
+MAX_SUBJECT_TYPE_LENGTH = 100
 
 STAGING = "staging"
 PRODUCTION = "production"
@@ -48,6 +51,16 @@ REDIRECT_URI_NO_HOST = "has no host: use scheme://host/path."
 REDIRECT_URI_HOST_CASE = "must be in canonical form: write the host in lowercase."
 REDIRECT_URI_BAD_HOST = "has an invalid host name."
 REDIRECT_URI_BAD_PORT = "has an invalid port: use a number from 1 to 65535, or leave the port out."
+REDIRECT_URI_BAD_CHARACTER = (
+    "contains a character that a URI may not hold ({character}): percent-encode it (RFC 3986 §2)."
+)
+REDIRECT_URI_BAD_PERCENT = (
+    "has a % that is not followed by two hexadecimal digits: write %25 for a literal %."
+)
+REDIRECT_URI_BAD_PUNYCODE = "has a host label starting with xn-- that is not valid punycode."
+REDIRECT_URI_IP_FORM = "must be in canonical form: write an IPv4 address as four decimal numbers without leading zeros (e.g. 127.0.0.1)."
+REDIRECT_URI_IPV6_FORM = "must be in canonical form: write an IPv6 address compressed and in lowercase, without a zone (e.g. [::1])."
+REDIRECT_URI_DOT_SEGMENT = "must be in canonical form: remove the /./ and /../ segments from the path."
 REDIRECT_URI_WEB_NEEDS_HTTPS = (
     "must use https for a web client (plain http only to 127.0.0.1 or [::1] in staging)."
 )
@@ -68,6 +81,7 @@ REDIRECT_URI_NEAR_DUPLICATE = (
 )
 
 SCOPE_REQUIRED = "Choose at least one scope."
+SCOPE_TOO_LONG = f"Use at most {MAX_SCOPE_LENGTH} characters for all scopes together."
 SCOPE_SPACING = "Separate scopes with single spaces, with no leading or trailing space."
 SCOPE_TOKEN_SYNTAX = "“{token}” is not a valid scope token (RFC 6749 §3.3: printable ASCII without spaces, quotes or backslashes)."
 SCOPE_DUPLICATE = "“{token}” is listed more than once."
@@ -84,6 +98,7 @@ URI_TOO_LONG = f"Use at most {MAX_URI_LENGTH} characters."
 URI_USERINFO = "Remove the user information (user:password@) from the URL."
 URI_WILDCARD = "Remove the wildcard (*) from the URL."
 URI_HTTPS_REQUIRED = "Use https: production registrations need https URLs."
+URI_BAD_CHARACTER = "Percent-encode the character {character}: a URL may not hold it (RFC 3986 §2)."
 URI_NON_ASCII = "Use an ASCII URL: percent-encode the path and write the host in punycode (xn--…)."
 
 CONTACTS_REQUIRED = "Add at least one contact email address."
@@ -92,10 +107,12 @@ CONTACT_INVALID = (
     "“{contact}” is not a bare email address (no display name, no mailto:, one address per entry)."
 )
 CONTACT_DOMAIN_NOT_DOTTED = "“{contact}” needs a full domain with a dot, e.g. name@company.example."
+CONTACT_IP_DOMAIN = "“{contact}” has an IP address as its domain: use an address at a domain name."
 CONTACT_DUPLICATE = "“{contact}” is listed more than once."
 
 CLIENT_NAME_CONTROL = "Remove control characters from the client name."
 CLIENT_NAME_TOO_LONG = f"Use at most {MAX_CLIENT_NAME_LENGTH} characters."
+SUBJECT_TYPE_TOO_LONG = f"Use at most {MAX_SUBJECT_TYPE_LENGTH} characters."
 SUBJECT_TYPE_SYNTAX = "Leave empty for None, or enter a resource context such as company or organisation (lowercase letters, digits, - and _)."
 ENVIRONMENT_INVALID = "Choose staging or production."
 APPLICATION_TYPE_INVALID = "Choose web or native."
@@ -103,16 +120,26 @@ APPLICATION_TYPE_INVALID = "Choose web or native."
 FORBIDDEN_SCHEMES = frozenset({"javascript", "data", "file", "vbscript", "blob", "about", "ftp"})
 LOOPBACK_LITERALS = frozenset({"127.0.0.1", "[::1]"})
 
-_SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
-_PRIVATE_SCHEME_RE = re.compile(r"^[a-z][a-z0-9\-]*(\.[a-z0-9][a-z0-9\-]*)+$")
-_HOST_LABEL_RE = re.compile(r"^(?!-)[A-Za-z0-9\-]{1,63}(?<!-)$")
-_SCOPE_TOKEN_RE = re.compile(r"^[\x21\x23-\x5b\x5d-\x7e]+$")
-_SUBJECT_TYPE_RE = re.compile(r"^[a-z][a-z0-9_\-]*$")
+# RFC 3986 §2: unreserved, reserved (gen-delims and sub-delims) and "%" for escapes.
+_URI_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-._~" + ":/?#[]@" + "!$&'()*+,;=" + "%")
+_SCHEME_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+_PRIVATE_SCHEME_RE = re.compile(r"[a-z][a-z0-9\-]*(\.[a-z0-9][a-z0-9\-]*)+")
+_HOST_LABEL_RE = re.compile(r"(?!-)[A-Za-z0-9\-]{1,63}(?<!-)")
+# A last label like these makes the host an IPv4 address to browsers (WHATWG URL).
+_NUMERIC_LABEL_RE = re.compile(r"(0[xX][0-9A-Fa-f]*|[0-9]+)")
+_BAD_PERCENT_RE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# fullmatch everywhere: `$` would accept a trailing newline.
+_SCOPE_TOKEN_RE = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")
+_SUBJECT_TYPE_RE = re.compile(r"[a-z][a-z0-9_\-]*")
 _email_validator = EmailValidator()
 
 
 def _has_whitespace_or_control(value: str) -> bool:
     return any(ch.isspace() or ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in value)
+
+
+def _first_bad_character(value: str) -> str | None:
+    return next((ch for ch in value if ch not in _URI_CHARACTERS), None)
 
 
 @dataclass(frozen=True)
@@ -157,11 +184,27 @@ def _valid_port(port: str | None) -> bool:
     return port.isdigit() and 1 <= int(port) <= 65535 and not (len(port) > 1 and port[0] == "0")
 
 
+def _labels(host: str) -> list[str]:
+    return host[:-1].split(".") if host.endswith(".") else host.split(".")
+
+
 def _valid_reg_name(host: str) -> bool:
     if not host or len(host) > 253:
         return False
-    labels = host[:-1].split(".") if host.endswith(".") else host.split(".")
-    return all(_HOST_LABEL_RE.match(label) for label in labels)
+    return all(_HOST_LABEL_RE.fullmatch(label) for label in _labels(host))
+
+
+def _valid_punycode(label: str) -> bool:
+    try:
+        # The idna codec also refuses labels that do not round-trip.
+        decoded = label.encode("ascii").decode("idna")
+    except UnicodeError:
+        return False
+    return decoded.lower() != label.lower()
+
+
+def _looks_like_ipv4(host: str) -> bool:
+    return bool(_NUMERIC_LABEL_RE.fullmatch(_labels(host)[-1]))
 
 
 def is_localhost(host: str) -> bool:
@@ -170,25 +213,57 @@ def is_localhost(host: str) -> bool:
 
 
 def is_loopback_host(host: str) -> bool:
-    """Any name or address that resolves to this machine."""
+    """Any name or address that reaches this machine (0.0.0.0 and ::ffff:127.x too)."""
     if is_localhost(host):
         return True
     literal = host[1:-1] if host.startswith("[") else host
     try:
-        return ipaddress.ip_address(literal).is_loopback
+        address = ipaddress.ip_address(literal)
     except ValueError:
         return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback or address.is_unspecified
 
 
-def _check_host(host: str) -> None:
+def _check_redirect_host(host: str) -> None:
+    """Canonical host: lowercase name, punycode labels, canonical IP literals."""
     if not host:
         raise ValidationError(REDIRECT_URI_NO_HOST)
     if host.startswith("["):
-        return  # parsed as IPv6 already
+        literal = host[1:-1]
+        if "%" in literal:
+            raise ValidationError(REDIRECT_URI_IPV6_FORM)
+        address = ipaddress.IPv6Address(literal)
+        # RFC 5952: compressed lowercase; IPv4-mapped addresses in mixed notation (§5).
+        canonical = {str(address)}
+        if address.ipv4_mapped is not None:
+            canonical.add(f"::ffff:{address.ipv4_mapped}")
+        if literal not in canonical:
+            raise ValidationError(REDIRECT_URI_IPV6_FORM)
+        return
+    if _looks_like_ipv4(host):
+        try:
+            ipaddress.IPv4Address(host)  # strict: four decimal parts, no leading zeros
+        except ValueError:
+            raise ValidationError(REDIRECT_URI_IP_FORM) from None
+        return
     if host != host.lower():
         raise ValidationError(REDIRECT_URI_HOST_CASE)
     if not _valid_reg_name(host):
         raise ValidationError(REDIRECT_URI_BAD_HOST)
+    if any(label.startswith("xn--") and not _valid_punycode(label) for label in _labels(host)):
+        raise ValidationError(REDIRECT_URI_BAD_PUNYCODE)
+
+
+def _check_path(path_and_query: str) -> None:
+    path = path_and_query.split("?", 1)[0]
+    if "[" in path_and_query or "]" in path_and_query:
+        # Brackets are only allowed around an IPv6 host.
+        character = "[" if "[" in path_and_query else "]"
+        raise ValidationError(REDIRECT_URI_BAD_CHARACTER.format(character=character))
+    if any(segment in (".", "..") for segment in path.split("/")):
+        raise ValidationError(REDIRECT_URI_DOT_SEGMENT)
 
 
 def validate_redirect_uri(uri: Any, *, environment: str, application_type: str) -> list[str]:
@@ -215,6 +290,11 @@ def validate_redirect_uri(uri: Any, *, environment: str, application_type: str) 
         raise ValidationError(REDIRECT_URI_FRAGMENT)
     if "*" in uri:
         raise ValidationError(REDIRECT_URI_WILDCARD)
+    character = _first_bad_character(uri)
+    if character is not None:
+        raise ValidationError(REDIRECT_URI_BAD_CHARACTER.format(character=character))
+    if _BAD_PERCENT_RE.search(uri):
+        raise ValidationError(REDIRECT_URI_BAD_PERCENT)
     rest = uri[len(scheme) + 1 :]
 
     if scheme in ("http", "https"):
@@ -222,10 +302,11 @@ def validate_redirect_uri(uri: Any, *, environment: str, application_type: str) 
             scheme, rest, environment=environment, application_type=application_type
         )
     if application_type == NATIVE and "." in scheme:
-        if not _PRIVATE_SCHEME_RE.match(scheme):
+        if not _PRIVATE_SCHEME_RE.fullmatch(scheme):
             raise ValidationError(REDIRECT_URI_NATIVE_SCHEME)
         if not rest.startswith("/") or rest.startswith("//"):
             raise ValidationError(REDIRECT_URI_PRIVATE_SCHEME_FORM)
+        _check_path(rest)
         return []
     if application_type == NATIVE:
         raise ValidationError(REDIRECT_URI_NATIVE_SCHEME)
@@ -236,44 +317,46 @@ def _validate_http_redirect(scheme: str, rest: str, *, environment: str, applica
     split = _split_authority(rest)
     if split is None:
         raise ValidationError(REDIRECT_URI_NO_HOST)
-    authority, _ = split
+    authority, path_and_query = split
     if "@" in authority:
         raise ValidationError(REDIRECT_URI_USERINFO)
     try:
         parsed = _parse_authority(authority)
     except ValueError:
         raise ValidationError(REDIRECT_URI_BAD_HOST) from None
-    _check_host(parsed.host)
+    _check_redirect_host(parsed.host)
     if not _valid_port(parsed.port):
         raise ValidationError(REDIRECT_URI_BAD_PORT)
+    _check_path(path_and_query)
 
     host = parsed.host
-    warnings: list[str] = []
     if is_localhost(host):
+        # RFC 8252 §8.3: accepted in staging (any scheme, both application
+        # types) with a nudge towards the IP literal; never in production.
         if environment == PRODUCTION:
             raise ValidationError(REDIRECT_URI_LOCALHOST_PRODUCTION)
-        warnings.append(REDIRECT_URI_LOCALHOST_WARNING)
-        return warnings
-    loopback = is_loopback_host(host)
-    if application_type == WEB and environment == PRODUCTION and loopback:
+        return [REDIRECT_URI_LOCALHOST_WARNING]
+    if application_type == WEB and environment == PRODUCTION and is_loopback_host(host):
         raise ValidationError(REDIRECT_URI_LOOPBACK_PRODUCTION_WEB)
     if scheme == "http":
         if host not in LOOPBACK_LITERALS:
             raise ValidationError(REDIRECT_URI_HTTP_NOT_LOOPBACK)
         if application_type == WEB and environment == PRODUCTION:
             raise ValidationError(REDIRECT_URI_HTTP_PRODUCTION)
-    return warnings
+    return []
 
 
 def _near_duplicate_key(uri: str) -> str:
     return uri.lower().rstrip("/")
 
 
+def _shown(value: Any) -> str:
+    shown = value if isinstance(value, str) else repr(value)
+    return shown[:117] + "…" if len(shown) > 120 else shown
+
+
 def _entry(position: int, uri: Any) -> str:
-    shown = uri if isinstance(uri, str) else repr(uri)
-    if isinstance(shown, str) and len(shown) > 120:
-        shown = shown[:117] + "…"
-    return f"Redirect URI {position} “{shown}”"
+    return f"Redirect URI {position} “{_shown(uri)}”"
 
 
 def validate_redirect_uris(uris: Any, *, environment: str, application_type: str) -> list[str]:
@@ -284,7 +367,7 @@ def validate_redirect_uris(uris: Any, *, environment: str, application_type: str
         raise ValidationError(REDIRECT_URIS_REQUIRED)
     errors: list[str] = []
     warnings: list[str] = []
-    seen: dict[str, int] = {}
+    seen: set[str] = set()
     near: dict[str, str] = {}
     for position, uri in enumerate(uris, start=1):
         try:
@@ -298,7 +381,7 @@ def validate_redirect_uris(uris: Any, *, environment: str, application_type: str
         if uri in seen:
             errors.append(f"{_entry(position, uri)} {REDIRECT_URI_DUPLICATE}")
             continue
-        seen[uri] = position
+        seen.add(uri)
         key = _near_duplicate_key(uri)
         if key in near:
             warnings.append(f"{_entry(position, uri)} {REDIRECT_URI_NEAR_DUPLICATE.format(other=near[key])}")
@@ -310,7 +393,7 @@ def validate_redirect_uris(uris: Any, *, environment: str, application_type: str
 
 
 def validate_scope_token(token: str) -> None:
-    if not _SCOPE_TOKEN_RE.match(token):
+    if not _SCOPE_TOKEN_RE.fullmatch(token):
         raise ValidationError(SCOPE_TOKEN_SYNTAX.format(token=token))
 
 
@@ -321,14 +404,16 @@ def validate_scope(scope: Any, *, environment: str, catalog: Mapping[str, Iterab
     """
     if not isinstance(scope, str) or scope == "":
         raise ValidationError(SCOPE_REQUIRED)
+    if len(scope) > MAX_SCOPE_LENGTH:
+        raise ValidationError(SCOPE_TOO_LONG)
     if scope != scope.strip(" ") or "  " in scope:
         raise ValidationError(SCOPE_SPACING)
     errors: list[str] = []
     warnings: list[str] = []
     seen: set[str] = set()
     for token in scope.split(" "):
-        if not _SCOPE_TOKEN_RE.match(token):
-            errors.append(SCOPE_TOKEN_SYNTAX.format(token=token))
+        if not _SCOPE_TOKEN_RE.fullmatch(token):
+            errors.append(SCOPE_TOKEN_SYNTAX.format(token=_shown(token)))
             continue
         if token in seen:
             errors.append(SCOPE_DUPLICATE.format(token=token))
@@ -355,9 +440,10 @@ def validate_web_uri(value: Any, *, environment: str) -> None:
     if not value.isascii():
         raise ValidationError(URI_NON_ASCII)
     match = _SCHEME_RE.match(value)
-    if not match or match.group(1) not in ("http", "https"):
+    if not match or match.group(1).lower() not in ("http", "https"):
         raise ValidationError(URI_NOT_ABSOLUTE)
-    split = _split_authority(value[len(match.group(1)) + 1 :])
+    scheme = match.group(1).lower()
+    split = _split_authority(value[len(scheme) + 1 :])
     if split is None or not split[0]:
         raise ValidationError(URI_NOT_ABSOLUTE)
     authority = split[0]
@@ -365,6 +451,9 @@ def validate_web_uri(value: Any, *, environment: str) -> None:
         raise ValidationError(URI_USERINFO)
     if "*" in value:
         raise ValidationError(URI_WILDCARD)
+    character = _first_bad_character(value)
+    if character is not None or _BAD_PERCENT_RE.search(value):
+        raise ValidationError(URI_BAD_CHARACTER.format(character=character or "%"))
     try:
         parsed = _parse_authority(authority)
     except ValueError:
@@ -373,11 +462,12 @@ def validate_web_uri(value: Any, *, environment: str) -> None:
         raise ValidationError(URI_NOT_ABSOLUTE)
     if not parsed.host.startswith("[") and not _valid_reg_name(parsed.host):
         raise ValidationError(URI_NOT_ABSOLUTE)
-    if environment == PRODUCTION and match.group(1) != "https":
+    if environment == PRODUCTION and scheme != "https":
         raise ValidationError(URI_HTTPS_REQUIRED)
 
 
 def validate_contacts(contacts: Any) -> None:
+    """Each entry one bare address at a dotted domain name; entries named in errors."""
     if not isinstance(contacts, list):
         raise ValidationError(CONTACTS_NOT_A_LIST)
     if not contacts:
@@ -386,16 +476,20 @@ def validate_contacts(contacts: Any) -> None:
     seen: set[str] = set()
     for contact in contacts:
         if not isinstance(contact, str):
-            errors.append(CONTACT_INVALID.format(contact=contact))
+            errors.append(CONTACT_INVALID.format(contact=_shown(contact)))
             continue
         try:
             if contact != contact.strip() or contact.lower().startswith("mailto:"):
                 raise ValidationError("")
             _email_validator(contact)
         except ValidationError:
-            errors.append(CONTACT_INVALID.format(contact=contact))
+            errors.append(CONTACT_INVALID.format(contact=_shown(contact)))
             continue
-        if "." not in contact.rsplit("@", 1)[1].strip("."):
+        domain = contact.rsplit("@", 1)[1]
+        if domain.startswith("["):
+            errors.append(CONTACT_IP_DOMAIN.format(contact=contact))
+            continue
+        if "." not in domain.strip("."):
             errors.append(CONTACT_DOMAIN_NOT_DOTTED.format(contact=contact))
             continue
         if contact.lower() in seen:
@@ -418,7 +512,9 @@ def validate_client_name(value: Any) -> None:
 def validate_subject_type_preference(value: Any) -> None:
     if value in ("", None):
         return
-    if not isinstance(value, str) or not _SUBJECT_TYPE_RE.match(value):
+    if isinstance(value, str) and len(value) > MAX_SUBJECT_TYPE_LENGTH:
+        raise ValidationError(SUBJECT_TYPE_TOO_LONG)
+    if not isinstance(value, str) or not _SUBJECT_TYPE_RE.fullmatch(value):
         raise ValidationError(SUBJECT_TYPE_SYNTAX)
 
 
@@ -462,6 +558,19 @@ class ValidationReport:
 
 REQUIRED_URI_FIELDS = ("client_uri", "tos_uri", "policy_uri")
 OPTIONAL_URI_FIELDS = ("logo_uri", "initiation_uri", "settings_uri")
+# Every field that check_registration judges, required-ness and length included:
+# callers may skip Django's generic checks for these so one message is shown, not two.
+VALIDATED_FIELDS = (
+    "client_name",
+    *REQUIRED_URI_FIELDS,
+    *OPTIONAL_URI_FIELDS,
+    "contacts",
+    "redirect_uris",
+    "scope",
+    "subject_type_preference",
+    "environment",
+    "application_type",
+)
 
 
 def load_scope_catalog() -> dict[str, list[str]]:

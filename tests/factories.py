@@ -49,3 +49,35 @@ def make_user(
     user_model = get_user_model()
     username = username or f"user{next(_sequence)}"
     return user_model.objects.create_user(username=username, password=password, **extra)
+
+
+# Credentials and groups (issue 4) ----------------------------------------------
+
+# The seed's Example Client credential, as Pleo sends it (30 hex).
+PLEO_CLIENT_ID = "12a3b456-78c9-0d12-34e5-f678ab9bcd0e"
+PLEO_CLIENT_SECRET = "12345a6bcd789ef012abcd34ef5a6b"
+PARTNER_MANAGERS = "Partner managers"
+DEVELOPERS = "Developers"
+
+
+def make_credential(*, registration: Registration | None = None, **overrides: Any) -> Any:
+    """An active Pleo staging credential recorded through the service."""
+    from registrations.services.credential import credential_record
+
+    data: dict[str, Any] = {
+        "server": "pleo_staging",
+        "client_id": PLEO_CLIENT_ID,
+        "client_secret": PLEO_CLIENT_SECRET,
+        "received_note": "1Password, 2026-11-28",
+    }
+    data.update(overrides)
+    return credential_record(registration=registration or make_registration(), **data)
+
+
+def make_group_member(group_name: str, **extra: Any) -> AbstractUser:
+    """A staff user in one of the groups created by registrations' 0003 migration."""
+    from django.contrib.auth.models import Group
+
+    user = make_user(is_staff=True, **extra)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user

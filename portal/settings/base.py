@@ -159,16 +159,44 @@ PORTAL_HTTP_TIMEOUT = env.float("PORTAL_HTTP_TIMEOUT", default=10.0)
 
 # SANDBOX AUTHORIZATION SERVER (django-oauth-toolkit)
 # ------------------------------------------------------------------------------
+# The built-in sandbox under /sandbox/ (portal/sandbox). On by default for local
+# use and tests; production settings default it to off. When off, every sandbox
+# URL answers 404.
 PORTAL_SANDBOX_ENABLED = env.bool("PORTAL_SANDBOX_ENABLED", default=True)
+# Lifetime of sandbox access tokens (Pleo's are short-lived too).
 PORTAL_SANDBOX_ACCESS_TOKEN_SECONDS = env.int("PORTAL_SANDBOX_ACCESS_TOKEN_SECONDS", default=600)
 OAUTH2_PROVIDER = {
+    # Authorization code + refresh only, PKCE with S256 only, exact redirect URIs.
+    "OAUTH2_SERVER_CLASS": "portal.sandbox.oauth.SandboxServer",
+    "OAUTH2_VALIDATOR_CLASS": "portal.sandbox.oauth.SandboxValidator",
+    "SCOPES_BACKEND_CLASS": "portal.sandbox.scopes.CatalogScopes",
     "PKCE_REQUIRED": True,
     "ACCESS_TOKEN_EXPIRE_SECONDS": PORTAL_SANDBOX_ACCESS_TOKEN_SECONDS,
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "REQUEST_APPROVAL_PROMPT": "force",
+    # Refresh tokens rotate on every refresh; replaying a spent one revokes the
+    # whole token family (that authorization's tokens), with no grace period.
     "ROTATE_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
-    "SCOPES_BACKEND_CLASS": "portal.sandbox.scopes.CatalogScopes",
+    # Redirect URIs are checked by the portal's validators and matched exactly by
+    # the sandbox; the scheme check on the final redirect is per client (views.py),
+    # so DOT's global list only needs https (and `check --deploy` stays clean).
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    "ALLOW_URI_WILDCARDS": False,
+    # RFC 9700 gates: enforce the compliant behaviour (no implicit/password grant,
+    # no `plain` PKCE, no token in the query string, `iss` on responses, tokens
+    # stored hashed) and make insecure settings deploy-check errors.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
 }
 
 # PLEO AUTHORIZATION SERVERS (the oauthclient's server profiles)

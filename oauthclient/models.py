@@ -1,0 +1,93 @@
+"""Connections (a user's tokens for one credential) and the test calls made with them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from portal.encryption import EncryptedTextField
+from registrations.models import Credential
+
+# A token this close to its expiry counts as expired: a call started now would
+# otherwise reach the API with a token that dies on the way.
+EXPIRY_LEEWAY = timedelta(seconds=30)
+
+
+class ConnectionStatus(models.TextChoices):
+    CONNECTED = "connected", "Connected"
+    NEEDS_REAUTHORIZATION = "needs_reauthorization", "Needs re-authorization"
+    DISCONNECTED = "disconnected", "Disconnected"
+
+
+class Connection(models.Model):
+    """One user's authorization of one credential (client): tokens encrypted at rest."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="connections")
+    credential = models.ForeignKey(Credential, on_delete=models.PROTECT, related_name="connections")
+    status = models.CharField(
+        max_length=24, choices=ConnectionStatus.choices, default=ConnectionStatus.CONNECTED
+    )
+    access_token = EncryptedTextField(blank=True)
+    refresh_token = EncryptedTextField(blank=True)
+    token_type = models.CharField(max_length=40, blank=True)
+    scope = models.CharField("granted scope", max_length=2000, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Absolute expiry of the access token.")
+    connected_at = models.DateTimeField(null=True, blank=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    refresh_count = models.PositiveIntegerField(default=0)
+    last_error_code = models.CharField(max_length=80, blank=True)
+    last_error_description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            # Reconnecting replaces the tokens of the same row, so history stays together.
+            models.UniqueConstraint(fields=["user", "credential"], name="oauthclient_one_connection_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.credential.client_id} for {self.user} ({self.get_status_display()})"
+
+    @property
+    def is_connected(self) -> bool:
+        return self.status == ConnectionStatus.CONNECTED
+
+    def is_expired(self, *, now: datetime | None = None) -> bool:
+        if self.expires_at is None:
+            return False  # no expires_in given: only a 401 tells
+        return self.expires_at - EXPIRY_LEEWAY <= (now or timezone.now())
+
+
+class TestCall(models.Model):
+    """One GET against the API with a connection's token: what, when, how it went."""
+
+    __test__ = False  # not a pytest test class despite the name
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="test_calls")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="test_calls")
+    created_at = models.DateTimeField(default=timezone.now)
+    method = models.CharField(max_length=10, default="GET")
+    url = models.CharField("URL", max_length=2500)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    response_size = models.PositiveIntegerField(null=True, blank=True, help_text="Bytes in the body.")
+    excerpt = models.TextField(blank=True, help_text="Redacted and bounded start of the body.")
+    refreshed = models.BooleanField(default=False, help_text="Tokens were refreshed for this call.")
+    error_code = models.CharField(max_length=80, blank=True)
+    error_message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["connection", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.url} → {self.status_code or self.error_code}"
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300 and not self.error_code

@@ -1,0 +1,62 @@
+"""Read-only queries for the dashboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from registrations.models import Credential, CredentialStatus
+
+from .models import Connection, TestCall
+
+DASHBOARD_GROUPS = ("Developers", "Partner managers")
+HISTORY_LENGTH = 20
+
+
+def user_may_use_dashboard(user: Any) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return bool(user.is_superuser or user.groups.filter(name__in=DASHBOARD_GROUPS).exists())
+
+
+def credentials_usable() -> QuerySet[Credential]:
+    """Credentials a developer may connect with: the active ones."""
+    return (
+        Credential.objects.filter(status=CredentialStatus.ACTIVE)
+        .select_related("registration")
+        .order_by("registration__client_name", "server", "-recorded_at")
+    )
+
+
+def connections_of(user: Any) -> QuerySet[Connection]:
+    return Connection.objects.filter(user=user).select_related("credential", "credential__registration")
+
+
+def connection_history(*, connection: Connection, limit: int = HISTORY_LENGTH) -> list[TestCall]:
+    return list(connection.test_calls.select_related("user")[:limit])
+
+
+def duration_chart(calls: list[TestCall], *, width: int = 400, height: int = 80) -> dict[str, Any]:
+    """Bars for an inline SVG chart: oldest left, height by duration, class by outcome."""
+    calls = list(reversed(calls))
+    if not calls:
+        return {"bars": [], "width": width, "height": height, "max_ms": 0}
+    max_ms = max((call.duration_ms or 0) for call in calls) or 1
+    slot = width / max(len(calls), HISTORY_LENGTH)
+    bars = []
+    for index, call in enumerate(calls):
+        # Failed calls without a duration still show, as a short stub.
+        bar_height = max(3, round((call.duration_ms or 0) / max_ms * (height - 14)))
+        bars.append(
+            {
+                "x": round(index * slot + 1, 1),
+                "y": height - bar_height,
+                "width": round(max(slot - 2, 1), 1),
+                "height": bar_height,
+                "ok": call.ok,
+                "title": f"{call.created_at:%Y-%m-%d %H:%M:%S} · "
+                f"{call.status_code or call.error_code} · {call.duration_ms if call.duration_ms is not None else '–'} ms",
+            }
+        )
+    return {"bars": bars, "width": width, "height": height, "max_ms": max_ms}

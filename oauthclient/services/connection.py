@@ -1,0 +1,410 @@
+"""Connections: authorization code + PKCE (S256), token refresh, introspection, disconnect.
+
+Authlib's requests client does the protocol (PKCE, token requests, client
+authentication); these functions decide what is stored, when, and under which lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import requests
+from authlib.common.errors import AuthlibBaseError
+from django.db import transaction
+from django.utils import timezone
+
+from registrations.models import Credential, CredentialServer, CredentialStatus
+
+from .. import errors, messages
+from ..errors import OAuthClientError
+from ..locks import connection_locked
+from ..models import Connection, ConnectionStatus
+from ..redaction import redact_data
+from ..servers import ServerProfile, dashboard_callback_url, server_profile
+from ._http import oauth_session, request_options
+
+logger = logging.getLogger(__name__)
+
+# Pending authorization requests live in the user's (server-side) session:
+# that binds each `state` to the browser that started it.
+SESSION_KEY = "oauthclient.pending"
+STATE_TTL_SECONDS = 600
+MAX_PENDING = 5
+# Anything the transport or Authlib raises for a failed exchange.
+TRANSPORT_ERRORS = (requests.exceptions.RequestException, AuthlibBaseError, ValueError)
+
+
+@dataclass(frozen=True)
+class AuthorizationRequest:
+    url: str
+    state: str
+    redirect_uri: str
+    credential: Credential
+
+
+def credential_redirect_uris(credential: Credential) -> list[str]:
+    """Redirect URIs registered for the credential's client."""
+    return [uri for uri in credential.registration.redirect_uris if isinstance(uri, str)]
+
+
+def callback_registered(credential: Credential) -> bool:
+    """Whether the server will send the browser back to the portal's own callback.
+
+    Sandbox issuance registers the portal's callback with every sandbox client
+    (registrations.services.sandbox), on top of the registration's own URIs.
+    """
+    if credential.server == CredentialServer.SANDBOX:
+        return True
+    return dashboard_callback_url() in credential_redirect_uris(credential)
+
+
+def _pending(session: MutableMapping[str, Any]) -> dict[str, dict[str, Any]]:
+    now = time.time()
+    return {
+        state: entry
+        for state, entry in dict(session.get(SESSION_KEY) or {}).items()
+        if isinstance(entry, dict) and entry.get("expires", 0) > now
+    }
+
+
+def _store_pending(session: MutableMapping[str, Any], pending: dict[str, dict[str, Any]]) -> None:
+    session[SESSION_KEY] = pending
+    # Django sessions notice top-level assignment; be explicit for nested changes.
+    if hasattr(session, "modified"):
+        session.modified = True
+
+
+def connection_start(
+    *,
+    credential: Credential,
+    session: MutableMapping[str, Any],
+    redirect_uri: str | None = None,
+) -> AuthorizationRequest:
+    """The authorize URL for a credential, with a fresh state and a PKCE S256 challenge.
+
+    The state and the code verifier stay in the session until the callback
+    (or the pasted URL) uses them once.
+    """
+    if credential.status != CredentialStatus.ACTIVE:
+        raise OAuthClientError(messages.CREDENTIAL_NOT_USABLE, code="credential_not_active")
+    if redirect_uri is None:
+        redirect_uri = dashboard_callback_url()
+    elif redirect_uri not in credential_redirect_uris(credential):
+        raise OAuthClientError(messages.REDIRECT_URI_NOT_REGISTERED, code="redirect_uri_not_registered")
+    profile = server_profile(credential.server)
+    state = secrets.token_urlsafe(32)
+    # RFC 7636: 43-128 characters from the unreserved set; token_urlsafe(64) gives 86.
+    code_verifier = secrets.token_urlsafe(64)
+    with oauth_session(credential, with_secret=False, redirect_uri=redirect_uri) as client:
+        # Authlib only adds code_challenge when the verifier is passed here (see NOTES.md).
+        url, _ = client.create_authorization_url(
+            profile.authorization_endpoint,
+            state=state,
+            code_verifier=code_verifier,
+            scope=credential.registration.scope,
+        )
+    pending = _pending(session)
+    # Keep the newest few: several tabs may be connecting at once.
+    for old_state in sorted(pending, key=lambda key: pending[key]["expires"])[: -(MAX_PENDING - 1) or None]:
+        pending.pop(old_state)
+    pending[state] = {
+        "credential_id": credential.pk,
+        "code_verifier": code_verifier,
+        "redirect_uri": redirect_uri,
+        "issuer": profile.issuer,
+        "expires": time.time() + STATE_TTL_SECONDS,
+    }
+    _store_pending(session, pending)
+    return AuthorizationRequest(url=url, state=state, redirect_uri=redirect_uri, credential=credential)
+
+
+def _take_pending(session: MutableMapping[str, Any], state: str) -> dict[str, Any]:
+    """Single use: the entry is removed whatever happens next."""
+    pending = _pending(session)
+    entry = pending.pop(state, None) if state else None
+    _store_pending(session, pending)
+    if entry is None:
+        raise OAuthClientError(messages.STATE_INVALID, code=errors.CODE_INVALID_STATE)
+    return entry
+
+
+def _expires_at(token: Mapping[str, Any]) -> datetime | None:
+    # Authlib turns expires_in into an absolute epoch `expires_at` when it parses the answer.
+    expires_at = token.get("expires_at")
+    if isinstance(expires_at, int | float) and not isinstance(expires_at, bool):
+        return datetime.fromtimestamp(expires_at, tz=UTC)
+    return None
+
+
+def _token_fields(
+    token: Mapping[str, Any], *, profile: ServerProfile, requested_scope: str
+) -> dict[str, Any]:
+    """What a connection stores from a token answer, after checking it is usable."""
+    access_token = token.get("access_token")
+    token_type = str(token.get("token_type") or "")
+    problem = ""
+    if not isinstance(access_token, str) or not access_token:
+        problem = "no access_token"
+    elif token_type.lower() != "bearer":
+        problem = f"token_type {errors.clean_code(token_type)!s} is not Bearer"
+    if problem:
+        raise OAuthClientError(
+            messages.TOKEN_RESPONSE_INVALID.format(
+                server=profile.label, code=errors.CODE_INVALID_TOKEN_RESPONSE, description=problem
+            ),
+            code=errors.CODE_INVALID_TOKEN_RESPONSE,
+            description=problem,
+        )
+    refresh_token = token.get("refresh_token")
+    return {
+        "access_token": access_token,
+        "refresh_token": refresh_token if isinstance(refresh_token, str) else "",
+        "token_type": "Bearer",
+        # RFC 6749 §5.1: an omitted scope means the requested one was granted.
+        "scope": str(token.get("scope") or requested_scope)[:2000],
+        "expires_at": _expires_at(token),
+    }
+
+
+def connection_complete(
+    *, user: Any, session: MutableMapping[str, Any], params: Mapping[str, str]
+) -> Connection:
+    """Finish a connection from the authorization response (callback query or pasted URL).
+
+    Checks state (single use, this session, not expired), then `iss` when sent
+    (RFC 9207), then an `error`; exchanges the code server-to-server. Nothing is
+    saved unless every step succeeded.
+    """
+    entry = _take_pending(session, params.get("state", ""))
+    iss = params.get("iss")
+    if iss is not None and iss.rstrip("/") != entry["issuer"].rstrip("/"):
+        raise OAuthClientError(
+            messages.ISSUER_MISMATCH.format(iss=errors.clean_description(iss), expected=entry["issuer"]),
+            code=errors.CODE_ISSUER_MISMATCH,
+        )
+    if params.get("error"):
+        raise errors.oauth_error(params["error"], params.get("error_description", ""))
+    code = params.get("code")
+    if not code:
+        raise OAuthClientError(messages.CODE_MISSING, code=errors.CODE_MISSING_CODE)
+
+    credential = Credential.objects.select_related("registration").filter(pk=entry["credential_id"]).first()
+    if credential is None or credential.status != CredentialStatus.ACTIVE:
+        raise OAuthClientError(messages.CREDENTIAL_NOT_USABLE, code="credential_not_active")
+    profile = server_profile(credential.server)
+    try:
+        with oauth_session(credential, redirect_uri=entry["redirect_uri"]) as client:
+            token = client.fetch_token(
+                profile.token_endpoint,
+                code=code,
+                # The same verifier whose challenge went into the authorize URL.
+                code_verifier=entry["code_verifier"],
+                **request_options(),
+            )
+    except TRANSPORT_ERRORS as exc:
+        error = errors.error_from_exception(exc, server=profile.label, url=profile.token_endpoint)
+        logger.info("Code exchange failed for credential %s: %s", credential.pk, error.code)
+        raise error from None
+    fields = _token_fields(token, profile=profile, requested_scope=credential.registration.scope)
+    now = timezone.now()
+    with transaction.atomic():
+        connection, _ = Connection.objects.select_for_update().update_or_create(
+            user=user,
+            credential=credential,
+            defaults={
+                **fields,
+                "status": ConnectionStatus.CONNECTED,
+                "connected_at": now,
+                "refreshed_at": None,
+                "last_error_code": "",
+                "last_error_description": "",
+            },
+        )
+    logger.info("Connection %s connected (credential %s)", connection.pk, credential.pk)
+    return connection
+
+
+def connection_complete_from_url(
+    *, user: Any, session: MutableMapping[str, Any], pasted_url: str
+) -> Connection:
+    """The manual path: the full URL the browser landed on, pasted by the user."""
+    parts = urlsplit(pasted_url.strip())
+    # Responses come in the query; a fragment is accepted too (response_mode=fragment).
+    params = dict(parse_qsl(parts.query)) or dict(parse_qsl(parts.fragment))
+    if not params.get("state") or not (params.get("code") or params.get("error")):
+        raise OAuthClientError(messages.PASTED_URL_INVALID, code="pasted_url_invalid")
+    return connection_complete(user=user, session=session, params=params)
+
+
+def _refresh_failed(connection: Connection, error: OAuthClientError) -> OAuthClientError:
+    # Terminal (DESIGN.md): with rotation, a spent refresh token must never be re-sent.
+    connection.status = ConnectionStatus.NEEDS_REAUTHORIZATION
+    connection.access_token = ""
+    connection.refresh_token = ""
+    connection.expires_at = None
+    connection.last_error_code = error.code
+    connection.last_error_description = error.message
+    connection.save()
+    logger.info("Refresh failed for connection %s: %s", connection.pk, error.code)
+    return OAuthClientError(
+        messages.NEEDS_REAUTHORIZATION.format(reason=error.message),
+        code=error.code,
+        description=error.description,
+    )
+
+
+def connection_refresh(
+    *, connection: Connection, force: bool = False, stale_access_token: str | None = None
+) -> Connection:
+    """Refresh the tokens: the one place that spends a refresh token.
+
+    Runs under a row lock. When the lock is granted the row is read again: if
+    another worker refreshed meanwhile (the token is no longer expired, or no
+    longer the `stale_access_token` the caller saw rejected) nothing is sent.
+    `force` refreshes a token that has not expired (the "refresh now" button).
+    Both new tokens are saved in the same transaction; a failure marks the
+    connection as needing re-authorization and raises the server's error.
+    """
+    failure: OAuthClientError | None = None
+    with connection_locked(connection.pk) as locked:
+        if locked.status != ConnectionStatus.CONNECTED:
+            reason = locked.last_error_description or messages.NOT_CONNECTED
+            raise OAuthClientError(reason, code=locked.last_error_code or errors.CODE_NOT_CONNECTED)
+        if stale_access_token is not None and locked.access_token != stale_access_token:
+            return locked
+        if not force and stale_access_token is None and not locked.is_expired():
+            return locked
+        if not locked.refresh_token:
+            failure = _refresh_failed(
+                locked,
+                OAuthClientError(messages.NO_REFRESH_TOKEN, code=errors.CODE_NO_REFRESH_TOKEN),
+            )
+        else:
+            profile = server_profile(locked.credential.server)
+            try:
+                with oauth_session(locked.credential) as client:
+                    token = client.refresh_token(
+                        profile.token_endpoint, refresh_token=locked.refresh_token, **request_options()
+                    )
+                fields = _token_fields(token, profile=profile, requested_scope=locked.scope)
+            except (*TRANSPORT_ERRORS, OAuthClientError) as exc:
+                failure = _refresh_failed(
+                    locked, errors.error_from_exception(exc, server=profile.label, url=profile.token_endpoint)
+                )
+            else:
+                for name, value in fields.items():
+                    setattr(locked, name, value)
+                locked.refreshed_at = timezone.now()
+                locked.refresh_count += 1
+                locked.last_error_code = ""
+                locked.last_error_description = ""
+                locked.save()
+                logger.info("Connection %s refreshed", locked.pk)
+    if failure is not None:
+        # Raised after the commit: the needs-re-authorization mark must stick.
+        raise failure
+    return locked
+
+
+def _json_answer(response: requests.Response, *, profile: ServerProfile) -> dict[str, Any]:
+    if response.status_code >= 500:
+        response.raise_for_status()
+    try:
+        data = response.json()
+    except ValueError:
+        raise errors.not_json(server=profile.label, status=response.status_code) from None
+    if not isinstance(data, dict):
+        raise errors.not_json(server=profile.label, status=response.status_code)
+    if data.get("error"):
+        raise errors.oauth_error(data["error"], data.get("error_description", ""))
+    if response.status_code >= 400:
+        response.raise_for_status()
+    return data
+
+
+def connection_introspect(*, connection: Connection) -> dict[str, Any]:
+    """RFC 7662 introspection of the access token (client authenticates as for the token endpoint).
+
+    Returns the server's answer with anything token-like redacted.
+    """
+    if not connection.is_connected:
+        raise OAuthClientError(messages.NOT_CONNECTED, code=errors.CODE_NOT_CONNECTED)
+    profile = server_profile(connection.credential.server)
+    if profile.introspection_endpoint is None:
+        raise OAuthClientError(f"{profile.label} has no token introspection.", code="unsupported")
+    try:
+        with oauth_session(connection.credential) as client:
+            response = client.introspect_token(
+                profile.introspection_endpoint,
+                token=connection.access_token,
+                token_type_hint="access_token",
+                **request_options(),
+            )
+        data = _json_answer(response, profile=profile)
+    except TRANSPORT_ERRORS as exc:
+        raise errors.error_from_exception(
+            exc, server=profile.label, url=profile.introspection_endpoint
+        ) from None
+    return dict(redact_data(data))
+
+
+def _revoke(connection: Connection, profile: ServerProfile) -> str:
+    """RFC 7009 revocation of both tokens; returns "" or why it failed."""
+    assert profile.revocation_endpoint is not None  # noqa: S101  (callers check)
+    tokens = [
+        (connection.refresh_token, "refresh_token"),
+        (connection.access_token, "access_token"),
+    ]
+    try:
+        with oauth_session(connection.credential) as client:
+            for token, hint in tokens:
+                if not token:
+                    continue
+                response = client.revoke_token(
+                    profile.revocation_endpoint, token=token, token_type_hint=hint, **request_options()
+                )
+                if response.status_code != 200:
+                    # RFC 7009 §2.2: 200 means revoked (or already invalid).
+                    try:
+                        _json_answer(response, profile=profile)
+                    except OAuthClientError as exc:
+                        return exc.message
+                    return f"HTTP {response.status_code}"
+    except TRANSPORT_ERRORS as exc:
+        return errors.error_from_exception(exc, server=profile.label, url=profile.revocation_endpoint).message
+    return ""
+
+
+def connection_disconnect(*, connection: Connection) -> str:
+    """Revoke at the server where it supports revocation; always forget the tokens here.
+
+    Returns the message for the user (it says plainly when the server has no revocation).
+    """
+    with connection_locked(connection.pk) as locked:
+        profile = server_profile(locked.credential.server)
+        has_tokens = bool(locked.access_token or locked.refresh_token)
+        if profile.revocation_endpoint is None:
+            message = messages.DISCONNECTED_NO_REVOCATION.format(server=profile.label)
+        elif not has_tokens:
+            message = messages.DISCONNECTED_REVOKED.format(server=profile.label)
+        else:
+            reason = _revoke(locked, profile)
+            message = (
+                messages.DISCONNECTED_REVOKE_FAILED.format(server=profile.label, reason=reason)
+                if reason
+                else messages.DISCONNECTED_REVOKED.format(server=profile.label)
+            )
+        locked.status = ConnectionStatus.DISCONNECTED
+        locked.access_token = ""
+        locked.refresh_token = ""
+        locked.expires_at = None
+        locked.save()
+    logger.info("Connection %s disconnected", locked.pk)
+    return message

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "oauthclient"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("connect/", views.connect, name="connect"),
+    path("callback/", views.callback, name="callback"),
+    path("credentials/<int:credential_id>/manual/", views.manual, name="manual"),
+    path("manual/complete/", views.manual_complete, name="manual_complete"),
+    path("connections/<int:pk>/", views.connection_detail, name="connection"),
+    path("connections/<int:pk>/refresh/", views.connection_refresh_now, name="refresh"),
+    path("connections/<int:pk>/introspect/", views.connection_introspect_now, name="introspect"),
+    path("connections/<int:pk>/disconnect/", views.connection_disconnect_now, name="disconnect"),
+    path("connections/<int:pk>/test-call/", views.test_call, name="test_call"),
+]

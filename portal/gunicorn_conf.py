@@ -1,0 +1,21 @@
+"""gunicorn settings for `make serve` and production (`gunicorn -c portal/gunicorn_conf.py portal.wsgi`).
+
+The portal calls its own sandbox over HTTP (the dashboard exchanges codes at
+/sandbox/oauth/token). With one single-threaded worker that request would wait
+for itself forever, so workers are threaded and there are always at least two.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = max(2, int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1)))
+worker_class = "gthread"
+threads = max(2, int(os.environ.get("GUNICORN_THREADS", "4")))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 20
+accesslog = "-"
+# Query strings are left out of the access log: an OAuth callback carries a code there.
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")

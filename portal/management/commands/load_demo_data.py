@@ -1,0 +1,125 @@
+"""Demo data for `make run`: the seed's Example Client and two logins. Idempotent.
+
+- users `manager` (group "Partner managers") and `developer` (group "Developers"),
+  both staff so they can use admin; passwords are generated on first creation and
+  printed once (`--reset-passwords` sets and prints new ones);
+- the seed's "Example Client" registration (staging), owned by `manager`, marked
+  ready;
+- re-running keeps everything that exists and says so.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from registrations.models import Environment, Registration
+from registrations.services.registration import registration_create, registration_mark_ready
+
+# (username, group) — the groups come from the registrations/0003_groups migration.
+DEMO_USERS = (("manager", "Partner managers"), ("developer", "Developers"))
+
+# The seed's example registration (../shared/seed: "Example Registration").
+EXAMPLE_CLIENT: dict[str, Any] = {
+    "client_name": "Example Client",
+    "client_uri": "https://client.example/",
+    "tos_uri": "https://client.example/legal/tos.html",
+    "policy_uri": "https://client.example/legal/privacy.pdf",
+    "contacts": ["name.surname@example.io"],
+    "redirect_uris": ["https://oauth.pstmn.io/v1/browser-callback"],
+    "scope": "users:read users:write",
+    "pkce_supported": True,
+    "subject_type_preference": "",
+    "environment": Environment.STAGING,
+    "application_type": "web",
+}
+
+USER_CREATED = "Created user {username!r} with password: {password}"
+USER_EXISTS = "User {username!r} already exists (password unchanged; --reset-passwords sets a new one)."
+USER_PASSWORD_RESET = "New password for {username!r}: {password}"
+GROUP_MISSING = "Group {group!r} does not exist yet (run migrate): {username!r} is in no group."
+REGISTRATION_CREATED = "Created registration #{pk} {name!r} ({environment}), owned by {owner!r}."
+REGISTRATION_EXISTS = "Registration {name!r} ({environment}) already exists (#{pk}); left as it is."
+LOGIN_HOWTO = "Log in at {url} with one of the users above."
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class Command(BaseCommand):
+    help = "Load demo data: the seed's Example Client registration and manager/developer logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--reset-passwords",
+            action="store_true",
+            help="Give the demo users new passwords and print them.",
+        )
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        users = {
+            username: self._user(username, group, reset=options["reset_passwords"])
+            for username, group in DEMO_USERS
+        }
+        registration = self._example_client(owner=users["manager"])
+        self._issue_sandbox_credentials(registration)
+        self.stdout.write(LOGIN_HOWTO.format(url=f"{settings.PORTAL_BASE_URL}/admin/"))
+
+    def _user(self, username: str, group_name: str, *, reset: bool) -> Any:
+        user_model = get_user_model()
+        user = user_model.objects.filter(username=username).first()
+        if user is None:
+            password = generate_password()
+            user = user_model.objects.create_user(username=username, password=password, is_staff=True)
+            self.stdout.write(USER_CREATED.format(username=username, password=password))
+        elif reset:
+            password = generate_password()
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            self.stdout.write(USER_PASSWORD_RESET.format(username=username, password=password))
+        else:
+            self.stdout.write(USER_EXISTS.format(username=username))
+        group = Group.objects.filter(name=group_name).first()
+        if group is None:
+            self.stdout.write(GROUP_MISSING.format(group=group_name, username=username))
+        else:
+            user.groups.add(group)
+        return user
+
+    def _example_client(self, *, owner: Any) -> Registration:
+        existing = Registration.objects.filter(
+            client_name=EXAMPLE_CLIENT["client_name"], environment=EXAMPLE_CLIENT["environment"]
+        ).first()
+        if existing is not None:
+            self.stdout.write(
+                REGISTRATION_EXISTS.format(
+                    name=existing.client_name, environment=existing.environment, pk=existing.pk
+                )
+            )
+            return existing
+        registration = registration_create(**EXAMPLE_CLIENT, owner=owner, created_by=owner)
+        registration_mark_ready(registration=registration, by=owner)
+        self.stdout.write(
+            REGISTRATION_CREATED.format(
+                pk=registration.pk,
+                name=registration.client_name,
+                environment=registration.environment,
+                owner=owner.get_username(),
+            )
+        )
+        return registration
+
+    # --- HOOK: sandbox credentials ---------------------------------------------------
+    def _issue_sandbox_credentials(self, registration: Registration) -> None:
+        """HOOK (for the sandbox work, portal/sandbox): issue sandbox credentials for
+        the Example Client here and print them. Keep it idempotent: do nothing when
+        the registration already has an active sandbox credential. Until then this
+        is deliberately empty and the registration stays "ready"."""

@@ -1,0 +1,130 @@
+"""Read-only answers about sandbox tokens (introspection) and the sandbox's own metadata."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import hashlib
+from typing import Any
+
+from oauth2_provider.models import get_access_token_model, get_refresh_token_model
+
+from portal.servers import SANDBOX, ServerEndpoints, server_endpoints
+
+from . import demo
+from .scopes import CatalogScopes
+
+ACCESS_TOKEN_HINT = "access_token"
+REFRESH_TOKEN_HINT = "refresh_token"
+AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+REGISTER_PATH = "/oauth/register"
+
+
+def sandbox_endpoints() -> ServerEndpoints:
+    """The sandbox's entry in the portal's endpoint table (follows PORTAL_BASE_URL)."""
+    return server_endpoints(SANDBOX)
+
+
+def sandbox_server_metadata() -> dict[str, Any]:
+    """RFC 8414 authorization server metadata: what the sandbox actually accepts."""
+    endpoints = sandbox_endpoints()
+    return {
+        "issuer": endpoints.issuer,
+        "authorization_endpoint": endpoints.authorization_endpoint,
+        "token_endpoint": endpoints.token_endpoint,
+        "introspection_endpoint": endpoints.introspection_endpoint,
+        "revocation_endpoint": endpoints.revocation_endpoint,
+        "registration_endpoint": endpoints.auth_base_url + REGISTER_PATH,
+        "scopes_supported": sorted(CatalogScopes().get_all_scopes()),
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "token_endpoint_auth_methods_supported": AUTH_METHODS,
+        "introspection_endpoint_auth_methods_supported": AUTH_METHODS,
+        "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
+        "code_challenge_methods_supported": ["S256"],
+        "authorization_response_iss_parameter_supported": True,
+    }
+
+
+def _checksum(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _timestamp(value: Any) -> int:
+    return int(calendar.timegm(value.utctimetuple()))
+
+
+def _access_token_claims(token: str, client: Any) -> dict[str, Any] | None:
+    access_token = (
+        get_access_token_model()
+        .objects.select_related("application", "user")
+        .filter(token_checksum=_checksum(token))
+        .first()
+    )
+    if access_token is None or access_token.application_id != client.pk or not access_token.is_valid():
+        return None
+    return {
+        "active": True,
+        "scope": access_token.scope,
+        "client_id": client.client_id,
+        "username": access_token.user.get_username() if access_token.user else None,
+        "token_type": "Bearer",
+        "exp": _timestamp(access_token.expires),
+        "iat": _timestamp(access_token.created),
+        "sub": demo.COMPANY_SUBJECT,
+        "iss": sandbox_endpoints().issuer,
+    }
+
+
+def _refresh_token_claims(token: str, client: Any) -> dict[str, Any] | None:
+    refresh_token = (
+        get_refresh_token_model()
+        .objects.select_related("access_token", "user")
+        .filter(token_checksum=_checksum(token), revoked__isnull=True)
+        .first()
+    )
+    # A live refresh token always has its access token (DOT rejects orphans too).
+    if (
+        refresh_token is None
+        or refresh_token.application_id != client.pk
+        or refresh_token.access_token is None
+    ):
+        return None
+    return {
+        "active": True,
+        "scope": refresh_token.access_token.scope,
+        "client_id": client.client_id,
+        "username": refresh_token.user.get_username() if refresh_token.user else None,
+        "iat": _timestamp(refresh_token.created),
+        "sub": demo.COMPANY_SUBJECT,
+        "iss": sandbox_endpoints().issuer,
+    }
+
+
+def token_introspect(*, token: str, token_type_hint: str | None, client: Any) -> dict[str, Any]:
+    """RFC 7662: about a token of the calling client; any other token is inactive.
+
+    The hint only orders the lookups (§2.1 lets the server search further).
+    """
+    lookups = [_access_token_claims, _refresh_token_claims]
+    if token_type_hint == REFRESH_TOKEN_HINT:
+        lookups.reverse()
+    for lookup in lookups:
+        claims = lookup(token, client)
+        if claims is not None:
+            return {key: value for key, value in claims.items() if value is not None}
+    return {"active": False}
+
+
+def token_api_introspection(*, access_token: Any) -> dict[str, Any]:
+    """`GET /api/v1/introspect`: who the token acts for, as Pleo's answers."""
+    application = access_token.application
+    return {
+        "client_id": application.client_id,
+        "application_name": application.name,
+        "scopes": access_token.scope.split(),
+        "subject": demo.COMPANY_SUBJECT,
+        "company": {"id": str(demo.COMPANY_ID), "name": demo.COMPANY_NAME},
+        "expires_at": access_token.expires.astimezone(datetime.UTC).isoformat(),
+    }

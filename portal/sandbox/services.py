@@ -1,0 +1,214 @@
+"""Register and remove sandbox clients, in process.
+
+Both the RFC 7591 endpoint (`/sandbox/oauth/register`) and the portal's "issue
+sandbox credentials" use these, so a client registered either way is the same
+and the portal never calls its own HTTP endpoints (a single worker would
+deadlock). The document is judged by the portal's own validators
+(registrations.validators), exactly as the admin and import judge it.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from oauth2_provider.models import get_application_model
+
+from registrations.models import ApplicationType, Environment, Registration
+from registrations.validators import check_registration
+
+from .models import SandboxClient
+
+# RFC 7591 §3.2.2 error codes.
+INVALID_REDIRECT_URI = "invalid_redirect_uri"
+INVALID_CLIENT_METADATA = "invalid_client_metadata"
+
+NOT_AN_OBJECT = "The client metadata must be a JSON object."
+NOT_A_STRING = "{key}: must be a string."
+NOT_A_BOOLEAN = "{key}: must be true or false."
+NOT_A_LIST = "{key}: must be a list of strings."
+GRANT_TYPES_UNSUPPORTED = (
+    "grant_types: the sandbox supports authorization_code (with refresh_token) only, like Pleo."
+)
+RESPONSE_TYPES_UNSUPPORTED = "response_types: the sandbox supports code only."
+AUTH_METHOD_UNSUPPORTED = (
+    "token_endpoint_auth_method: use client_secret_basic or client_secret_post (confidential clients only)."
+)
+
+SUPPORTED_GRANT_TYPES = ("authorization_code", "refresh_token")
+SUPPORTED_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+DEFAULT_AUTH_METHOD = "client_secret_basic"
+
+_STRING_KEYS = (
+    "client_name",
+    "client_uri",
+    "logo_uri",
+    "tos_uri",
+    "policy_uri",
+    "initiation_uri",
+    "settings_uri",
+    "scope",
+    "subject_type_preference",
+    "environment",
+    "application_type",
+)
+_ECHOED_KEYS = (*_STRING_KEYS, "contacts", "pkce_supported")
+_OPTIONAL_STRING_DEFAULTS = {
+    "logo_uri": "",
+    "initiation_uri": "",
+    "settings_uri": "",
+    "subject_type_preference": "",
+    "environment": Environment.STAGING,
+    "application_type": ApplicationType.WEB,
+}
+
+
+class SandboxRegistrationError(Exception):
+    """A client metadata document the sandbox refuses (an RFC 7591 error)."""
+
+    def __init__(self, error: str, description: str) -> None:
+        super().__init__(description)
+        self.error = error
+        self.description = description
+
+
+@dataclass(frozen=True)
+class SandboxClientRegistration:
+    client_id: str
+    client_secret: str  # plaintext: DOT keeps only a hash, so this is the one chance to show it
+    client_id_issued_at: int
+    metadata: dict[str, Any]
+
+
+def _metadata_error(message: str) -> SandboxRegistrationError:
+    return SandboxRegistrationError(INVALID_CLIENT_METADATA, message)
+
+
+def _string_list(metadata: Mapping[str, Any], key: str, default: list[str]) -> list[str]:
+    value = metadata.get(key, default)
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise _metadata_error(NOT_A_LIST.format(key=key))
+    return value
+
+
+def _registration_from_metadata(metadata: Mapping[str, Any]) -> Registration:
+    """An unsaved Registration, so that the portal's rules judge the document."""
+    fields: dict[str, Any] = {}
+    for key in _STRING_KEYS:
+        value = metadata.get(key, _OPTIONAL_STRING_DEFAULTS.get(key, ""))
+        if not isinstance(value, str):
+            raise _metadata_error(NOT_A_STRING.format(key=key))
+        fields[key] = value
+    pkce_supported = metadata.get("pkce_supported", True)
+    if not isinstance(pkce_supported, bool):
+        raise _metadata_error(NOT_A_BOOLEAN.format(key="pkce_supported"))
+    # Lists are passed through as sent: the validators report wrong shapes.
+    return Registration(
+        **fields,
+        contacts=metadata.get("contacts", []),
+        redirect_uris=metadata.get("redirect_uris", []),
+        pkce_supported=pkce_supported,
+    )
+
+
+def _check_oauth_profile(metadata: Mapping[str, Any]) -> str:
+    """Grant types, response types and client authentication; returns the auth method."""
+    grant_types = _string_list(metadata, "grant_types", ["authorization_code"])
+    if "authorization_code" not in grant_types or not set(grant_types) <= set(SUPPORTED_GRANT_TYPES):
+        raise _metadata_error(GRANT_TYPES_UNSUPPORTED)
+    if _string_list(metadata, "response_types", ["code"]) != ["code"]:
+        raise _metadata_error(RESPONSE_TYPES_UNSUPPORTED)
+    method = metadata.get("token_endpoint_auth_method", DEFAULT_AUTH_METHOD)
+    if method not in SUPPORTED_AUTH_METHODS:
+        raise _metadata_error(AUTH_METHOD_UNSUPPORTED)
+    return str(method)
+
+
+def _describe(errors: Mapping[str, list[str]]) -> str:
+    return " ".join(f"{field}: {message}" for field, messages in errors.items() for message in messages)
+
+
+def sandbox_client_metadata_validate(metadata: Any) -> tuple[Registration, str]:
+    """Judge a client metadata document; raises SandboxRegistrationError."""
+    if not isinstance(metadata, Mapping):
+        raise _metadata_error(NOT_AN_OBJECT)
+    registration = _registration_from_metadata(metadata)
+    auth_method = _check_oauth_profile(metadata)
+    report = check_registration(registration)
+    if "redirect_uris" in report.errors:
+        raise SandboxRegistrationError(
+            INVALID_REDIRECT_URI, _describe({"redirect_uris": report.errors["redirect_uris"]})
+        )
+    if report.errors:
+        raise _metadata_error(_describe(report.errors))
+    return registration, auth_method
+
+
+@transaction.atomic
+def sandbox_client_register(
+    *, metadata: Any, extra_redirect_uris: Iterable[str] = ()
+) -> SandboxClientRegistration:
+    """Register a confidential authorization-code client in the sandbox.
+
+    `extra_redirect_uris` come from the portal itself (its dashboard callback) and
+    are trusted: they are added after validation, so an http loopback callback in
+    development does not fail a production registration's stricter rules.
+    """
+    registration, auth_method = sandbox_client_metadata_validate(metadata)
+    redirect_uris = list(registration.redirect_uris)
+    redirect_uris += [uri for uri in dict.fromkeys(extra_redirect_uris) if uri not in redirect_uris]
+
+    client_id = str(uuid.uuid4())  # Pleo's client IDs are UUIDs
+    client_secret = secrets.token_hex(32)
+    application_model = get_application_model()
+    application = application_model(
+        client_id=client_id,
+        client_secret=client_secret,  # hashed by save()
+        hash_client_secret=True,
+        client_type=application_model.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=application_model.GRANT_AUTHORIZATION_CODE,
+        name=registration.client_name,
+        redirect_uris=" ".join(redirect_uris),
+        skip_authorization=False,
+    )
+    application.save()
+
+    # Only what the sandbox understands is registered and echoed (RFC 7591 §2).
+    registered = {key: metadata[key] for key in _ECHOED_KEYS if key in metadata}
+    registered.update(
+        {
+            "client_name": registration.client_name,
+            "redirect_uris": redirect_uris,
+            "scope": registration.scope,
+            "grant_types": list(SUPPORTED_GRANT_TYPES),
+            "response_types": ["code"],
+            "token_endpoint_auth_method": auth_method,
+        }
+    )
+    sandbox_client = SandboxClient.objects.create(
+        application=application,
+        scope=registration.scope,
+        token_endpoint_auth_method=auth_method,
+        metadata=registered,
+    )
+    return SandboxClientRegistration(
+        client_id=client_id,
+        client_secret=client_secret,
+        client_id_issued_at=int(sandbox_client.created_at.timestamp()),
+        metadata=registered,
+    )
+
+
+@transaction.atomic
+def sandbox_client_delete(*, client_ids: Iterable[str]) -> int:
+    """Remove sandbox clients; their grants and tokens go with them. Returns how many."""
+    ids = [client_id for client_id in client_ids if client_id]
+    if not ids:
+        return 0
+    application_model = get_application_model()
+    _total, per_model = application_model.objects.filter(client_id__in=ids).delete()
+    return per_model.get(application_model._meta.label, 0)

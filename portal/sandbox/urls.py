@@ -1,0 +1,55 @@
+"""Sandbox URLs, included at the site root by portal/urls.py.
+
+Paths mirror Pleo's (/oauth/authorize, /oauth/token, /oauth/token/introspect;
+API /v1/introspect, /v2/employees) under /sandbox, so that only the base URL
+differs. With PORTAL_SANDBOX_ENABLED off every one of them answers 404 (checked
+per request, so the setting can change without reloading the URLconf).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponseBase
+from django.urls import path
+from oauth2_provider.views import RevokeTokenView, TokenView
+
+from . import views
+
+app_name = "sandbox"
+
+
+def _when_enabled(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not settings.PORTAL_SANDBOX_ENABLED:
+            raise Http404("The sandbox is disabled.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+urlpatterns = [
+    path("sandbox/oauth/authorize", _when_enabled(views.ConsentView.as_view()), name="authorize"),
+    path("sandbox/oauth/token", _when_enabled(TokenView.as_view()), name="token"),
+    path("sandbox/oauth/token/introspect", _when_enabled(views.IntrospectView.as_view()), name="introspect"),
+    path("sandbox/oauth/revoke", _when_enabled(RevokeTokenView.as_view()), name="revoke"),
+    path("sandbox/oauth/register", _when_enabled(views.register), name="register"),
+    path(
+        "sandbox/.well-known/oauth-authorization-server",
+        _when_enabled(views.server_metadata),
+        name="metadata",
+    ),
+    path(
+        ".well-known/oauth-authorization-server/sandbox",
+        _when_enabled(views.server_metadata),
+        name="metadata-rfc8414",
+    ),
+    path(
+        "sandbox/api/v1/introspect", _when_enabled(views.ApiIntrospectView.as_view()), name="api-introspect"
+    ),
+    path("sandbox/api/v2/employees", _when_enabled(views.EmployeesView.as_view()), name="api-employees"),
+]

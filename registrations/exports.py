@@ -1,0 +1,504 @@
+"""Every export format of a registration, as functions of the data (no requests, no output).
+
+Formats:
+- the submission form (groups of Parameter | Value rows mirroring Pleo's form), rendered
+  as HTML (`render_submission_form`) or Markdown (`registration_markdown`);
+- RFC 7591 JSON: `metadata.registration_to_client_metadata`, one document
+  (`render_json`) or a streamed array of them (`stream_json_array`);
+- CSV, streamed (`stream_csv`), one row per registration;
+- Postman Collection v2.1 and a matching Postman environment.
+
+"Final" exports (the submission form in HTML or Markdown, which goes to Pleo) are
+refused for a registration that does not validate: `FinalExportRefused` carries
+the errors. Data exports (JSON, CSV, Postman) are allowed for any registration,
+so an operator can always get the data out; importing it validates again.
+
+No export carries a client secret unless the caller passes one, and the only
+way to obtain it is `disclose_secret_for_export`, which checks the reveal
+permission and writes an audit record.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.contrib.staticfiles import finders
+from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from portal import servers
+
+from . import metadata
+from .models import (
+    Credential,
+    CredentialServer,
+    CredentialStatus,
+    Environment,
+    Registration,
+    RegistrationStatus,
+    SecretDisclosure,
+    TokenEndpointAuthMethod,
+)
+from .services.credential import credential_secret_disclose
+from .validators import ValidationReport, check_registration
+
+# --- constants -------------------------------------------------------------------
+
+# Rows fetched per database round trip while streaming; bounds memory, not output.
+CHUNK_SIZE = 500
+
+POSTMAN_WEB_CALLBACK = "https://oauth.pstmn.io/v1/browser-callback"
+POSTMAN_DESKTOP_CALLBACK = "https://oauth.pstmn.io/v1/callback"
+POSTMAN_COLLECTION_SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+POSTMAN_EXPORTED_USING = "Partner Registration Portal"
+
+# CSV: lists are joined with a newline (one value per line in a spreadsheet cell);
+# `scope` keeps RFC 6749's single-space syntax. Neither character can occur in a
+# valid URI, email address or scope token, so splitting gives the list back.
+CSV_LIST_SEPARATOR = "\n"
+CSV_LIST_KEYS = ("contacts", "redirect_uris", "grant_types", "response_types")
+CSV_BOOLEAN_KEYS = ("pkce_supported",)
+# RFC 7591 keys (and the portal's keys in the JSON document), in the JSON's order,
+# then what only the portal knows.
+CSV_METADATA_COLUMNS = (
+    "client_name",
+    "client_uri",
+    "logo_uri",
+    "tos_uri",
+    "policy_uri",
+    "contacts",
+    "redirect_uris",
+    "scope",
+    "grant_types",
+    "response_types",
+    "token_endpoint_auth_method",
+    "application_type",
+    "environment",
+    "pkce_supported",
+    "subject_type_preference",
+    "initiation_uri",
+    "settings_uri",
+)
+CSV_PORTAL_COLUMNS = ("id", "status", "submitted_at", "created_at", "updated_at")
+CSV_COLUMNS = ("id", *CSV_METADATA_COLUMNS, *CSV_PORTAL_COLUMNS[1:])
+
+NOT_FINAL = "This registration does not validate, so it cannot be exported as final. Fix these first:"
+NO_CREDENTIAL_FOR_SECRET = (
+    "This registration has no active credential, so there is no client secret to include."
+)
+
+PKCE_LABELS = {True: "Supported", False: "Not supported"}
+SUBJECT_TYPE_NONE = "None"
+
+
+class FinalExportRefused(Exception):
+    """The registration does not validate: the submission form cannot be exported."""
+
+    def __init__(self, report: ValidationReport, problems: list[tuple[str, str]]) -> None:
+        super().__init__(NOT_FINAL)
+        self.report = report
+        self.problems = problems
+
+
+# --- the submission form ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormRow:
+    key: str  # the model field; also the HTML id of its value
+    parameter: str  # Pleo's label
+    values: tuple[str, ...]  # one per line; empty when the optional field is blank
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.values)
+
+
+@dataclass(frozen=True)
+class FormGroup:
+    title: str
+    rows: tuple[FormRow, ...]
+
+
+# (group title, ((field, Pleo's parameter label), ...)), in the order of Pleo's form.
+FORM_LAYOUT: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    (
+        "Client",
+        (
+            ("client_name", "Client Name"),
+            ("client_uri", "Client URI"),
+            ("logo_uri", "Logo"),
+            ("tos_uri", "Terms of Service"),
+            ("policy_uri", "Privacy Policy"),
+            ("contacts", "Contacts"),
+        ),
+    ),
+    (
+        "User journey",
+        (
+            ("initiation_uri", "Initiation URI"),
+            ("settings_uri", "Settings URI"),
+        ),
+    ),
+    (
+        "OAuth 2.0",
+        (
+            ("redirect_uris", "Redirect URIs"),
+            ("scope", "Scopes"),
+            ("pkce_supported", "PKCE Support"),
+            ("subject_type_preference", "Subject Type Preference"),
+        ),
+    ),
+    (
+        "Environment",
+        (
+            ("environment", "Environment"),
+            ("application_type", "Application Type"),
+        ),
+    ),
+)
+FIELD_LABELS: dict[str, str] = {key: label for _, rows in FORM_LAYOUT for key, label in rows}
+
+
+def _form_values(registration: Registration, key: str) -> tuple[str, ...]:
+    if key in ("contacts", "redirect_uris"):
+        return tuple(str(value) for value in getattr(registration, key) or [])
+    if key == "scope":
+        # One value in RFC 6749 syntax, as Pleo's form shows it and expects it pasted.
+        return (registration.scope,) if registration.scope else ()
+    if key == "pkce_supported":
+        return (PKCE_LABELS[bool(registration.pkce_supported)],)
+    if key == "subject_type_preference":
+        return (registration.subject_type_preference or SUBJECT_TYPE_NONE,)
+    if key == "environment":
+        return (registration.get_environment_display(),)
+    if key == "application_type":
+        return (registration.get_application_type_display(),)
+    value = getattr(registration, key)
+    return (value,) if value else ()
+
+
+def submission_form(registration: Registration) -> list[FormGroup]:
+    """The rows of Pleo's registration form, every field, multi-values one per entry."""
+    return [
+        FormGroup(
+            title=title,
+            rows=tuple(FormRow(key, label, _form_values(registration, key)) for key, label in rows),
+        )
+        for title, rows in FORM_LAYOUT
+    ]
+
+
+def validation_problems(report: ValidationReport) -> list[tuple[str, str]]:
+    """(Parameter label, message) for every error, in the order of the form."""
+    order = list(FIELD_LABELS)
+    keys = sorted(report.errors, key=lambda k: order.index(k) if k in order else len(order))
+    return [(FIELD_LABELS.get(key, key), message) for key in keys for message in report.errors[key]]
+
+
+def check_final(registration: Registration) -> ValidationReport:
+    """The validation report, or FinalExportRefused when it has errors."""
+    report = check_registration(registration)
+    if not report.is_valid:
+        raise FinalExportRefused(report, validation_problems(report))
+    return report
+
+
+def _markdown_cell(value: str) -> str:
+    # Pipes end a cell and `<` starts HTML; the separator between values is <br>.
+    return value.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def registration_markdown(registration: Registration) -> str:
+    """The submission form as Markdown tables, one per group (raises FinalExportRefused)."""
+    check_final(registration)
+    lines = [
+        f"# Developer Partner Registration: {_markdown_cell(registration.client_name)}",
+        "",
+        f"Environment: {registration.get_environment_display()} · "
+        f"Status: {registration.get_status_display()}",
+    ]
+    for group in submission_form(registration):
+        lines += ["", f"## {group.title}", "", "| Parameter | Value |", "|---|---|"]
+        for row in group.rows:
+            lines.append(f"| {row.parameter} | {'<br>'.join(_markdown_cell(v) for v in row.values)} |")
+    return "\n".join(lines) + "\n"
+
+
+def _static_text(path: str) -> str:
+    found = finders.find(path)
+    if not found or isinstance(found, list):
+        raise LookupError(f"Static file {path!r} not found")
+    with open(found, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def submission_form_context(registration: Registration, report: ValidationReport) -> dict[str, Any]:
+    return {
+        "registration": registration,
+        "groups": submission_form(registration),
+        "warnings": [
+            (FIELD_LABELS.get(key, key), message)
+            for key, messages in report.warnings.items()
+            for message in messages
+        ],
+        "is_draft": registration.status == RegistrationStatus.DRAFT,
+    }
+
+
+def render_submission_form(registration: Registration) -> str:
+    """The printable form as one self-contained HTML file (styles and script inlined),
+    for the command line; the admin page renders the same rows inside the portal."""
+    report = check_final(registration)
+    context = submission_form_context(registration, report)
+    context["inline_css"] = _static_text("portal/portal.css") + _static_text("registrations/exports.css")
+    context["inline_js"] = _static_text("portal/portal.js")
+    return render_to_string("registrations/submission_form_standalone.html", context)
+
+
+# --- JSON ------------------------------------------------------------------------
+
+
+def render_json(document: Any) -> str:
+    """The text `export_registration --format json` prints (and the JSON download)."""
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _ordered(queryset: QuerySet[Registration]) -> QuerySet[Registration]:
+    # Primary-key order: stable output and an index walk for the server-side cursor.
+    return queryset.order_by("pk")
+
+
+def stream_json_array(queryset: QuerySet[Registration], *, chunk_size: int = CHUNK_SIZE) -> Iterator[str]:
+    """One JSON array of client metadata documents (what `import_registration` reads),
+    text-identical to json.dumps(list, indent=2) + newline, one document per chunk."""
+    first = True
+    for registration in _ordered(queryset).iterator(chunk_size=chunk_size):
+        body = json.dumps(metadata.registration_to_client_metadata(registration), indent=2)
+        yield ("[\n  " if first else ",\n  ") + body.replace("\n", "\n  ")
+        first = False
+    yield "[]\n" if first else "\n]\n"
+
+
+# --- CSV -------------------------------------------------------------------------
+
+
+class _Echo:
+    """A write-only file for csv.writer: hands each formatted line back."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_timestamp(value: datetime | None) -> str:
+    return value.astimezone(UTC).isoformat() if value else ""
+
+
+def csv_row(registration: Registration) -> list[str]:
+    document = metadata.registration_to_client_metadata(registration)
+    cells: dict[str, str] = {}
+    for key in CSV_METADATA_COLUMNS:
+        value = document.get(key, "")
+        if key in CSV_LIST_KEYS:
+            value = CSV_LIST_SEPARATOR.join(value)
+        elif key in CSV_BOOLEAN_KEYS:
+            value = "true" if value else "false"
+        cells[key] = str(value)
+    cells.update(
+        {
+            "id": str(registration.pk),
+            "status": registration.status,
+            "submitted_at": _csv_timestamp(registration.submitted_at),
+            "created_at": _csv_timestamp(registration.created_at),
+            "updated_at": _csv_timestamp(registration.updated_at),
+        }
+    )
+    return [cells[column] for column in CSV_COLUMNS]
+
+
+def stream_csv(queryset: QuerySet[Registration], *, chunk_size: int = CHUNK_SIZE) -> Iterator[str]:
+    """A header row, then one RFC 4180 row per registration (quoted as needed, CRLF)."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    for registration in _ordered(queryset).iterator(chunk_size=chunk_size):
+        yield writer.writerow(csv_row(registration))
+
+
+def csv_row_to_metadata(row: dict[str, str]) -> dict[str, Any]:
+    """The inverse of the metadata part of a CSV row: the JSON document again
+    (empty optional keys omitted, as in the export)."""
+    document: dict[str, Any] = {}
+    for key in CSV_METADATA_COLUMNS:
+        value = row[key]
+        if key in CSV_LIST_KEYS:
+            document[key] = value.split(CSV_LIST_SEPARATOR) if value else []
+        elif key in CSV_BOOLEAN_KEYS:
+            document[key] = value == "true"
+        elif value or key not in (*metadata.OPTIONAL_URI_KEYS, "subject_type_preference"):
+            document[key] = value
+    return document
+
+
+# --- Postman -----------------------------------------------------------------------
+
+
+def export_credential(registration: Registration) -> Credential | None:
+    """The active credential a Postman export is for: the one issued by the server of
+    the registration's environment if there is one, else the newest active one."""
+    preferred = (
+        CredentialServer.PLEO_PRODUCTION
+        if registration.environment == Environment.PRODUCTION
+        else CredentialServer.PLEO_STAGING
+    )
+    active = list(
+        registration.credentials.filter(status=CredentialStatus.ACTIVE).order_by("-recorded_at", "-id")
+    )
+    for credential in active:
+        if credential.server == preferred:
+            return credential
+    return active[0] if active else None
+
+
+def export_server(registration: Registration, credential: Credential | None) -> servers.ServerEndpoints:
+    """The credential's server; without one, Pleo's server for the registration's environment."""
+    if credential is not None:
+        return servers.server_endpoints(credential.server)
+    if registration.environment == Environment.PRODUCTION:
+        return servers.server_endpoints(servers.PLEO_PRODUCTION)
+    return servers.server_endpoints(servers.PLEO_STAGING)
+
+
+def postman_redirect_uri(registration: Registration) -> str:
+    """Postman's web callback if registered, else its desktop callback, else the first URI."""
+    uris = list(registration.redirect_uris or [])
+    for candidate in (POSTMAN_WEB_CALLBACK, POSTMAN_DESKTOP_CALLBACK):
+        if candidate in uris:
+            return candidate
+    return uris[0] if uris else ""
+
+
+def _oauth2_entry(key: str, value: Any) -> dict[str, Any]:
+    return {"key": key, "value": value, "type": "boolean" if isinstance(value, bool) else "string"}
+
+
+def _request_item(name: str, path: str, description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "request": {
+            "method": "GET",
+            "header": [{"key": "Accept", "value": "application/json"}],
+            "url": {
+                "raw": "{{apiBaseUrl}}" + path,
+                "host": ["{{apiBaseUrl}}"],
+                "path": path.strip("/").split("/"),
+            },
+            "description": description,
+        },
+        "response": [],
+    }
+
+
+def postman_collection(registration: Registration, credential: Credential | None = None) -> dict[str, Any]:
+    """A Postman Collection v2.1 whose collection-level auth is OAuth 2.0 with PKCE for
+    this client. Every server-specific value is a variable, so one collection serves
+    staging, production and the sandbox through its environment file."""
+    redirect_uri = postman_redirect_uri(registration)
+    client_authentication = (
+        "body"
+        if credential is not None
+        and credential.token_endpoint_auth_method == TokenEndpointAuthMethod.CLIENT_SECRET_POST
+        else "header"
+    )
+    oauth2 = [
+        ("grant_type", "authorization_code_with_pkce"),
+        ("challengeAlgorithm", "S256"),
+        ("client_authentication", client_authentication),
+        # "Authorize using browser" makes Postman use its web callback whatever the
+        # field says, so it is only on when that callback is the registered one.
+        ("useBrowser", redirect_uri == POSTMAN_WEB_CALLBACK),
+        ("redirect_uri", redirect_uri),
+        ("authUrl", "{{authServerUrl}}" + servers.AUTHORIZE_PATH),
+        ("accessTokenUrl", "{{authServerUrl}}" + servers.TOKEN_PATH),
+        ("clientId", "{{clientId}}"),
+        ("clientSecret", "{{clientSecret}}"),
+        ("scope", "{{scopes}}"),
+        ("addTokenTo", "header"),
+        ("headerPrefix", "Bearer"),
+        ("tokenName", f"{registration.client_name} token"),
+    ]
+    return {
+        "info": {
+            "name": f"{registration.client_name} (Pleo API)",
+            "description": (
+                f"OAuth 2.0 authorization code with PKCE (S256) for {registration.client_name}. "
+                "Select the matching environment file (authServerUrl, apiBaseUrl, clientId, "
+                "clientSecret, scopes), then Authorization > Get New Access Token."
+            ),
+            "schema": POSTMAN_COLLECTION_SCHEMA,
+        },
+        "auth": {"type": "oauth2", "oauth2": [_oauth2_entry(key, value) for key, value in oauth2]},
+        "item": [
+            _request_item("Who am I", "/v1/introspect", "The identity behind the access token."),
+            _request_item("List employees", "/v2/employees", "Needs the users:read scope."),
+        ],
+    }
+
+
+@sensitive_variables("client_secret", "values")
+def postman_environment(
+    registration: Registration,
+    credential: Credential | None = None,
+    *,
+    client_secret: str = "",
+    exported_at: datetime | None = None,
+) -> dict[str, Any]:
+    """The Postman environment for `postman_collection`. The secret is empty unless the
+    caller passes one obtained from `disclose_secret_for_export`."""
+    server = export_server(registration, credential)
+    values = [
+        ("authServerUrl", server.auth_base_url, "default"),
+        ("apiBaseUrl", server.api_base_url, "default"),
+        ("clientId", credential.client_id if credential else "", "default"),
+        ("clientSecret", client_secret, "secret"),
+        ("scopes", registration.scope, "default"),
+    ]
+    # Stable per registration and server, so a re-import updates the same environment.
+    environment_id = uuid.uuid5(uuid.NAMESPACE_URL, f"portal:registration:{registration.pk}:{server.key}")
+    return {
+        "id": str(environment_id),
+        "name": f"{registration.client_name} ({server.label})",
+        "values": [
+            {"key": key, "value": value, "type": kind, "enabled": True} for key, value, kind in values
+        ],
+        "_postman_variable_scope": "environment",
+        "_postman_exported_at": (exported_at or timezone.now()).astimezone(UTC).isoformat(),
+        "_postman_exported_using": POSTMAN_EXPORTED_USING,
+    }
+
+
+def disclose_secret_for_export(
+    registration: Registration, credential: Credential | None, *, user: Any, remote_addr: str | None = None
+) -> str:
+    """The plaintext secret for an export: permission-checked and audited
+    (PermissionDenied without the reveal permission; LookupError without a credential)."""
+    if credential is None:
+        raise LookupError(NO_CREDENTIAL_FOR_SECRET)
+    return credential_secret_disclose(
+        credential=credential,
+        user=user,
+        kind=SecretDisclosure.Kind.POSTMAN_EXPORT,
+        remote_addr=remote_addr,
+    )
+
+
+def attachment_name(registration: Registration, suffix: str) -> str:
+    """A file name for a download: registration-<id>-<suffix> (ASCII only)."""
+    return f"registration-{registration.pk}-{suffix}"

@@ -1,0 +1,90 @@
+"""Issue sandbox credentials for a registration: register it in the built-in sandbox, record it.
+
+In process only (portal.sandbox.services), never over HTTP to the portal itself:
+with a single worker that request would wait on itself.
+
+Re-issuing rotates: credential_record supersedes the previous sandbox credential,
+and the sandbox clients of this registration's earlier sandbox credentials are
+deleted, with their grants and tokens, so an old secret or token stops working
+at once (the sandbox is for testing; a clean cut is easier to reason about than
+a grace period).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from portal.sandbox.services import (
+    SandboxRegistrationError,
+    sandbox_client_delete,
+    sandbox_client_register,
+)
+
+from ..metadata import registration_to_client_metadata
+from ..models import (
+    Credential,
+    CredentialServer,
+    Registration,
+    RegistrationStatus,
+    TokenEndpointAuthMethod,
+)
+from .credential import credential_record
+
+DASHBOARD_CALLBACK_PATH = "/dashboard/callback/"
+ISSUE_ENDED = "“{registration}” is {status}: sandbox credentials are not issued for it."
+ISSUE_INVALID = "“{registration}” cannot be registered in the sandbox: {description}"
+RECEIVED_NOTE = "Issued by the built-in sandbox, {date}"
+
+_ENDED = (RegistrationStatus.REVOKED, RegistrationStatus.ARCHIVED)
+
+
+def dashboard_callback_url() -> str:
+    """The portal's own OAuth callback: every sandbox client may redirect there."""
+    return settings.PORTAL_BASE_URL.rstrip("/") + DASHBOARD_CALLBACK_PATH
+
+
+@sensitive_variables()
+@transaction.atomic
+def credential_issue_sandbox(*, registration: Registration, issued_by: Any = None) -> tuple[Credential, str]:
+    """Register the client in the sandbox and record the credential.
+
+    Returns the credential and the plaintext secret, to be shown once. Raises
+    ValidationError when the registration is ended or the sandbox refuses it.
+    """
+    if registration.status in _ENDED:
+        raise ValidationError(
+            ISSUE_ENDED.format(registration=registration, status=registration.get_status_display().lower())
+        )
+    try:
+        client = sandbox_client_register(
+            metadata=registration_to_client_metadata(registration),
+            extra_redirect_uris=[dashboard_callback_url()],
+        )
+    except SandboxRegistrationError as exc:
+        raise ValidationError(
+            ISSUE_INVALID.format(registration=registration, description=exc.description)
+        ) from None
+    credential = credential_record(
+        registration=registration,
+        server=CredentialServer.SANDBOX,
+        client_id=client.client_id,
+        client_secret=client.client_secret,
+        token_endpoint_auth_method=TokenEndpointAuthMethod.CLIENT_SECRET_BASIC,
+        received_note=RECEIVED_NOTE.format(date=timezone.localdate().isoformat()),
+        recorded_by=issued_by,
+    )
+    # Read after credential_record, which holds the registration's row lock: a
+    # concurrent issue's credential is then visible here and its client removed too.
+    earlier = (
+        registration.credentials.filter(server=CredentialServer.SANDBOX)
+        .exclude(pk=credential.pk)
+        .values_list("client_id", flat=True)
+    )
+    sandbox_client_delete(client_ids=list(earlier))
+    return credential, client.client_secret

@@ -1,0 +1,57 @@
+"""Production settings refuse to start without valid encryption keys (portal.E001, issue 4).
+
+Run in a subprocess: production settings are a different settings module,
+and the check must fail the way `make serve` / `manage.py check --deploy` runs it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from django.core.management.utils import get_random_secret_key
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def check_production(tmp_path: Path, encryption_keys: str) -> subprocess.CompletedProcess[str]:
+    # Hermetic: nothing of this test process's Django/portal settings leaks in
+    # (e.g. DJANGO_ALLOW_ASYNC_UNSAFE, which browser tests set).
+    inherited = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("DJANGO_", "PORTAL_", "DATABASE_", "REDIS_"))
+    }
+    env = {
+        **inherited,
+        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+        "DJANGO_SECRET_KEY": get_random_secret_key() * 2,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod-check.sqlite3'}",
+        # Set, even when empty: real environment variables win over a local .env.
+        "PORTAL_ENCRYPTION_KEYS": encryption_keys,
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "ERROR"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("keys", ["", "not-a-fernet-key"])
+def test_production_check_fails_without_valid_keys(tmp_path, keys):
+    result = check_production(tmp_path, keys)
+    assert result.returncode != 0
+    assert "portal.E001" in result.stderr, result.stderr
+
+
+def test_production_check_passes_with_a_valid_key(tmp_path):
+    result = check_production(tmp_path, Fernet.generate_key().decode())
+    assert (result.returncode, "portal.E001" in result.stderr) == (0, False), result.stderr
