@@ -19,3 +19,16 @@ accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server: object) -> None:
+    """Refuse to start with a broken configuration (e.g. no valid PORTAL_ENCRYPTION_KEYS).
+
+    gunicorn never runs Django's system checks by itself; without this a missing
+    key would surface only on the first request that touches a secret.
+    """
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("check", fail_level="ERROR")

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password
 from django.core.management import call_command
+from oauth2_provider.models import get_application_model
 
 from portal.management.commands import load_demo_data
-from registrations.models import Registration, RegistrationStatus
+from registrations.models import (
+    Credential,
+    CredentialServer,
+    CredentialStatus,
+    Registration,
+    RegistrationStatus,
+)
 from tests.factories import EXAMPLE_CLIENT
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +46,7 @@ def test_creates_the_seed_example_client_owned_by_the_manager() -> None:
         {field: getattr(registration, field) for field in EXAMPLE_CLIENT},
         registration.owner.get_username(),
         registration.status,
-    ) == (EXAMPLE_CLIENT, "manager", RegistrationStatus.READY)
+    ) == (EXAMPLE_CLIENT, "manager", RegistrationStatus.CREDENTIALS_RECEIVED)
 
 
 def test_demo_registration_matches_the_factories_seed() -> None:
@@ -50,7 +59,7 @@ def test_prints_working_passwords_and_how_to_log_in() -> None:
     users = get_user_model().objects.in_bulk(field_name="username")
     assert sorted(passwords) == ["developer", "manager"]
     assert all(users[name].check_password(password) for name, password in passwords.items())
-    assert "http://127.0.0.1:8000/admin/" in output
+    assert load_demo_data.LOGIN_HOWTO.format(base="http://127.0.0.1:8000") in output
 
 
 @pytest.mark.parametrize(("username", "group"), load_demo_data.DEMO_USERS)
@@ -101,3 +110,42 @@ def test_rerun_leaves_an_edited_example_client_alone() -> None:
     Registration.objects.update(client_uri="https://changed.example/")
     _load()
     assert Registration.objects.get().client_uri == "https://changed.example/"
+
+
+def test_issues_sandbox_credentials_for_the_example_client() -> None:
+    _load()
+    credential = Credential.objects.get()
+    assert (credential.server, credential.status, credential.registration.client_name) == (
+        CredentialServer.SANDBOX,
+        CredentialStatus.ACTIVE,
+        "Example Client",
+    )
+
+
+def test_issued_credentials_work_in_the_sandbox() -> None:
+    _load()
+    credential = Credential.objects.get()
+    application = get_application_model().objects.get(client_id=credential.client_id)
+    assert check_password(credential.client_secret, application.client_secret)
+
+
+def test_prints_the_client_id_but_never_the_secret() -> None:
+    output = _load()
+    credential = Credential.objects.get()
+    assert (credential.client_id in output, credential.client_secret in output) == (True, False)
+
+
+def test_rerun_keeps_the_existing_sandbox_credential() -> None:
+    _load()
+    first = Credential.objects.get()
+    output = _load()
+    assert (list(Credential.objects.values_list("pk", "status")), output.count(first.client_id)) == (
+        [(first.pk, CredentialStatus.ACTIVE)],
+        1,
+    )
+
+
+def test_no_sandbox_credentials_when_the_sandbox_is_off(settings: Any) -> None:
+    settings.PORTAL_SANDBOX_ENABLED = False
+    output = _load()
+    assert (Credential.objects.count(), load_demo_data.SANDBOX_DISABLED in output) == (0, True)

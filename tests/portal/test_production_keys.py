@@ -18,7 +18,7 @@ from django.core.management.utils import get_random_secret_key
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
-def check_production(tmp_path: Path, encryption_keys: str) -> subprocess.CompletedProcess[str]:
+def production_env(tmp_path: Path, encryption_keys: str) -> dict[str, str]:
     # Hermetic: nothing of this test process's Django/portal settings leaks in
     # (e.g. DJANGO_ALLOW_ASYNC_UNSAFE, which browser tests set).
     inherited = {
@@ -26,7 +26,7 @@ def check_production(tmp_path: Path, encryption_keys: str) -> subprocess.Complet
         for name, value in os.environ.items()
         if not name.startswith(("DJANGO_", "PORTAL_", "DATABASE_", "REDIS_"))
     }
-    env = {
+    return {
         **inherited,
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
         "DJANGO_SECRET_KEY": get_random_secret_key() * 2,
@@ -34,6 +34,10 @@ def check_production(tmp_path: Path, encryption_keys: str) -> subprocess.Complet
         # Set, even when empty: real environment variables win over a local .env.
         "PORTAL_ENCRYPTION_KEYS": encryption_keys,
     }
+
+
+def check_production(tmp_path: Path, encryption_keys: str) -> subprocess.CompletedProcess[str]:
+    env = production_env(tmp_path, encryption_keys)
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "ERROR"],
         cwd=BASE_DIR,
@@ -55,3 +59,18 @@ def test_production_check_fails_without_valid_keys(tmp_path, keys):
 def test_production_check_passes_with_a_valid_key(tmp_path):
     result = check_production(tmp_path, Fernet.generate_key().decode())
     assert (result.returncode, "portal.E001" in result.stderr) == (0, False), result.stderr
+
+
+def test_gunicorn_refuses_to_start_without_valid_keys(tmp_path):
+    """gunicorn runs no system checks by itself: portal/gunicorn_conf.py does, at start."""
+    env = {**production_env(tmp_path, ""), "GUNICORN_BIND": "127.0.0.1:0"}
+    result = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "-c", "portal/gunicorn_conf.py", "portal.wsgi"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (result.returncode != 0, "portal.E001" in result.stderr) == (True, True), result.stderr

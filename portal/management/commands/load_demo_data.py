@@ -4,7 +4,8 @@
   both staff so they can use admin; passwords are generated on first creation and
   printed once (`--reset-passwords` sets and prints new ones);
 - the seed's "Example Client" registration (staging), owned by `manager`, marked
-  ready;
+  ready, with credentials issued by the built-in sandbox (so it is "credentials
+  received" and a developer can connect it from the dashboard at once);
 - re-running keeps everything that exists and says so.
 """
 
@@ -19,8 +20,9 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from registrations.models import Environment, Registration
+from registrations.models import CredentialServer, CredentialStatus, Environment, Registration
 from registrations.services.registration import registration_create, registration_mark_ready
+from registrations.services.sandbox import credential_issue_sandbox
 
 # (username, group) — the groups come from the registrations/0003_groups migration.
 DEMO_USERS = (("manager", "Partner managers"), ("developer", "Developers"))
@@ -46,7 +48,17 @@ USER_PASSWORD_RESET = "New password for {username!r}: {password}"
 GROUP_MISSING = "Group {group!r} does not exist yet (run migrate): {username!r} is in no group."
 REGISTRATION_CREATED = "Created registration #{pk} {name!r} ({environment}), owned by {owner!r}."
 REGISTRATION_EXISTS = "Registration {name!r} ({environment}) already exists (#{pk}); left as it is."
-LOGIN_HOWTO = "Log in at {url} with one of the users above."
+CREDENTIAL_ISSUED = (
+    "Issued sandbox credentials for the Example Client: client ID {client_id} "
+    "(the secret is revealed in admin, under Credentials)."
+)
+CREDENTIAL_EXISTS = "The Example Client already has active sandbox credentials (client ID {client_id})."
+SANDBOX_DISABLED = (
+    "The sandbox is switched off (PORTAL_SANDBOX_ENABLED=false): no sandbox credentials issued."
+)
+LOGIN_HOWTO = (
+    "Log in with one of the users above: partner managers at {base}/admin/, developers at {base}/dashboard/."
+)
 
 
 def generate_password() -> str:
@@ -71,7 +83,7 @@ class Command(BaseCommand):
         }
         registration = self._example_client(owner=users["manager"])
         self._issue_sandbox_credentials(registration)
-        self.stdout.write(LOGIN_HOWTO.format(url=f"{settings.PORTAL_BASE_URL}/admin/"))
+        self.stdout.write(LOGIN_HOWTO.format(base=settings.PORTAL_BASE_URL.rstrip("/")))
 
     def _user(self, username: str, group_name: str, *, reset: bool) -> Any:
         user_model = get_user_model()
@@ -117,9 +129,23 @@ class Command(BaseCommand):
         )
         return registration
 
-    # --- HOOK: sandbox credentials ---------------------------------------------------
     def _issue_sandbox_credentials(self, registration: Registration) -> None:
-        """HOOK (for the sandbox work, portal/sandbox): issue sandbox credentials for
-        the Example Client here and print them. Keep it idempotent: do nothing when
-        the registration already has an active sandbox credential. Until then this
-        is deliberately empty and the registration stays "ready"."""
+        """Give the Example Client sandbox credentials unless it has active ones.
+
+        The secret is not printed: console output ends up in terminals' scrollback
+        and CI logs. Managers reveal it in admin (audited); the dashboard uses it
+        without anyone seeing it.
+        """
+        if not settings.PORTAL_SANDBOX_ENABLED:
+            self.stdout.write(SANDBOX_DISABLED)
+            return
+        active = registration.credentials.filter(
+            server=CredentialServer.SANDBOX, status=CredentialStatus.ACTIVE
+        ).first()
+        if active is not None:
+            self.stdout.write(CREDENTIAL_EXISTS.format(client_id=active.client_id))
+            return
+        credential, _secret = credential_issue_sandbox(
+            registration=registration, issued_by=registration.owner
+        )
+        self.stdout.write(CREDENTIAL_ISSUED.format(client_id=credential.client_id))
