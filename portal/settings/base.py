@@ -20,6 +20,8 @@ env.read_env(BASE_DIR / ".env")
 # ------------------------------------------------------------------------------
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY")
+# Former secret keys, still accepted for signatures (sessions survive a rotation).
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en-us"
