@@ -13,12 +13,14 @@ from urllib.parse import urlsplit
 import requests
 from authlib.common.errors import AuthlibBaseError
 from django.conf import settings
+from urllib3.exceptions import ProtocolError
 
 from . import messages
 
 # Our own codes for failures that happen before a server could give one.
 CODE_TIMEOUT = "timeout"
 CODE_CONNECTION_REFUSED = "connection_refused"
+CODE_CONNECTION_DROPPED = "connection_dropped"
 CODE_TLS = "tls_error"
 CODE_SERVER_ERROR = "server_error"
 CODE_HTTP_ERROR = "http_error"
@@ -103,6 +105,11 @@ def error_from_exception(exc: BaseException, *, server: str, url: str | None = N
             messages.TIMEOUT.format(server=server, timeout=settings.PORTAL_HTTP_TIMEOUT, code=CODE_TIMEOUT),
             code=CODE_TIMEOUT,
         )
+    if _dropped(exc):
+        return OAuthClientError(
+            messages.CONNECTION_DROPPED.format(server=server, host=_host(url), code=CODE_CONNECTION_DROPPED),
+            code=CODE_CONNECTION_DROPPED,
+        )
     if isinstance(exc, requests.exceptions.ConnectionError):
         return OAuthClientError(
             messages.CONNECTION_REFUSED.format(server=server, host=_host(url), code=CODE_CONNECTION_REFUSED),
@@ -146,6 +153,20 @@ def error_from_exception(exc: BaseException, *, server: str, url: str | None = N
             code=CODE_CONNECTION_REFUSED,
         )
     raise exc
+
+
+def _dropped(exc: BaseException) -> bool:
+    """The server accepted the connection, then closed or reset it before its answer was complete.
+
+    requests reports that as a ConnectionError wrapping urllib3's ProtocolError (nothing
+    answered) or as ChunkedEncodingError (the body was cut off); a refused connection
+    or an unknown host is a ConnectionError wrapping something else.
+    """
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return True
+    return isinstance(exc, requests.exceptions.ConnectionError) and any(
+        isinstance(arg, ProtocolError) for arg in exc.args
+    )
 
 
 def not_json(*, server: str, status: int) -> OAuthClientError:

@@ -52,6 +52,10 @@ CONNECTION_REFUSED = (
     "Could not reach {server} at {host} (error code {code}): the connection was refused or the host is "
     "unknown. Check the server's base URL setting and that the server is running."
 )
+CONNECTION_DROPPED = (
+    "{server} at {host} closed the connection before its answer was complete (error code {code}). "
+    "Try again later; if it keeps happening, the server or a proxy in front of it is failing."
+)
 TLS_ERROR = (
     "The secure (TLS) connection to {server} at {host} failed (error code {code}): its certificate could "
     "not be verified or it does not speak HTTPS on that address."
@@ -94,6 +98,12 @@ PATH_REFUSED = (
     "absolute URLs, “//host”, “..”, “@”, backslashes, spaces and control characters are not allowed."
 )
 PATH_REQUIRED = "Enter a path for the custom call, e.g. /v1/introspect."
+
+# The portal itself
+DATABASE_UNAVAILABLE = (
+    "The portal's database is unavailable right now, so this request was not completed and its "
+    "result was not saved. Try again in a moment."
+)
 
 # Access
 ACCESS_DENIED_GROUP = "The dashboard is for members of the Developers or Partner managers groups."

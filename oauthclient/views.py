@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from django.contrib import messages as flash
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,18 +36,43 @@ from .services.connection import (
 from .services.test_call import test_call_run
 
 View = Callable[..., HttpResponse]
+logger = logging.getLogger(__name__)
+
+
+def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """503 with a plain message instead of a 500 when the database fails mid-request.
+
+    Each service writes in its own transaction, so what failed was not saved. The page
+    reads nothing more from the database: pending flash messages stay unread, because
+    reading them would write the session.
+    """
+    logger.error("Database unavailable on %s: %s", request.path, type(exc).__name__, exc_info=exc)
+    response = render(
+        request,
+        "oauthclient/database_unavailable.html",
+        {"message": messages.DATABASE_UNAVAILABLE, "messages": []},
+        status=503,
+    )
+    response["Retry-After"] = "30"
+    return response
 
 
 def dashboard_access(view: View) -> View:
-    """Logged-in members of Developers or Partner managers (or superusers) only."""
+    """Logged-in members of Developers or Partner managers (or superusers) only.
+
+    A database that fails during the view is answered with a 503 page (database_unavailable).
+    """
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not selectors.user_may_use_dashboard(request.user):
-            raise PermissionDenied(messages.ACCESS_DENIED_GROUP)
-        return view(request, *args, **kwargs)
+        try:
+            if not selectors.user_may_use_dashboard(request.user):
+                raise PermissionDenied(messages.ACCESS_DENIED_GROUP)
+            return view(request, *args, **kwargs)
+        except (OperationalError, InterfaceError) as exc:
+            return database_unavailable(request, exc)
 
     return wrapped
 

@@ -15,6 +15,10 @@ Decisions:
 - Absent `environment` means staging, absent `application_type` means web,
   absent `pkce_supported` means true.
 - A key appearing twice in one object is an error (JSON parsers keep the last).
+- The whole file is refused (before any entry is judged) when it is JSON that no
+  entry could hold and that would otherwise crash the import: nesting deeper than
+  MAX_NESTING, a number too long for Python to read, or a string that is not
+  Unicode text (an unpaired surrogate escape such as "\\ud800" cannot be stored).
 """
 
 from __future__ import annotations
@@ -45,9 +49,21 @@ DEFAULTS: dict[str, Any] = {
     "application_type": ApplicationType.WEB.value,
     "pkce_supported": True,
 }
+# An import file nests three deep (array, object, list of strings); the limit leaves room
+# for wrong shapes to be reported by key, far below what would exhaust Python's stack.
+MAX_NESTING = 32
 KNOWN_KEYS = frozenset((*REQUIRED_STRING_KEYS, *OPTIONAL_STRING_KEYS, *LIST_KEYS, *IMPLIED_VALUES, *DEFAULTS))
 
 INVALID_JSON = "Not valid JSON: {error}."
+NESTED_TOO_DEEPLY = (
+    "The JSON is nested more than {limit} levels deep; a registration's values are strings, "
+    "lists of strings or true/false."
+)
+NUMBER_TOO_LONG = "The file holds a number too long to read; no key a registration imports takes a number."
+NOT_TEXT = (
+    "The file holds a string with an unpaired surrogate escape (\\ud800 to \\udfff), which is "
+    "not text: fix the file's encoding."
+)
 NOT_OBJECT_OR_ARRAY = "The file must hold one JSON object or an array of JSON objects."
 EMPTY_ARRAY = "The file holds an empty array: there is nothing to import."
 ENTRY_NOT_OBJECT = "must be a JSON object with the registration's keys."
@@ -83,12 +99,46 @@ def _object_pairs(pairs: list[tuple[str, Any]]) -> _DuplicateKeyObject:
     return obj
 
 
+def _is_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _check_readable(data: Any) -> None:
+    """Refuse nesting past MAX_NESTING and strings that are not text (see the module's decisions).
+
+    Iterative: the point is not to recurse on whatever depth the file has.
+    """
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_NESTING:
+            raise ImportFileError(NESTED_TOO_DEEPLY.format(limit=MAX_NESTING))
+        if isinstance(value, dict):
+            if not all(_is_text(key) for key in value):
+                raise ImportFileError(NOT_TEXT)
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str) and not _is_text(value):
+            raise ImportFileError(NOT_TEXT)
+
+
 def parse_documents(text: str) -> list[Any]:
     """The entries of an import file (one object means one entry)."""
     try:
         data = json.loads(text, object_pairs_hook=_object_pairs)
     except json.JSONDecodeError as exc:
         raise ImportFileError(INVALID_JSON.format(error=exc)) from None
+    except RecursionError:
+        raise ImportFileError(NESTED_TOO_DEEPLY.format(limit=MAX_NESTING)) from None
+    except ValueError:
+        # Valid JSON, but an integer longer than sys.get_int_max_str_digits().
+        raise ImportFileError(NUMBER_TOO_LONG) from None
+    _check_readable(data)
     if isinstance(data, dict):
         return [data]
     if not isinstance(data, list):

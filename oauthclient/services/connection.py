@@ -275,7 +275,10 @@ def connection_refresh(
     failure: OAuthClientError | None = None
     with connection_locked(connection.pk) as locked:
         if locked.status != ConnectionStatus.CONNECTED:
-            reason = locked.last_error_description or messages.NOT_CONNECTED
+            reason = messages.NOT_CONNECTED
+            if locked.status == ConnectionStatus.NEEDS_REAUTHORIZATION and locked.last_error_description:
+                # The stored reason alone may say "try again later": retrying cannot help now.
+                reason = messages.NEEDS_REAUTHORIZATION.format(reason=locked.last_error_description)
             raise OAuthClientError(reason, code=locked.last_error_code or errors.CODE_NOT_CONNECTED)
         if stale_access_token is not None and locked.access_token != stale_access_token:
             return locked

@@ -174,6 +174,20 @@ def test_reads_standard_input() -> None:
     assert Registration.objects.count() == 1
 
 
+def test_reads_utf8_bytes_from_standard_input() -> None:
+    document = json.dumps(_document(client_name="Æble Klient"), ensure_ascii=False).encode()
+    call_command("import_registration", "-", stdin=io.BytesIO(document), stdout=io.StringIO())
+    assert Registration.objects.get().client_name == "Æble Klient"
+
+
+def test_refuses_standard_input_that_is_not_utf8() -> None:
+    with pytest.raises(CommandError, match="Cannot read standard input"):
+        call_command(
+            "import_registration", "-", stdin=io.BytesIO(b'{"client_name": "\xff"}'), stdout=io.StringIO()
+        )
+    assert Registration.objects.count() == 0
+
+
 def test_owner_option_sets_the_owner(tmp_path: Path) -> None:
     user = make_user(username="importer")
     _run(_document(), "--owner", "importer", tmp_path=tmp_path)

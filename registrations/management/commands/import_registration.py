@@ -76,7 +76,14 @@ class Command(BaseCommand):
 
     def _read(self, path: str, stdin: Any) -> str:
         if path == "-":
-            return str((stdin or sys.stdin).read())
+            # Read bytes and decode here: the terminal's locale must not decide
+            # whether a UTF-8 file is readable, and bad bytes get a clear error.
+            source = stdin or sys.stdin.buffer
+            try:
+                data = source.read()
+                return data.decode("utf-8") if isinstance(data, bytes) else str(data)
+            except (OSError, UnicodeDecodeError) as exc:
+                raise CommandError(CANNOT_READ.format(path="standard input", error=exc)) from None
         try:
             with open(path, encoding="utf-8") as handle:
                 return handle.read()
