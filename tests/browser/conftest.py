@@ -6,6 +6,7 @@ Playwright's own browser download does not work on these machines. In CI
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.sandbox import conftest as sandbox_conftest
 
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
@@ -54,5 +57,72 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 def screenshot(request: pytest.FixtureRequest, page: Any) -> Iterator[None]:
     """Saves the last page of the test as an artifact under test-results/screenshots/."""
     yield
+    save_screenshot(page, request.node.name)
+
+
+def save_screenshot(page: Any, name: str) -> None:
+    """A screenshot artifact under test-results/screenshots/ (also for steps mid-test)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+# The journey's people and data --------------------------------------------------
+# Live-server tests flush the database after each test, data migrations included:
+# the scope catalog and the groups (with their permissions) are seeded again here.
+
+
+# The scope catalog, seeded again after each flush (the sandbox tests' fixture).
+catalog = sandbox_conftest.catalog
+
+
+@pytest.fixture
+def portal_groups(transactional_db: Any) -> None:
+    from django.contrib.auth.models import Group, Permission
+
+    groups = importlib.import_module("registrations.migrations.0003_groups")
+    for name, codenames in groups.GROUP_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(
+            Permission.objects.filter(content_type__app_label="registrations", codename__in=codenames)
+        )
+
+
+@pytest.fixture
+def journey(live_server: Any, settings: Any, catalog: None, portal_groups: None) -> str:
+    """The live server with the sandbox on, at the URL the browser uses; returns that URL."""
+    settings.PORTAL_BASE_URL = live_server.url
+    settings.PORTAL_SANDBOX_ENABLED = True
+    return str(live_server.url)
+
+
+def make_member(username: str, group: str) -> Any:
+    from django.contrib.auth.models import Group
+
+    from tests.factories import make_user
+
+    # Staff: the admin login form admits staff only (as load_demo_data makes them).
+    user = make_user(username=username, password=PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def manager(portal_groups: None) -> Any:
+    return make_member("manager", "Partner managers")
+
+
+@pytest.fixture
+def developer(portal_groups: None) -> Any:
+    return make_member("developer", "Developers")
+
+
+PASSWORD = "pw-for-browser-tests"
+
+
+def log_in(page: Any, base_url: str, user: Any, *, next_path: str = "/admin/") -> None:
+    """Log in through the admin login form, as a person does."""
+    page.goto(f"{base_url}/admin/login/?next={next_path}")
+    page.get_by_label("Username").fill(user.get_username())
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"**{next_path}")

@@ -66,8 +66,8 @@ class Browser:
         return self.get(answer.headers["Location"])
 
 
-def log_in(base_url: str, username: str) -> Browser:
-    session = requests.Session()
+def log_in(base_url: str, username: str, *, session: requests.Session | None = None) -> Browser:
+    session = session or requests.Session()
     login_url = base_url + "/admin/login/"
     session.get(login_url, timeout=TIMEOUT).raise_for_status()
     response = session.post(
@@ -81,7 +81,7 @@ def log_in(base_url: str, username: str) -> Browser:
         allow_redirects=False,
         timeout=TIMEOUT,
     )
-    assert response.status_code == 302, "admin login failed"
+    assert response.status_code == 302, f"admin login failed: {response.status_code} {response.text[:300]}"
     return Browser(base_url=base_url, session=session)
 
 

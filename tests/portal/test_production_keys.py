@@ -61,6 +61,15 @@ def test_production_check_passes_with_a_valid_key(tmp_path):
     assert (result.returncode, "portal.E001" in result.stderr) == (0, False), result.stderr
 
 
+def test_production_deploy_check_prints_no_warning(tmp_path):
+    """`check --deploy` with production settings and the documented variables: not one warning."""
+    result = check_production(tmp_path, Fernet.generate_key().decode())
+    assert (result.stdout.strip(), result.stderr) == (
+        "System check identified no issues (0 silenced).",
+        "",
+    ), result.stdout + result.stderr
+
+
 def test_gunicorn_refuses_to_start_without_valid_keys(tmp_path):
     """gunicorn runs no system checks by itself: portal/gunicorn_conf.py does, at start."""
     env = {**production_env(tmp_path, ""), "GUNICORN_BIND": "127.0.0.1:0"}
