@@ -8,24 +8,13 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 
+from registrations import seed
 from registrations.models import Registration
 
 _sequence = itertools.count(1)
 
 # The seed's "Example Client" (../shared/seed): the registration every export pins.
-EXAMPLE_CLIENT: dict[str, Any] = {
-    "client_name": "Example Client",
-    "client_uri": "https://client.example/",
-    "tos_uri": "https://client.example/legal/tos.html",
-    "policy_uri": "https://client.example/legal/privacy.pdf",
-    "contacts": ["name.surname@example.io"],
-    "redirect_uris": ["https://oauth.pstmn.io/v1/browser-callback"],
-    "scope": "users:read users:write",
-    "pkce_supported": True,
-    "subject_type_preference": "",
-    "environment": "staging",
-    "application_type": "web",
-}
+EXAMPLE_CLIENT = seed.EXAMPLE_CLIENT
 
 
 def registration_data(**overrides: Any) -> dict[str, Any]:

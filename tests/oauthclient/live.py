@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from typing import Any
 
 import requests
@@ -13,26 +12,10 @@ from django.contrib.auth.models import Group
 from registrations.models import Credential
 from registrations.services.sandbox import credential_issue_sandbox
 from tests.factories import make_registration, make_user
+from tests.html_forms import form_fields
 
 TIMEOUT = 10
 PASSWORD = "pw-for-tests-only"
-
-
-class _Inputs(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.fields: dict[str, str] = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        if tag == "input" and attributes.get("name"):
-            self.fields[str(attributes["name"])] = attributes.get("value") or ""
-
-
-def form_fields(html: str) -> dict[str, str]:
-    parser = _Inputs()
-    parser.feed(html)
-    return parser.fields
 
 
 @dataclass

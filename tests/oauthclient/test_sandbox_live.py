@@ -145,7 +145,7 @@ def test_manual_paste_of_a_denied_consent(dev_browser: Browser, sandbox_credenti
     start = page.text.index('<pre id="authorize-url">') + len('<pre id="authorize-url">')
     authorize_url = page.text[start : page.text.index("</pre>", start)].replace("&amp;", "&")
     consent_page = dev_browser.get(authorize_url)
-    from .live import form_fields
+    from tests.html_forms import form_fields
 
     answer = dev_browser.session.post(
         consent_page.url, data=form_fields(consent_page.text), allow_redirects=False

@@ -49,10 +49,6 @@ def test_creates_the_seed_example_client_owned_by_the_manager() -> None:
     ) == (EXAMPLE_CLIENT, "manager", RegistrationStatus.CREDENTIALS_RECEIVED)
 
 
-def test_demo_registration_matches_the_factories_seed() -> None:
-    assert load_demo_data.EXAMPLE_CLIENT == EXAMPLE_CLIENT
-
-
 def test_prints_working_passwords_and_how_to_log_in() -> None:
     output = _load()
     passwords = _passwords(output)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -22,6 +21,7 @@ from requests_oauthlib import OAuth2Session
 from portal.sandbox.services import SandboxClientRegistration, sandbox_client_register
 from registrations.models import Scope
 from tests.factories import make_user
+from tests.html_forms import form_fields
 
 TIMEOUT = 10
 PASSWORD = "pw-for-tests-only"
@@ -120,30 +120,11 @@ def user_session(sandbox: Sandbox) -> Iterator[requests.Session]:
     session.close()
 
 
-class _FormFields(HTMLParser):
-    """The named inputs of the consent form (hidden fields and the CSRF token)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.fields: dict[str, str] = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        if tag == "input" and attributes.get("name"):
-            self.fields[str(attributes["name"])] = attributes.get("value") or ""
-
-
-def consent_fields(html: str) -> dict[str, str]:
-    parser = _FormFields()
-    parser.feed(html)
-    return parser.fields
-
-
 def consent(user_session: requests.Session, authorization_url: str, *, allow: bool = True) -> str:
     """Open the consent page, answer it, and return where the sandbox redirects."""
     page = user_session.get(authorization_url, allow_redirects=False, timeout=TIMEOUT)
     assert page.status_code == 200, page.text[:500]
-    fields = consent_fields(page.text)
+    fields = form_fields(page.text)
     if allow:
         fields["allow"] = "Authorize"
     answer = user_session.post(authorization_url, data=fields, allow_redirects=False, timeout=TIMEOUT)

@@ -20,27 +20,13 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from registrations.models import CredentialServer, CredentialStatus, Environment, Registration
+from registrations.models import CredentialServer, CredentialStatus, Registration
+from registrations.seed import EXAMPLE_CLIENT
 from registrations.services.registration import registration_create, registration_mark_ready
 from registrations.services.sandbox import credential_issue_sandbox
 
 # (username, group) — the groups come from the registrations/0003_groups migration.
 DEMO_USERS = (("manager", "Partner managers"), ("developer", "Developers"))
-
-# The seed's example registration (../shared/seed: "Example Registration").
-EXAMPLE_CLIENT: dict[str, Any] = {
-    "client_name": "Example Client",
-    "client_uri": "https://client.example/",
-    "tos_uri": "https://client.example/legal/tos.html",
-    "policy_uri": "https://client.example/legal/privacy.pdf",
-    "contacts": ["name.surname@example.io"],
-    "redirect_uris": ["https://oauth.pstmn.io/v1/browser-callback"],
-    "scope": "users:read users:write",
-    "pkce_supported": True,
-    "subject_type_preference": "",
-    "environment": Environment.STAGING,
-    "application_type": "web",
-}
 
 USER_CREATED = "Created user {username!r} with password: {password}"
 USER_EXISTS = "User {username!r} already exists (password unchanged; --reset-passwords sets a new one)."
