@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PG_DATABASE_URL := $(DATABASE_URL)
 SQLITE_TEST_URL := sqlite:///$(CURDIR)/.pytest-db.sqlite3
 
-.PHONY: install run serve test lint typecheck pytest bench key clean
+.PHONY: install run serve test lint typecheck pytest bench audit key clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,18 @@ pytest: install
 	fi
 
 test: lint typecheck pytest
+
+# Benchmarks: writes docs/benchmarks.md. Needs PostgreSQL; BENCH_DATABASE_URL (default
+# postgres://postgres@127.0.0.1:5432/portal_bench) is dropped and created again.
+bench: install
+	$(BIN)/python bench/run.py
+
+# Security audit: bandit on the code (also a test in the suite) and pip-audit on the
+# pins. pip-audit needs its vulnerability service (PyPI's JSON API or OSV): run it
+# where those are reachable; --strict fails when a package could not be checked.
+audit: install
+	$(BIN)/python -m bandit -r portal registrations oauthclient -lll -q
+	$(BIN)/pip-audit -r requirements.txt --strict --progress-spinner off
 
 key: install
 	@$(BIN)/python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"

@@ -1,8 +1,11 @@
 """gunicorn settings for `make serve` and production (`gunicorn -c portal/gunicorn_conf.py portal.wsgi`).
 
 The portal calls its own sandbox over HTTP (the dashboard exchanges codes at
-/sandbox/oauth/token). With one single-threaded worker that request would wait
-for itself forever, so workers are threaded and there are always at least two.
+/sandbox/oauth/token, test calls GET /sandbox/api/...). With one single-threaded
+worker that request would wait for itself forever, so workers are threaded,
+there are always at least two, and a worker takes no more connections than it
+has threads. Under load, size GUNICORN_WORKERS x GUNICORN_THREADS above twice
+the number of concurrent requests that call the sandbox (README, "Deploying").
 """
 
 import multiprocessing
@@ -12,6 +15,13 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = max(2, int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1)))
 worker_class = "gthread"
 threads = max(2, int(os.environ.get("GUNICORN_THREADS", "4")))
+# A gthread worker otherwise accepts up to 1,000 connections and queues them for
+# its threads: the sandbox request a busy worker's own test call waits for could
+# sit in that worker's queue behind it. Accepting no more than it has threads
+# leaves such a request to a worker with a free thread. Keep-alive needs spare
+# connection slots, so it is off (the proxy in front keeps its own).
+worker_connections = threads
+keepalive = 0
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 accesslog = "-"

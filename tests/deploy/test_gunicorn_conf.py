@@ -32,3 +32,9 @@ def test_access_log_leaves_query_strings_out(monkeypatch: pytest.MonkeyPatch) ->
     # An OAuth callback carries the authorization code in its query string.
     log_format = str(_conf(monkeypatch)["access_log_format"])
     assert ("%(U)s" in log_format, "%(q)s" in log_format, "%(r)s" in log_format) == (True, False, False)
+
+
+def test_a_worker_accepts_no_more_connections_than_it_has_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Otherwise a busy worker queues the sandbox request its own test call waits for.
+    conf = _conf(monkeypatch, GUNICORN_THREADS="6")
+    assert (conf["worker_connections"], conf["keepalive"]) == (6, 0)

@@ -1,0 +1,129 @@
+"""A bounded closed-loop load generator: a fixed number of client threads for a fixed time.
+
+Pure Python (threads + requests), so `make bench` needs nothing beyond the
+virtualenv. Each client thread has its own logged-in Browser (bench/server.py)
+and runs its scenario's steps back to back until the deadline; a request that
+started before the deadline is allowed to finish (bounded by the per-request
+timeout) and counted. Every request is classified: ok, or an error (unexpected
+status, a failed check of the body, a timeout or a connection error).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from bench import common
+
+# A step: (kind, function(browser, state) -> (ok, detail)). `state` is the client's own dict.
+Step = tuple[str, Callable[[Any, dict[str, Any]], tuple[bool, str]]]
+
+
+@dataclass
+class Sample:
+    kind: str
+    started: float
+    seconds: float
+    ok: bool
+    detail: str
+
+
+@dataclass
+class LoadResult:
+    clients: int
+    duration: float
+    wall: float
+    samples: list[Sample] = field(default_factory=list)
+
+    def kinds(self) -> list[str]:
+        return list(dict.fromkeys(sample.kind for sample in self.samples))
+
+    def of(self, kind: str) -> list[Sample]:
+        return [sample for sample in self.samples if sample.kind == kind]
+
+    def error_messages(self) -> list[str]:
+        """One sample message per distinct error (for the log, not the report)."""
+        return list(dict.fromkeys(f"{s.kind}: {s.detail[:300]}" for s in self.samples if not s.ok))[:10]
+
+    def errors(self, kind: str | None = None) -> list[Sample]:
+        return [s for s in self.samples if not s.ok and (kind is None or s.kind == kind)]
+
+    def latency(self, kind: str) -> dict[str, Any]:
+        samples = self.of(kind)
+        times = [s.seconds * 1000 for s in samples] or [0.0]
+        details: dict[str, int] = {}
+        for sample in samples:
+            if not sample.ok:
+                error = sample.detail.split(":", 1)[0]  # the exception's class, without its message
+                details[error] = details.get(error, 0) + 1
+        return {
+            "name": kind,
+            "requests": len(samples),
+            "per_second": len(samples) / self.wall if self.wall else 0.0,
+            "p50": common.percentile(times, 50),
+            "p95": common.percentile(times, 95),
+            "min": min(times),
+            "max": max(times),
+            "errors": sum(details.values()),
+            "error_kinds": details,
+        }
+
+
+def run(
+    browsers: list[Any],
+    steps: list[Step],
+    *,
+    duration: float,
+    states: list[dict[str, Any]] | None = None,
+) -> LoadResult:
+    """Run `steps` in a loop on every browser (one thread each) for `duration` seconds."""
+    states = states or [{} for _ in browsers]
+    result = LoadResult(clients=len(browsers), duration=duration, wall=0.0)
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(browsers) + 1)
+    deadline = [0.0]
+
+    def client(browser: Any, state: dict[str, Any]) -> None:
+        barrier.wait()
+        mine: list[Sample] = []
+        while time.monotonic() < deadline[0]:
+            for kind, step in steps:
+                if time.monotonic() >= deadline[0]:
+                    break
+                started = time.monotonic()
+                try:
+                    ok, detail = step(browser, state)
+                except requests.Timeout:
+                    ok, detail = False, "timeout"
+                except requests.RequestException as exc:
+                    ok, detail = False, f"{type(exc).__name__}: {exc}"
+                mine.append(Sample(kind, started, time.monotonic() - started, ok, detail))
+                if not ok:
+                    break  # start the loop over (e.g. fetch a fresh page) after a failure
+        with lock:
+            result.samples.extend(mine)
+
+    threads = [
+        threading.Thread(target=client, args=(browser, state), daemon=True)
+        for browser, state in zip(browsers, states, strict=True)
+    ]
+    for browser in browsers:
+        browser.fresh_connections()  # no keep-alive connection left idle (and closed by gunicorn) before the run
+    for thread in threads:
+        thread.start()
+    started = time.monotonic()
+    deadline[0] = started + duration
+    barrier.wait()
+    for thread in threads:
+        # Bounded: a thread's last request ends within the per-request timeout.
+        thread.join(timeout=duration + 120)
+    result.wall = time.monotonic() - started
+    alive = sum(thread.is_alive() for thread in threads)
+    if alive:
+        raise RuntimeError(f"{alive} load threads did not finish")
+    return result
