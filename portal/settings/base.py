@@ -5,9 +5,11 @@ security, templates, static, logging, and the portal's own namespaced settings.
 Every variable is documented in `.env.example` and the README.
 """
 
+import os
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -19,7 +21,11 @@ env.read_env(BASE_DIR / ".env")
 # GENERAL
 # ------------------------------------------------------------------------------
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-SECRET_KEY = env("DJANGO_SECRET_KEY")
+# Read as is: django-environ treats a value starting with "$" as a reference to
+# another variable, and Django's own key generator uses "$".
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+if not SECRET_KEY:
+    raise ImproperlyConfigured("Set the DJANGO_SECRET_KEY environment variable (see .env.example).")
 # Former secret keys, still accepted for signatures (sessions survive a rotation).
 SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])

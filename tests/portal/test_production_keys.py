@@ -83,3 +83,24 @@ def test_gunicorn_refuses_to_start_without_valid_keys(tmp_path):
         check=False,
     )
     assert (result.returncode != 0, "portal.E001" in result.stderr) == (True, True), result.stderr
+
+
+def test_a_secret_key_starting_with_a_dollar_is_taken_as_is(tmp_path):
+    # django-environ would read "$…" as a reference to another variable.
+    env = {**production_env(tmp_path, Fernet.generate_key().decode()), "DJANGO_SECRET_KEY": "$" + "k" * 60}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings; print(settings.SECRET_KEY)",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "$" + "k" * 60, result.stderr
