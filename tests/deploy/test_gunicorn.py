@@ -27,8 +27,10 @@ from django.db import connection
 from oauthclient.models import TestCall
 from tests.oauthclient.live import connection_id, issue_sandbox_credential, log_in, make_live_developer
 from tests.portal.test_production_keys import production_env
+from tests.sandbox import conftest as sandbox_conftest
 
 BASE_DIR = Path(__file__).resolve().parents[2]
+catalog = sandbox_conftest.catalog
 START_TIMEOUT = 60
 
 
@@ -83,8 +85,12 @@ def _wait_until_serving(url: str, process: subprocess.Popen[str]) -> None:
 
 
 @pytest.fixture
-def gunicorn(transactional_db: Any, settings: Any, tmp_path: Path) -> Iterator[str]:
-    """gunicorn with 2 workers, production settings, on the test database; yields its URL."""
+def gunicorn(transactional_db: Any, catalog: None, settings: Any, tmp_path: Path) -> Iterator[str]:
+    """gunicorn with 2 workers, production settings, on the test database; yields its URL.
+
+    `catalog`: earlier live-server tests flush the seeded scope catalog, which the
+    sandbox's consent checks requested scopes against.
+    """
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     # Credentials this process records must decrypt there, and the sandbox issuer is its URL.

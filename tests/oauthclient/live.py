@@ -45,7 +45,11 @@ class Browser:
         """Connect through the dashboard; returns the connection page."""
         consent_page = self.post("/dashboard/connect/", {"credential": credential.pk})
         answer = self.consent(consent_page)
-        assert answer.status_code == 302, answer.text[:500]
+        assert answer.status_code == 302, (
+            answer.status_code,
+            answer.headers.get("Location"),
+            answer.text[:500],
+        )
         return self.get(answer.headers["Location"])
 
 
