@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import urlsplit
+
+from tests.loopback import LoopbackServer
 
 HANG_UP = "hang_up"  # closes the connection without a byte of answer
 CUT_OFF = "cut_off"  # starts a 200 answer, closes halfway through its body
 STALL = "stall"  # says nothing until the test ends: the client's timeout fires first
 
 
-class BrokenServer:
+class BrokenServer(LoopbackServer):
     """Listens on 127.0.0.1; every request is read in full (the server got it, and may have
     acted on it, e.g. rotated a refresh token) and then failed the way `mode` says."""
 
@@ -33,21 +35,7 @@ class BrokenServer:
             def do_POST(self) -> None:
                 server.fail(self)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.httpd.block_on_close = False
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self.thread.start()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    @property
-    def host(self) -> str:
-        return f"127.0.0.1:{self.httpd.server_address[1]}"
+        super().__init__(Handler)
 
     def requests_to(self, path: str) -> list[str]:
         with self.lock:
@@ -71,5 +59,4 @@ class BrokenServer:
 
     def close(self) -> None:
         self.released.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().close()

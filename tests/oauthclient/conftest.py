@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html import escape as html_escape
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
@@ -26,6 +26,7 @@ from django.utils.html import escape
 from registrations.models import Credential, CredentialServer, Registration, Scope, TokenEndpointAuthMethod
 from registrations.services.credential import credential_record
 from tests.factories import make_registration, make_user
+from tests.loopback import LoopbackServer
 
 CLIENT_ID = "6f1b5f0e-4a8e-4f5c-9d63-2b7f0f3c8a11"
 CLIENT_SECRET = "0123456789abcdef0123456789abcd"
@@ -59,7 +60,7 @@ class Seen:
         return user, password
 
 
-class FakeServer:
+class FakeServer(LoopbackServer):
     """Pleo's paths on one port: /oauth/* (authorization server) and /api/* (API).
 
     Each endpoint answers from its queue of scripted replies, else with a sensible
@@ -83,32 +84,13 @@ class FakeServer:
             def do_POST(self) -> None:
                 server.handle(self, "POST")
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.httpd.block_on_close = False
-        # A short poll interval: shutdown() waits up to one interval.
-        self.thread = threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self.thread.start()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    @property
-    def port(self) -> int:
-        return int(self.httpd.server_address[1])
+        super().__init__(Handler)
 
     def script(self, path: str, *replies: Reply) -> None:
         self.replies.setdefault(path, deque()).extend(replies)
 
     def requests_to(self, path: str) -> list[Seen]:
         return [seen for seen in self.seen if seen.path == path]
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
     def next_tokens(self) -> dict[str, Any]:
         with self.lock:

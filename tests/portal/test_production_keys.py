@@ -36,10 +36,10 @@ def production_env(tmp_path: Path, encryption_keys: str) -> dict[str, str]:
     }
 
 
-def check_production(tmp_path: Path, encryption_keys: str) -> subprocess.CompletedProcess[str]:
-    env = production_env(tmp_path, encryption_keys)
-    return subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "ERROR"],
+def run_python(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`python ARGS` in the project directory with exactly `env`; output captured."""
+    return subprocess.run(  # noqa: S603 (the tests' own fixed arguments)
+        [sys.executable, *args],
         cwd=BASE_DIR,
         env=env,
         capture_output=True,
@@ -47,6 +47,11 @@ def check_production(tmp_path: Path, encryption_keys: str) -> subprocess.Complet
         timeout=60,
         check=False,
     )
+
+
+def check_production(tmp_path: Path, encryption_keys: str) -> subprocess.CompletedProcess[str]:
+    env = production_env(tmp_path, encryption_keys)
+    return run_python(env, "manage.py", "check", "--deploy", "--fail-level", "ERROR")
 
 
 @pytest.mark.parametrize("keys", ["", "not-a-fernet-key"])
@@ -73,34 +78,14 @@ def test_production_deploy_check_prints_no_warning(tmp_path):
 def test_gunicorn_refuses_to_start_without_valid_keys(tmp_path):
     """gunicorn runs no system checks by itself: portal/gunicorn_conf.py does, at start."""
     env = {**production_env(tmp_path, ""), "GUNICORN_BIND": "127.0.0.1:0"}
-    result = subprocess.run(
-        [sys.executable, "-m", "gunicorn", "-c", "portal/gunicorn_conf.py", "portal.wsgi"],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_python(env, "-m", "gunicorn", "-c", "portal/gunicorn_conf.py", "portal.wsgi")
     assert (result.returncode != 0, "portal.E001" in result.stderr) == (True, True), result.stderr
 
 
 def test_a_secret_key_starting_with_a_dollar_is_taken_as_is(tmp_path):
     # django-environ would read "$…" as a reference to another variable.
     env = {**production_env(tmp_path, Fernet.generate_key().decode()), "DJANGO_SECRET_KEY": "$" + "k" * 60}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "-c",
-            "from django.conf import settings; print(settings.SECRET_KEY)",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    result = run_python(
+        env, "manage.py", "shell", "-c", "from django.conf import settings; print(settings.SECRET_KEY)"
     )
     assert result.stdout.strip().splitlines()[-1] == "$" + "k" * 60, result.stderr
