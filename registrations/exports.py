@@ -66,6 +66,12 @@ POSTMAN_EXPORTED_USING = "Partner Registration Portal"
 CSV_LIST_SEPARATOR = "\n"
 CSV_LIST_KEYS = ("contacts", "redirect_uris", "grant_types", "response_types")
 CSV_BOOLEAN_KEYS = ("pkce_supported",)
+# Spreadsheets run a cell that starts with one of these as a formula (CSV
+# injection, OWASP): such a cell gets a leading apostrophe, which spreadsheets
+# hide and csv_row_to_metadata removes again. A client name is free text, and an
+# email address may start with "=" or "+".
+CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_FORMULA_GUARD = "'"
 # RFC 7591 keys (and the portal's keys in the JSON document), in the JSON's order,
 # then what only the portal knows.
 CSV_METADATA_COLUMNS = (
@@ -321,7 +327,16 @@ def csv_row(registration: Registration) -> list[str]:
             "updated_at": _csv_timestamp(registration.updated_at),
         }
     )
-    return [cells[column] for column in CSV_COLUMNS]
+    return [_spreadsheet_safe(cells[column]) for column in CSV_COLUMNS]
+
+
+def _spreadsheet_safe(cell: str) -> str:
+    return CSV_FORMULA_GUARD + cell if cell.startswith(CSV_FORMULA_STARTS) else cell
+
+
+def _spreadsheet_value(cell: str) -> str:
+    guarded = cell.startswith(CSV_FORMULA_GUARD) and cell[1:].startswith(CSV_FORMULA_STARTS)
+    return cell[1:] if guarded else cell
 
 
 def stream_csv(queryset: QuerySet[Registration], *, chunk_size: int = CHUNK_SIZE) -> Iterator[str]:
@@ -337,7 +352,7 @@ def csv_row_to_metadata(row: dict[str, str]) -> dict[str, Any]:
     (empty optional keys omitted, as in the export)."""
     document: dict[str, Any] = {}
     for key in CSV_METADATA_COLUMNS:
-        value = row[key]
+        value = _spreadsheet_value(row[key])
         if key in CSV_LIST_KEYS:
             document[key] = value.split(CSV_LIST_SEPARATOR) if value else []
         elif key in CSV_BOOLEAN_KEYS:

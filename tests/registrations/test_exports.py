@@ -19,7 +19,7 @@ from registrations.models import (
     TokenEndpointAuthMethod,
 )
 from registrations.validators import REDIRECT_URI_FRAGMENT
-from tests.factories import make_registration
+from tests.factories import make_registration, registration_data
 
 from .exports_support import (
     SEED_CLIENT_ID,
@@ -243,6 +243,36 @@ def test_csv_round_trips_commas_quotes_and_newlines():
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     assert len(rows) == 2
     assert exports.csv_row_to_metadata(rows[0]) == registration_to_client_metadata(awkward)
+
+
+@pytest.mark.parametrize("start", exports.CSV_FORMULA_STARTS)
+def test_csv_cells_that_a_spreadsheet_would_run_start_with_an_apostrophe(start):
+    # Saved without validation: tab and carriage return are refused in a client name.
+    Registration.objects.create(**registration_data(client_name=f'{start}HYPERLINK("https://evil.example")'))
+    row = next(
+        csv.DictReader(io.StringIO("".join(exports.stream_csv(Registration.objects.all())), newline=""))
+    )
+    assert row["client_name"] == f'\'{start}HYPERLINK("https://evil.example")'
+
+
+def test_csv_formula_guard_round_trips():
+    # Saved without validation: "=" and "+" may start an email address's local part too.
+    guarded = Registration.objects.create(
+        client_name="=1+1",
+        client_uri="https://acme.example/",
+        tos_uri="https://acme.example/tos",
+        policy_uri="https://acme.example/privacy",
+        contacts=["+sales@acme.example", "=ops@acme.example"],
+        redirect_uris=["https://acme.example/cb"],
+        scope="users:read",
+    )
+    row = next(
+        csv.DictReader(io.StringIO("".join(exports.stream_csv(Registration.objects.all())), newline=""))
+    )
+    assert (row["contacts"].startswith("'+"), exports.csv_row_to_metadata(row)) == (
+        True,
+        registration_to_client_metadata(guarded),
+    )
 
 
 def test_csv_rows_use_crlf_line_endings(example_registration):
