@@ -60,10 +60,18 @@ def screenshot(request: pytest.FixtureRequest, page: Any) -> Iterator[None]:
     save_screenshot(page, request.node.name)
 
 
-def save_screenshot(page: Any, name: str) -> None:
-    """A screenshot artifact under test-results/screenshots/ (also for steps mid-test)."""
+def save_screenshot(page: Any, name: str, *, part: Any = None) -> None:
+    """A screenshot artifact under test-results/screenshots/ (also for steps mid-test).
+
+    `part` (a locator) narrows it to one element: docs/screenshots wants small images
+    of what matters, not a long admin page.
+    """
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    path = str(ARTIFACTS / f"{name}.png")
+    if part is None:
+        page.screenshot(path=path, full_page=True)
+    else:
+        part.screenshot(path=path)
 
 
 # The journey's people and data --------------------------------------------------

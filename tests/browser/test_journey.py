@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from oauthclient import messages as dashboard_messages
 from oauthclient.models import Connection, ConnectionStatus, TestCall
+from oauthclient.servers import server_profile
 from registrations import validators
 from registrations.admin import ACTION_DONE
 from registrations.forms import POSTMAN_WEB_CALLBACK
@@ -80,7 +81,11 @@ def test_manager_registers_the_example_client_and_opens_the_printable_form(
         validators.SCOPE_TOKEN_SYNTAX.format(token=BAD_SCOPE)
     )
     assert Registration.objects.count() == 0
-    save_screenshot(page, "registration_errors_next_to_their_fields")
+    save_screenshot(
+        page,
+        "registration_errors_next_to_their_fields",
+        part=page.locator("fieldset").filter(has=page.locator(".field-redirect_uris")),
+    )
 
     # Fix them: Postman's web callback with one click, no extra scope.
     redirect_uris.fill("")
@@ -119,7 +124,9 @@ def test_manager_sees_the_issued_secret_once_then_only_its_fingerprint(
     shown = page.locator("code.sandbox-secret").inner_text()
     credential = Credential.objects.get()
     assert shown == credential.client_secret
+    save_screenshot(page, "sandbox_secret_shown_once")
 
+    # Afterwards the credential's page shows the fingerprint only.
     page.goto(f"{journey}/admin/registrations/credential/{credential.pk}/change/")
     expect(page.locator("#content")).to_contain_text(credential.secret_fingerprint)
     assert shown not in page.content()
@@ -131,7 +138,12 @@ def test_manager_reveals_the_secret_again_and_it_is_audited(
     log_in(page, journey, manager)
     page.goto(f"{journey}/admin/registrations/credential/{sandbox_credential.pk}/change/")
     page.get_by_role("link", name="Reveal secret…").click()
-    page.get_by_role("button", name="Yes, reveal the secret").click()
+    # Opening the reveal page discloses nothing: only confirming does.
+    confirm = page.get_by_role("button", name="Yes, reveal the secret")
+    expect(confirm).to_be_visible()
+    assert sandbox_credential.client_secret not in page.content()
+    assert not SecretDisclosure.objects.exists()
+    confirm.click()
 
     expect(page.locator("#client-secret")).to_have_value(sandbox_credential.client_secret)
     disclosure = SecretDisclosure.objects.get()
@@ -164,12 +176,28 @@ def test_developer_connects_and_calls_the_employees_api(
     page.get_by_label(re.compile(r"GET /v2/employees")).check()
     page.get_by_role("button", name="Run").click()
 
+    # Wait for the result page before reading the recorded call.
+    expect(page.locator("#result")).to_contain_text("HTTP 200")
     call = TestCall.objects.get()
-    expect(page.locator("#result")).to_contain_text(f"HTTP 200 in {call.duration_ms} ms")
-    history = page.get_by_role("row").filter(has_text="/v2/employees")
-    expect(history).to_contain_text("200")
-    expect(history).to_contain_text(developer.get_username())
-    assert (call.status_code, call.url.endswith("/sandbox/api/v2/employees")) == (200, True)
+    assert (call.status_code, call.url) == (200, f"{journey}/sandbox/api/v2/employees")
+    expect(page.locator("body")).to_contain_text(
+        dashboard_messages.TEST_CALL_DONE.format(status=200, duration_ms=call.duration_ms)
+    )
+
+    # The call stays in the connection's history: when, who, call, status, ms, bytes.
+    page.get_by_role("link", name="← Dashboard").click()
+    page.get_by_role("link", name=sandbox_credential.registration.client_name).click()
+    expect(page.locator("#result")).to_have_count(0)
+    expect(page.get_by_role("row").filter(has_text="/v2/employees").get_by_role("cell")).to_have_text(
+        [
+            re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"),
+            developer.get_username(),
+            f"GET {call.url}",
+            "200",
+            str(call.duration_ms),
+            str(call.response_size),
+        ]
+    )
 
 
 def test_developer_refreshes_the_token(
@@ -192,7 +220,10 @@ def test_developer_disconnects_and_the_tokens_are_revoked(
 
     page.get_by_role("button", name="Disconnect").click()
 
-    expect(page.locator("body")).to_contain_text("Disconnected: the tokens were revoked")
+    # This message, not DISCONNECTED_REVOKE_FAILED: the sandbox accepted the revocation.
+    expect(page.locator("body")).to_contain_text(
+        dashboard_messages.DISCONNECTED_REVOKED.format(server=server_profile(sandbox_credential.server).label)
+    )
     expect(page.locator("#connection-status")).to_have_text(ConnectionStatus.DISCONNECTED.label)
     assert Connection.objects.get().access_token == ""
 

@@ -14,13 +14,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 import pytest
 import requests
-from cryptography.fernet import Fernet
 from django.conf import global_settings
 from django.db import connection
 
@@ -70,40 +70,58 @@ class BehindTheProxy(requests.Session):
         return response
 
 
-def _wait_until_serving(url: str, process: subprocess.Popen[str]) -> None:
+@dataclass
+class Gunicorn:
+    url: str
+    # gunicorn's stderr (its error log and Django's log) goes to a file, not a pipe:
+    # nobody reads a pipe while the test runs, and a full one would block the server.
+    log_path: Path
+
+    def log(self) -> str:
+        return "gunicorn's stderr:\n" + self.log_path.read_text(errors="replace")
+
+
+def _database_url() -> str:
+    """The pytest-django test database (test_<name>), for the server to share."""
+    database = connection.settings_dict
+    credentials = quote(database["USER"], safe="")
+    if database["PASSWORD"]:
+        credentials += ":" + quote(database["PASSWORD"], safe="")
+    return f"postgres://{credentials}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+
+
+def _wait_until_serving(server: Gunicorn, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"gunicorn exited with {process.returncode}:\n{process.communicate()[1]}")
+            raise AssertionError(f"gunicorn exited with {process.returncode}.\n{server.log()}")
         try:
-            requests.get(url + "/", timeout=2, headers={"X-Forwarded-Proto": "https"})
+            requests.get(server.url + "/", timeout=2, headers={"X-Forwarded-Proto": "https"})
         except requests.ConnectionError:
             time.sleep(0.2)  # not listening yet: nothing to wait on but the port
             continue
         return
-    raise AssertionError(f"gunicorn did not answer on {url} within {START_TIMEOUT} s")
+    raise AssertionError(f"gunicorn did not answer on {server.url} within {START_TIMEOUT} s.\n{server.log()}")
 
 
 @pytest.fixture
-def gunicorn(transactional_db: Any, catalog: None, settings: Any, tmp_path: Path) -> Iterator[str]:
-    """gunicorn with 2 workers, production settings, on the test database; yields its URL.
+def gunicorn(transactional_db: Any, catalog: None, settings: Any, tmp_path: Path) -> Iterator[Gunicorn]:
+    """gunicorn with 2 workers, production settings, on the test database.
 
     `catalog`: earlier live-server tests flush the seeded scope catalog, which the
     sandbox's consent checks requested scopes against.
     """
     port = _free_port()
-    url = f"http://127.0.0.1:{port}"
+    server = Gunicorn(url=f"http://127.0.0.1:{port}", log_path=tmp_path / "gunicorn.log")
+    url = server.url
     # Credentials this process records must decrypt there, and the sandbox issuer is its URL.
     settings.PORTAL_BASE_URL = url
     settings.PORTAL_SANDBOX_ENABLED = True
     # Passwords set here must verify there: production's hashers, not the suite's fast one.
     settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
-    database = connection.settings_dict
     env = {
-        **production_env(
-            tmp_path, ",".join(settings.PORTAL_ENCRYPTION_KEYS) or Fernet.generate_key().decode()
-        ),
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        **production_env(tmp_path, ",".join(settings.PORTAL_ENCRYPTION_KEYS)),
+        "DATABASE_URL": _database_url(),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
@@ -112,6 +130,9 @@ def gunicorn(transactional_db: Any, catalog: None, settings: Any, tmp_path: Path
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": "2",
         "GUNICORN_THREADS": "2",
+        # gunicorn 27 opens a control socket in $XDG_RUNTIME_DIR, else in ~/.gunicorn/:
+        # keep it in this test's directory, apart from any other gunicorn on the machine.
+        "XDG_RUNTIME_DIR": str(tmp_path),
     }
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
@@ -120,38 +141,46 @@ def gunicorn(transactional_db: Any, catalog: None, settings: Any, tmp_path: Path
         check=True,
         timeout=120,
     )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "portal/gunicorn_conf.py", "portal.wsgi"],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    with server.log_path.open("wb") as log:
+        # Its own session (process group): teardown stops the master and its workers together.
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "portal/gunicorn_conf.py", "portal.wsgi"],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=subprocess.DEVNULL,  # the access log
+            stderr=log,
+            start_new_session=True,
+        )
     try:
-        _wait_until_serving(url, process)
-        yield url
+        _wait_until_serving(server, process)
+        yield server
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
-            process.communicate(timeout=30)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
+            process.wait()
 
 
 @pytest.mark.postgres
-def test_sandbox_connect_and_test_call_through_gunicorn(gunicorn: str) -> None:
+def test_sandbox_connect_and_test_call_through_gunicorn(gunicorn: Gunicorn) -> None:
     developer = make_live_developer()
     credential = issue_sandbox_credential(issued_by=developer)
-    browser = log_in(gunicorn, developer.username, session=BehindTheProxy(gunicorn))
+    browser = log_in(gunicorn.url, developer.username, session=BehindTheProxy(gunicorn.url))
 
+    # Connecting exchanges the code at this server's own /sandbox/oauth/token, from inside
+    # a request to it; the test call then GETs its /sandbox/api: a deadlock would time out.
     page = browser.connect(credential)
     answer = browser.post(
         f"/dashboard/connections/{connection_id(page.url)}/test-call/", {"target": "employees"}
     )
 
+    # On failure, tests/deploy/conftest.py adds gunicorn's stderr to the report.
     assert answer.status_code == 200, answer.text[:500]
     call = TestCall.objects.get()
-    assert (call.status_code, call.error_code, call.url) == (200, "", f"{gunicorn}/sandbox/api/v2/employees")
+    assert (call.status_code, call.error_code, call.url) == (
+        200,
+        "",
+        f"{gunicorn.url}/sandbox/api/v2/employees",
+    ), call.error_message
