@@ -11,5 +11,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("admin/", admin.site.urls),
     path("dashboard/", include("oauthclient.urls")),
-    path("", include("portal.sandbox.urls")),
+    path("", include("sandbox.urls")),
 ]

@@ -74,7 +74,7 @@ INSTALLED_APPS = [
     "simple_history",
     "oauth2_provider",
     "portal.apps.PortalConfig",
-    "portal.sandbox.apps.SandboxConfig",
+    "sandbox.apps.SandboxConfig",
     "registrations.apps.RegistrationsConfig",
     "oauthclient.apps.OAuthClientConfig",
 ]
@@ -168,7 +168,7 @@ PORTAL_HTTP_TIMEOUT = env.float("PORTAL_HTTP_TIMEOUT", default=10.0)
 
 # SANDBOX AUTHORIZATION SERVER (django-oauth-toolkit)
 # ------------------------------------------------------------------------------
-# The built-in sandbox under /sandbox/ (portal/sandbox). On by default for local
+# The built-in sandbox under /sandbox/ (sandbox). On by default for local
 # use and tests; production settings default it to off. When off, every sandbox
 # URL answers 404.
 PORTAL_SANDBOX_ENABLED = env.bool("PORTAL_SANDBOX_ENABLED", default=True)
@@ -176,9 +176,9 @@ PORTAL_SANDBOX_ENABLED = env.bool("PORTAL_SANDBOX_ENABLED", default=True)
 PORTAL_SANDBOX_ACCESS_TOKEN_SECONDS = env.int("PORTAL_SANDBOX_ACCESS_TOKEN_SECONDS", default=600)
 OAUTH2_PROVIDER = {
     # Authorization code + refresh only, PKCE with S256 only, exact redirect URIs.
-    "OAUTH2_SERVER_CLASS": "portal.sandbox.oauth.SandboxServer",
-    "OAUTH2_VALIDATOR_CLASS": "portal.sandbox.oauth.SandboxValidator",
-    "SCOPES_BACKEND_CLASS": "portal.sandbox.scopes.CatalogScopes",
+    "OAUTH2_SERVER_CLASS": "sandbox.oauth.SandboxServer",
+    "OAUTH2_VALIDATOR_CLASS": "sandbox.oauth.SandboxValidator",
+    "SCOPES_BACKEND_CLASS": "sandbox.scopes.CatalogScopes",
     "PKCE_REQUIRED": True,
     "ACCESS_TOKEN_EXPIRE_SECONDS": PORTAL_SANDBOX_ACCESS_TOKEN_SECONDS,
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,

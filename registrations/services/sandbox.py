@@ -1,6 +1,6 @@
 """Issue sandbox credentials for a registration: register it in the built-in sandbox, record it.
 
-In process only (portal.sandbox.services), never over HTTP to the portal itself:
+In process only (sandbox.services), never over HTTP to the portal itself:
 with a single worker that request would wait on itself.
 
 Re-issuing rotates: credential_record supersedes the previous sandbox credential,
@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from portal.sandbox.services import (
+from sandbox.services import (
     SandboxRegistrationError,
     sandbox_client_delete,
     sandbox_client_register,

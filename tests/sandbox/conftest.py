@@ -18,7 +18,7 @@ import pytest
 import requests
 from requests_oauthlib import OAuth2Session
 
-from portal.sandbox.services import SandboxClientRegistration, sandbox_client_register
+from sandbox.services import SandboxClientRegistration, sandbox_client_register
 from registrations.models import Scope
 from tests.factories import make_user
 from tests.html_forms import form_fields

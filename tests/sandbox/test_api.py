@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.sandbox import demo
+from sandbox import demo
 
 from .conftest import TIMEOUT, connect
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import requests
 from requests.auth import HTTPBasicAuth
 
-from portal.sandbox import demo
+from sandbox import demo
 
 from .conftest import TIMEOUT, connect, consent, oauth_session, query_param
 
