@@ -18,8 +18,8 @@ import pytest
 import requests
 from requests_oauthlib import OAuth2Session
 
-from sandbox.services import SandboxClientRegistration, sandbox_client_register
 from registrations.models import Scope
+from sandbox.services import SandboxClientRegistration, sandbox_client_register
 from tests.factories import make_user
 from tests.html_forms import form_fields
 
