@@ -114,7 +114,7 @@ def prepare(clients: int) -> dict[str, Any]:
     from django.contrib.auth.models import Group
 
     from registrations.models import Registration
-    from registrations.services.sandbox import credential_issue_sandbox
+    from sandbox.credentials import credential_issue_sandbox
 
     users = get_user_model()
     managers_group = Group.objects.get(name=PARTNER_MANAGERS)

@@ -85,8 +85,8 @@ def _resize(size: int, registration: object, user: object) -> None:
 
 
 def _all_under_primary() -> bool:
+    from core.encryption import is_encrypted_with_primary_key
     from oauthclient.models import Connection
-    from portal.encryption import is_encrypted_with_primary_key
     from registrations.models import Credential
 
     values = list(Credential.objects.values_list("client_secret", flat=True))

@@ -5,7 +5,6 @@ Messages that carry the server's error code are templates with `{code}` and
 """
 
 # Connect (authorization request and callback)
-CONNECT_STARTED = "Continue at the authorization server; it sends you back here when you have decided."
 CONNECTED = "Connected: the portal holds an access token for this client."
 CREDENTIAL_NOT_USABLE = "This credential is not active any more: pick an active one."
 CALLBACK_NOT_REGISTERED = (
@@ -31,9 +30,6 @@ PASTED_URL_INVALID = (
 ACCESS_DENIED = (
     "Consent was not given at the authorization server (error code {code}), so there is no connection. "
     "Nothing was saved."
-)
-AUTHORIZATION_ERROR = (
-    "The authorization server answered with error code {code}: {description}. Nothing was saved."
 )
 
 # Token endpoint and other server answers
@@ -72,7 +68,6 @@ TOKEN_RESPONSE_INVALID = (
 
 # Connection actions
 REFRESHED = "Tokens refreshed: a new access token and a new refresh token are stored."
-REFRESH_NOT_NEEDED = "Another request refreshed the tokens a moment ago; they are current."
 NEEDS_REAUTHORIZATION = (
     "Refreshing the tokens failed, so this connection needs re-authorization: connect again. {reason}"
 )
@@ -106,4 +101,7 @@ DATABASE_UNAVAILABLE = (
 )
 
 # Access
-ACCESS_DENIED_GROUP = "The dashboard is for members of the Developers or Partner managers groups."
+DASHBOARD_FORBIDDEN = (
+    "The dashboard needs the permission to use it; members of the Developers and Partner managers "
+    "groups have it."
+)

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from portal.encryption import EncryptedTextField
+from core.encryption import EncryptedTextField
 from registrations.models import Credential
 
 # A token this close to its expiry counts as expired: a call started now would
@@ -45,6 +45,7 @@ class Connection(models.Model):
 
     class Meta:
         ordering = ["-updated_at", "-id"]
+        permissions = [("use_dashboard", "Can use the developer dashboard")]
         constraints = [
             # Reconnecting replaces the tokens of the same row, so history stays together.
             models.UniqueConstraint(fields=["user", "credential"], name="oauthclient_one_connection_per_user")

@@ -5,19 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 
+from core.servers import portal_url
 from registrations.models import Credential, CredentialStatus
 
 from .models import Connection, TestCall
 
-DASHBOARD_GROUPS = ("Developers", "Partner managers")
+# Granted to the Developers and Partner managers groups (migration 0002); superusers have it.
+USE_DASHBOARD_PERMISSION = "oauthclient.use_dashboard"
 HISTORY_LENGTH = 20
 
 
 def user_may_use_dashboard(user: Any) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return bool(user.is_superuser or user.groups.filter(name__in=DASHBOARD_GROUPS).exists())
+    return bool(user.is_authenticated and user.is_active and user.has_perm(USE_DASHBOARD_PERMISSION))
+
+
+def dashboard_callback_url() -> str:
+    """The portal's own redirect URI (PORTAL_BASE_URL + the callback view's path): the
+    dashboard sends it, and every sandbox client is registered with it."""
+    return portal_url(reverse("oauthclient:callback"))
 
 
 def credentials_usable() -> QuerySet[Credential]:

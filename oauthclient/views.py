@@ -16,13 +16,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from core.servers import server_endpoints
 from registrations.models import Credential
 
 from . import messages, selectors
 from .errors import OAuthClientError
 from .forms import ConnectForm, ManualStartForm, PasteForm, TestCallForm
 from .models import Connection
-from .servers import dashboard_callback_url, server_profile
+from .selectors import dashboard_callback_url
 from .services.connection import (
     callback_registered,
     connection_complete,
@@ -69,7 +70,7 @@ def dashboard_access(view: View) -> View:
             return redirect_to_login(request.get_full_path())
         try:
             if not selectors.user_may_use_dashboard(request.user):
-                raise PermissionDenied(messages.ACCESS_DENIED_GROUP)
+                raise PermissionDenied(messages.DASHBOARD_FORBIDDEN)
             return view(request, *args, **kwargs)
         except (OperationalError, InterfaceError) as exc:
             return database_unavailable(request, exc)
@@ -139,7 +140,7 @@ def manual(request: HttpRequest, credential_id: int) -> HttpResponse:
         "oauthclient/manual.html",
         {
             "credential": credential,
-            "profile": server_profile(credential.server),
+            "endpoints": server_endpoints(credential.server),
             "callback_url": dashboard_callback_url(),
             "callback_registered": callback_registered(credential),
             "start_form": start_form,
@@ -199,7 +200,7 @@ def _connection_page(
         "oauthclient/connection.html",
         {
             "connection": connection,
-            "profile": server_profile(connection.credential.server),
+            "endpoints": server_endpoints(connection.credential.server),
             "test_call_form": test_call_form or TestCallForm(),
             "result": result,
             "history": history,
@@ -238,7 +239,7 @@ def connection_introspect_now(request: HttpRequest, pk: int) -> HttpResponse:
         flash.error(request, exc.message)
         return redirect("oauthclient:connection", pk=pk)
     flash.success(
-        request, messages.INTROSPECT_DONE.format(server=server_profile(connection.credential.server).label)
+        request, messages.INTROSPECT_DONE.format(server=server_endpoints(connection.credential.server).label)
     )
     return _connection_page(request, connection, introspection=introspection)
 

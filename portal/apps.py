@@ -2,10 +2,7 @@ from django.apps import AppConfig
 
 
 class PortalConfig(AppConfig):
-    """The project itself: encryption, shared templates, operator commands."""
+    """The project itself: shared templates, the home page, demo data."""
 
     name = "portal"
     verbose_name = "Portal"
-
-    def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)

@@ -3,7 +3,8 @@
 The pieces owned by other modules plug in here:
 - admin_exports.py:     per-registration export views and changelist export actions
 - admin_credentials.py: the credential inline/admin, the reveal page, the audit admin
-- admin_sandbox.py:     the "issue sandbox credentials" action
+Apps above registrations add their own changelist actions with `add_registration_action`
+(the sandbox's "issue sandbox credentials"); registrations imports none of them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import admin_credentials, admin_exports, admin_sandbox
+from . import admin_credentials, admin_exports
 from .forms import RegistrationForm
 from .models import Registration, RegistrationStatus, Scope
 from .services import registration as services
@@ -135,7 +136,7 @@ class RegistrationAdmin(SimpleHistoryAdmin):
         ("Workflow", {"fields": ["status", "owner", "submitted_at", "created_at", "updated_at"]}),
     ]
     inlines = [*admin_credentials.REGISTRATION_INLINES]
-    actions = [*STATUS_ACTIONS, *admin_exports.REGISTRATION_ACTIONS, *admin_sandbox.REGISTRATION_ACTIONS]
+    actions = [*STATUS_ACTIONS, *admin_exports.REGISTRATION_ACTIONS]
 
     def get_urls(self):  # type: ignore[no-untyped-def,unused-ignore]
         return [*admin_exports.registration_urls(self), *super().get_urls()]
@@ -156,3 +157,11 @@ class RegistrationAdmin(SimpleHistoryAdmin):
             label = form.fields[field_name].label if field_name in form.fields else field_name
             for warning in warnings:
                 self.message_user(request, f"{label}: {warning}", messages.WARNING)
+
+
+def add_registration_action(action: Callable[..., Any]) -> None:
+    """The hook for apps above registrations: one more action on the registration changelist.
+
+    Call it from the app's own admin module, which admin autodiscovery imports at start.
+    """
+    RegistrationAdmin.actions = [*RegistrationAdmin.actions, action]

@@ -11,8 +11,7 @@ import re
 
 from django.core.exceptions import ValidationError
 
-# Server values (CredentialServer) whose client IDs are UUIDs.
-PLEO_SERVERS = frozenset({"pleo_staging", "pleo_production"})
+from core.servers import PLEO_SERVERS
 
 MAX_CLIENT_ID_LENGTH = 255  # Credential.client_id max_length
 MAX_CLIENT_SECRET_LENGTH = 512  # Pleo's are 30 hex; the sandbox's 128 characters
@@ -43,6 +42,7 @@ def validate_client_id(value: str, *, server: str) -> None:
         raise ValidationError(CLIENT_ID_TOO_LONG, code="max_length")
     if _WHITESPACE_OR_CONTROL_RE.search(value):
         raise ValidationError(CLIENT_ID_WHITESPACE, code="whitespace")
+    # Pleo's servers issue client IDs as UUIDs.
     if server in PLEO_SERVERS and not _UUID_RE.fullmatch(value):
         raise ValidationError(CLIENT_ID_NOT_UUID, code="not_uuid")
 

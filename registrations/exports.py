@@ -34,14 +34,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from portal import servers
+from core import servers
 
 from . import metadata
 from .models import (
     Credential,
-    CredentialServer,
     CredentialStatus,
-    Environment,
     Registration,
     RegistrationStatus,
     SecretDisclosure,
@@ -368,11 +366,7 @@ def csv_row_to_metadata(row: dict[str, str]) -> dict[str, Any]:
 def export_credential(registration: Registration) -> Credential | None:
     """The active credential a Postman export is for: the one issued by the server of
     the registration's environment if there is one, else the newest active one."""
-    preferred = (
-        CredentialServer.PLEO_PRODUCTION
-        if registration.environment == Environment.PRODUCTION
-        else CredentialServer.PLEO_STAGING
-    )
+    preferred = registration.pleo_server
     active = list(
         registration.credentials.filter(status=CredentialStatus.ACTIVE).order_by("-recorded_at", "-id")
     )
@@ -384,11 +378,7 @@ def export_credential(registration: Registration) -> Credential | None:
 
 def export_server(registration: Registration, credential: Credential | None) -> servers.ServerEndpoints:
     """The credential's server; without one, Pleo's server for the registration's environment."""
-    if credential is not None:
-        return servers.server_endpoints(credential.server)
-    if registration.environment == Environment.PRODUCTION:
-        return servers.server_endpoints(servers.PLEO_PRODUCTION)
-    return servers.server_endpoints(servers.PLEO_STAGING)
+    return servers.server_endpoints(credential.server if credential is not None else registration.pleo_server)
 
 
 def postman_redirect_uri(registration: Registration) -> str:

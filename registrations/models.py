@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from portal.encryption import EncryptedTextField
+from core.encryption import EncryptedTextField
+from core.servers import CredentialServer
 
 from . import validators
 
@@ -21,6 +22,13 @@ class ApplicationType(models.TextChoices):
     # As in OpenID Connect Dynamic Client Registration `application_type`.
     WEB = "web", "Web"
     NATIVE = "native", "Native"
+
+
+# Pleo's authorization server for each environment a registration is made for.
+PLEO_SERVER_BY_ENVIRONMENT = {
+    Environment.STAGING: CredentialServer.PLEO_STAGING,
+    Environment.PRODUCTION: CredentialServer.PLEO_PRODUCTION,
+}
 
 
 class RegistrationStatus(models.TextChoices):
@@ -106,6 +114,11 @@ class Registration(models.Model):
     def scopes(self) -> list[str]:
         return self.scope.split()
 
+    @property
+    def pleo_server(self) -> CredentialServer:
+        """Pleo's authorization server for this registration's environment."""
+        return PLEO_SERVER_BY_ENVIRONMENT[Environment(self.environment)]
+
     def validation_report(self) -> validators.ValidationReport:
         return validators.check_registration(self)
 
@@ -113,14 +126,6 @@ class Registration(models.Model):
         report = self.validation_report()
         if report.errors:
             raise ValidationError(report.errors)
-
-
-class CredentialServer(models.TextChoices):
-    """The authorization server that issued a credential."""
-
-    SANDBOX = "sandbox", "Built-in sandbox"
-    PLEO_STAGING = "pleo_staging", "Pleo staging"
-    PLEO_PRODUCTION = "pleo_production", "Pleo production"
 
 
 class TokenEndpointAuthMethod(models.TextChoices):
@@ -180,7 +185,7 @@ class Credential(models.Model):
         # Rules live in credential_validators (shared with forms and commands).
         # Empty values are the fields' own blank checks; a stored, unchanged
         # secret (Ciphertext) is not decrypted just to be checked again.
-        from portal.encryption import Ciphertext
+        from core.encryption import Ciphertext
 
         from .credential_validators import credential_errors
 

@@ -9,12 +9,11 @@ from typing import Any
 
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
-from portal.servers import SANDBOX, ServerEndpoints, server_endpoints
+from core.servers import CredentialServer, ServerEndpoints, server_endpoints
 
 from . import demo
 from .scopes import CatalogScopes
 
-ACCESS_TOKEN_HINT = "access_token"
 REFRESH_TOKEN_HINT = "refresh_token"
 AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
 REGISTER_PATH = "/oauth/register"
@@ -22,7 +21,7 @@ REGISTER_PATH = "/oauth/register"
 
 def sandbox_endpoints() -> ServerEndpoints:
     """The sandbox's entry in the portal's endpoint table (follows PORTAL_BASE_URL)."""
-    return server_endpoints(SANDBOX)
+    return server_endpoints(CredentialServer.SANDBOX)
 
 
 def sandbox_server_metadata() -> dict[str, Any]:

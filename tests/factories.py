@@ -70,3 +70,17 @@ def make_group_member(group_name: str, **extra: Any) -> AbstractUser:
     user = make_user(is_staff=True, **extra)
     user.groups.add(Group.objects.get(name=group_name))
     return user
+
+
+def dashboard_group(group_name: str) -> Any:
+    """A group holding the dashboard permission, as oauthclient's 0002 migration leaves it.
+
+    Live-server tests flush the database, data migrations included: this restores it.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    group, _ = Group.objects.get_or_create(name=group_name)
+    group.permissions.add(
+        Permission.objects.get(content_type__app_label="oauthclient", codename="use_dashboard")
+    )
+    return group

@@ -5,7 +5,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import portal.encryption
+import core.encryption
 
 
 class Migration(migrations.Migration):
@@ -38,8 +38,8 @@ class Migration(migrations.Migration):
                         max_length=24,
                     ),
                 ),
-                ("access_token", portal.encryption.EncryptedTextField(blank=True)),
-                ("refresh_token", portal.encryption.EncryptedTextField(blank=True)),
+                ("access_token", core.encryption.EncryptedTextField(blank=True)),
+                ("refresh_token", core.encryption.EncryptedTextField(blank=True)),
                 ("token_type", models.CharField(blank=True, max_length=40)),
                 ("scope", models.CharField(blank=True, max_length=2000, verbose_name="granted scope")),
                 (

@@ -20,6 +20,7 @@ from authlib.common.errors import AuthlibBaseError
 from django.db import transaction
 from django.utils import timezone
 
+from core.servers import ServerEndpoints, server_endpoints
 from registrations.models import Credential, CredentialServer, CredentialStatus
 
 from .. import errors, messages
@@ -27,7 +28,7 @@ from ..errors import OAuthClientError
 from ..locks import connection_locked
 from ..models import Connection, ConnectionStatus
 from ..redaction import redact_data
-from ..servers import ServerProfile, dashboard_callback_url, server_profile
+from ..selectors import dashboard_callback_url
 from ._http import oauth_session, request_options
 
 logger = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ def callback_registered(credential: Credential) -> bool:
     """Whether the server will send the browser back to the portal's own callback.
 
     Sandbox issuance registers the portal's callback with every sandbox client
-    (registrations.services.sandbox), on top of the registration's own URIs.
+    (sandbox.credentials), on top of the registration's own URIs.
     """
     if credential.server == CredentialServer.SANDBOX:
         return True
@@ -98,14 +99,14 @@ def connection_start(
         redirect_uri = dashboard_callback_url()
     elif redirect_uri not in credential_redirect_uris(credential):
         raise OAuthClientError(messages.REDIRECT_URI_NOT_REGISTERED, code="redirect_uri_not_registered")
-    profile = server_profile(credential.server)
+    endpoints = server_endpoints(credential.server)
     state = secrets.token_urlsafe(32)
     # RFC 7636: 43-128 characters from the unreserved set; token_urlsafe(64) gives 86.
     code_verifier = secrets.token_urlsafe(64)
     with oauth_session(credential, with_secret=False, redirect_uri=redirect_uri) as client:
         # Authlib only adds code_challenge when the verifier is passed here (see NOTES.md).
         url, _ = client.create_authorization_url(
-            profile.authorization_endpoint,
+            endpoints.authorization_endpoint,
             state=state,
             code_verifier=code_verifier,
             scope=credential.registration.scope,
@@ -118,7 +119,7 @@ def connection_start(
         "credential_id": credential.pk,
         "code_verifier": code_verifier,
         "redirect_uri": redirect_uri,
-        "issuer": profile.issuer,
+        "issuer": endpoints.issuer,
         "expires": time.time() + STATE_TTL_SECONDS,
     }
     _store_pending(session, pending)
@@ -144,7 +145,7 @@ def _expires_at(token: Mapping[str, Any]) -> datetime | None:
 
 
 def _token_fields(
-    token: Mapping[str, Any], *, profile: ServerProfile, requested_scope: str
+    token: Mapping[str, Any], *, endpoints: ServerEndpoints, requested_scope: str
 ) -> dict[str, Any]:
     """What a connection stores from a token answer, after checking it is usable."""
     access_token = token.get("access_token")
@@ -157,7 +158,7 @@ def _token_fields(
     if problem:
         raise OAuthClientError(
             messages.TOKEN_RESPONSE_INVALID.format(
-                server=profile.label, code=errors.CODE_INVALID_TOKEN_RESPONSE, description=problem
+                server=endpoints.label, code=errors.CODE_INVALID_TOKEN_RESPONSE, description=problem
             ),
             code=errors.CODE_INVALID_TOKEN_RESPONSE,
             description=problem,
@@ -198,21 +199,21 @@ def connection_complete(
     credential = Credential.objects.select_related("registration").filter(pk=entry["credential_id"]).first()
     if credential is None or credential.status != CredentialStatus.ACTIVE:
         raise OAuthClientError(messages.CREDENTIAL_NOT_USABLE, code="credential_not_active")
-    profile = server_profile(credential.server)
+    endpoints = server_endpoints(credential.server)
     try:
         with oauth_session(credential, redirect_uri=entry["redirect_uri"]) as client:
             token = client.fetch_token(
-                profile.token_endpoint,
+                endpoints.token_endpoint,
                 code=code,
                 # The same verifier whose challenge went into the authorize URL.
                 code_verifier=entry["code_verifier"],
                 **request_options(),
             )
     except TRANSPORT_ERRORS as exc:
-        error = errors.error_from_exception(exc, server=profile.label, url=profile.token_endpoint)
+        error = errors.error_from_exception(exc, server=endpoints.label, url=endpoints.token_endpoint)
         logger.info("Code exchange failed for credential %s: %s", credential.pk, error.code)
         raise error from None
-    fields = _token_fields(token, profile=profile, requested_scope=credential.registration.scope)
+    fields = _token_fields(token, endpoints=endpoints, requested_scope=credential.registration.scope)
     now = timezone.now()
     with transaction.atomic():
         connection, _ = Connection.objects.select_for_update().update_or_create(
@@ -290,16 +291,17 @@ def connection_refresh(
                 OAuthClientError(messages.NO_REFRESH_TOKEN, code=errors.CODE_NO_REFRESH_TOKEN),
             )
         else:
-            profile = server_profile(locked.credential.server)
+            endpoints = server_endpoints(locked.credential.server)
             try:
                 with oauth_session(locked.credential) as client:
                     token = client.refresh_token(
-                        profile.token_endpoint, refresh_token=locked.refresh_token, **request_options()
+                        endpoints.token_endpoint, refresh_token=locked.refresh_token, **request_options()
                     )
-                fields = _token_fields(token, profile=profile, requested_scope=locked.scope)
+                fields = _token_fields(token, endpoints=endpoints, requested_scope=locked.scope)
             except (*TRANSPORT_ERRORS, OAuthClientError) as exc:
                 failure = _refresh_failed(
-                    locked, errors.error_from_exception(exc, server=profile.label, url=profile.token_endpoint)
+                    locked,
+                    errors.error_from_exception(exc, server=endpoints.label, url=endpoints.token_endpoint),
                 )
             else:
                 for name, value in fields.items():
@@ -316,15 +318,15 @@ def connection_refresh(
     return locked
 
 
-def _json_answer(response: requests.Response, *, profile: ServerProfile) -> dict[str, Any]:
+def _json_answer(response: requests.Response, *, endpoints: ServerEndpoints) -> dict[str, Any]:
     if response.status_code >= 500:
         response.raise_for_status()
     try:
         data = response.json()
     except ValueError:
-        raise errors.not_json(server=profile.label, status=response.status_code) from None
+        raise errors.not_json(server=endpoints.label, status=response.status_code) from None
     if not isinstance(data, dict):
-        raise errors.not_json(server=profile.label, status=response.status_code)
+        raise errors.not_json(server=endpoints.label, status=response.status_code)
     if data.get("error"):
         raise errors.oauth_error(data["error"], data.get("error_description", ""))
     if response.status_code >= 400:
@@ -339,28 +341,26 @@ def connection_introspect(*, connection: Connection) -> dict[str, Any]:
     """
     if not connection.is_connected:
         raise OAuthClientError(messages.NOT_CONNECTED, code=errors.CODE_NOT_CONNECTED)
-    profile = server_profile(connection.credential.server)
-    if profile.introspection_endpoint is None:
-        raise OAuthClientError(f"{profile.label} has no token introspection.", code="unsupported")
+    endpoints = server_endpoints(connection.credential.server)
     try:
         with oauth_session(connection.credential) as client:
             response = client.introspect_token(
-                profile.introspection_endpoint,
+                endpoints.introspection_endpoint,
                 token=connection.access_token,
                 token_type_hint="access_token",
                 **request_options(),
             )
-        data = _json_answer(response, profile=profile)
+        data = _json_answer(response, endpoints=endpoints)
     except TRANSPORT_ERRORS as exc:
         raise errors.error_from_exception(
-            exc, server=profile.label, url=profile.introspection_endpoint
+            exc, server=endpoints.label, url=endpoints.introspection_endpoint
         ) from None
     return dict(redact_data(data))
 
 
-def _revoke(connection: Connection, profile: ServerProfile) -> str:
+def _revoke(connection: Connection, endpoints: ServerEndpoints) -> str:
     """RFC 7009 revocation of both tokens; returns "" or why it failed."""
-    assert profile.revocation_endpoint is not None  # noqa: S101  (callers check)
+    assert endpoints.revocation_endpoint is not None  # noqa: S101  (callers check)
     tokens = [
         (connection.refresh_token, "refresh_token"),
         (connection.access_token, "access_token"),
@@ -371,17 +371,19 @@ def _revoke(connection: Connection, profile: ServerProfile) -> str:
                 if not token:
                     continue
                 response = client.revoke_token(
-                    profile.revocation_endpoint, token=token, token_type_hint=hint, **request_options()
+                    endpoints.revocation_endpoint, token=token, token_type_hint=hint, **request_options()
                 )
                 if response.status_code != 200:
                     # RFC 7009 §2.2: 200 means revoked (or already invalid).
                     try:
-                        _json_answer(response, profile=profile)
+                        _json_answer(response, endpoints=endpoints)
                     except OAuthClientError as exc:
                         return exc.message
                     return f"HTTP {response.status_code}"
     except TRANSPORT_ERRORS as exc:
-        return errors.error_from_exception(exc, server=profile.label, url=profile.revocation_endpoint).message
+        return errors.error_from_exception(
+            exc, server=endpoints.label, url=endpoints.revocation_endpoint
+        ).message
     return ""
 
 
@@ -391,18 +393,18 @@ def connection_disconnect(*, connection: Connection) -> str:
     Returns the message for the user (it says plainly when the server has no revocation).
     """
     with connection_locked(connection.pk) as locked:
-        profile = server_profile(locked.credential.server)
+        endpoints = server_endpoints(locked.credential.server)
         has_tokens = bool(locked.access_token or locked.refresh_token)
-        if profile.revocation_endpoint is None:
-            message = messages.DISCONNECTED_NO_REVOCATION.format(server=profile.label)
+        if endpoints.revocation_endpoint is None:
+            message = messages.DISCONNECTED_NO_REVOCATION.format(server=endpoints.label)
         elif not has_tokens:
-            message = messages.DISCONNECTED_REVOKED.format(server=profile.label)
+            message = messages.DISCONNECTED_REVOKED.format(server=endpoints.label)
         else:
-            reason = _revoke(locked, profile)
+            reason = _revoke(locked, endpoints)
             message = (
-                messages.DISCONNECTED_REVOKE_FAILED.format(server=profile.label, reason=reason)
+                messages.DISCONNECTED_REVOKE_FAILED.format(server=endpoints.label, reason=reason)
                 if reason
-                else messages.DISCONNECTED_REVOKED.format(server=profile.label)
+                else messages.DISCONNECTED_REVOKED.format(server=endpoints.label)
             )
         locked.status = ConnectionStatus.DISCONNECTED
         locked.access_token = ""

@@ -11,11 +11,12 @@ from urllib.parse import unquote, urlsplit
 import requests
 from django.conf import settings
 
+from core.servers import ServerEndpoints, server_endpoints
+
 from .. import errors, messages
 from ..errors import OAuthClientError
 from ..models import Connection, TestCall
 from ..redaction import excerpt
-from ..servers import ServerProfile, server_profile
 from ._http import oauth_session
 from .connection import connection_refresh
 
@@ -33,13 +34,13 @@ BODY_KEEP_LIMIT = 64 * 1024
 _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
 
 
-def _path_refused(profile: ServerProfile) -> OAuthClientError:
+def _path_refused(endpoints: ServerEndpoints) -> OAuthClientError:
     return OAuthClientError(
-        messages.PATH_REFUSED.format(api_base=profile.api_base_url), code=errors.CODE_PATH_REFUSED
+        messages.PATH_REFUSED.format(api_base=endpoints.api_base_url), code=errors.CODE_PATH_REFUSED
     )
 
 
-def api_url(*, profile: ServerProfile, path: str) -> str:
+def api_url(*, endpoints: ServerEndpoints, path: str) -> str:
     """The API base joined with a path that cannot leave that base's host (or climb out of it)."""
     if not path:
         raise OAuthClientError(messages.PATH_REQUIRED, code=errors.CODE_PATH_REFUSED)
@@ -59,14 +60,14 @@ def api_url(*, profile: ServerProfile, path: str) -> str:
             or _CONTROL_OR_SPACE.search(view)
             or ".." in view
         ):
-            raise _path_refused(profile)
-    url = profile.api_base_url.rstrip("/") + path
-    base, target = urlsplit(profile.api_base_url), urlsplit(url)
+            raise _path_refused(endpoints)
+    url = endpoints.api_base_url.rstrip("/") + path
+    base, target = urlsplit(endpoints.api_base_url), urlsplit(url)
     # Belt and braces: whatever the checks above missed, the result must stay on the base.
     if (target.scheme, target.netloc) != (base.scheme, base.netloc) or not target.path.startswith(
         base.path.rstrip("/") + "/"
     ):
-        raise _path_refused(profile)
+        raise _path_refused(endpoints)
     return url
 
 
@@ -105,8 +106,8 @@ def test_call_run(*, connection: Connection, user: Any, path: str) -> TestCall:
 
     Refreshes first when the token has expired, and once more on a 401.
     """
-    profile = server_profile(connection.credential.server)
-    url = api_url(profile=profile, path=path)
+    endpoints = server_endpoints(connection.credential.server)
+    url = api_url(endpoints=endpoints, path=path)
     record = TestCall(connection=connection, user=user, method="GET", url=url)
     client_secret = connection.credential.client_secret
     seen_tokens: list[str] = []
@@ -133,7 +134,7 @@ def test_call_run(*, connection: Connection, user: Any, path: str) -> TestCall:
     except OAuthClientError as exc:
         record.error_code, record.error_message = exc.code, exc.message
     except requests.exceptions.RequestException as exc:
-        error = errors.error_from_exception(exc, server=profile.label, url=url)
+        error = errors.error_from_exception(exc, server=endpoints.label, url=url)
         record.error_code, record.error_message = error.code, error.message
     record.save()
     logger.info("Test call %s: %s", record.pk, record.status_code or record.error_code)

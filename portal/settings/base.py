@@ -73,10 +73,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "oauth2_provider",
-    "portal.apps.PortalConfig",
-    "sandbox.apps.SandboxConfig",
+    # The portal's own apps, bottom layer first (README, "Layout").
+    "core.apps.CoreConfig",
     "registrations.apps.RegistrationsConfig",
     "oauthclient.apps.OAuthClientConfig",
+    "sandbox.apps.SandboxConfig",
+    "portal.apps.PortalConfig",
 ]
 
 # MIDDLEWARE

@@ -5,7 +5,7 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-import portal.encryption
+import core.encryption
 import registrations.validators
 
 
@@ -368,7 +368,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("client_id", models.CharField(max_length=255, verbose_name="client ID")),
-                ("client_secret", portal.encryption.EncryptedTextField()),
+                ("client_secret", core.encryption.EncryptedTextField()),
                 (
                     "secret_fingerprint",
                     models.CharField(

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from portal.encryption import Ciphertext
+from core.encryption import Ciphertext
 
 from ..models import (
     Credential,

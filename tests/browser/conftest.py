@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests.factories import dashboard_group
 from tests.sandbox import conftest as sandbox_conftest
 
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
@@ -93,6 +94,7 @@ def portal_groups(transactional_db: Any) -> None:
         group.permissions.set(
             Permission.objects.filter(content_type__app_label="registrations", codename__in=codenames)
         )
+        dashboard_group(name)
 
 
 @pytest.fixture

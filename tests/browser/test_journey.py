@@ -12,15 +12,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from core.servers import server_endpoints
 from oauthclient import messages as dashboard_messages
 from oauthclient.models import Connection, ConnectionStatus, TestCall
-from oauthclient.servers import server_profile
 from registrations import validators
 from registrations.admin import ACTION_DONE
 from registrations.forms import POSTMAN_WEB_CALLBACK
 from registrations.models import Credential, Registration, RegistrationStatus, SecretDisclosure
 from registrations.services.registration import registration_mark_ready
-from registrations.services.sandbox import credential_issue_sandbox
+from sandbox.credentials import credential_issue_sandbox
 from tests.factories import EXAMPLE_CLIENT, make_registration
 
 from .conftest import log_in, save_screenshot
@@ -222,7 +222,9 @@ def test_developer_disconnects_and_the_tokens_are_revoked(
 
     # This message, not DISCONNECTED_REVOKE_FAILED: the sandbox accepted the revocation.
     expect(page.locator("body")).to_contain_text(
-        dashboard_messages.DISCONNECTED_REVOKED.format(server=server_profile(sandbox_credential.server).label)
+        dashboard_messages.DISCONNECTED_REVOKED.format(
+            server=server_endpoints(sandbox_credential.server).label
+        )
     )
     expect(page.locator("#connection-status")).to_have_text(ConnectionStatus.DISCONNECTED.label)
     assert Connection.objects.get().access_token == ""

@@ -20,12 +20,11 @@ from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils.html import escape
 
 from registrations.models import Credential, CredentialServer, Registration, Scope, TokenEndpointAuthMethod
 from registrations.services.credential import credential_record
-from tests.factories import make_registration, make_user
+from tests.factories import DEVELOPERS, dashboard_group, make_registration, make_user
 from tests.loopback import LoopbackServer
 
 CLIENT_ID = "6f1b5f0e-4a8e-4f5c-9d63-2b7f0f3c8a11"
@@ -173,7 +172,7 @@ def closed_port() -> int:
 
 @pytest.fixture
 def pleo_via_fake(settings: Any, fake_server: FakeServer) -> FakeServer:
-    """Point the Pleo staging profile at the fake server by configuration only."""
+    """Point the Pleo staging endpoints at the fake server by configuration only."""
     settings.PLEO_STAGING_AUTH_URL = fake_server.base_url
     settings.PLEO_STAGING_API_URL = fake_server.base_url + "/api"
     settings.PORTAL_BASE_URL = "http://127.0.0.1:8000"
@@ -208,8 +207,7 @@ def make_credential(
 def make_developer(**extra: Any) -> Any:
     # Staff: the dashboard's login is the admin login form, which admits staff only.
     user = make_user(is_staff=True, **extra)
-    group, _ = Group.objects.get_or_create(name="Developers")
-    user.groups.add(group)
+    user.groups.add(dashboard_group(DEVELOPERS))
     return user
 
 

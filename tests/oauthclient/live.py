@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
-from django.contrib.auth.models import Group
 
 from registrations.models import Credential
-from registrations.services.sandbox import credential_issue_sandbox
-from tests.factories import make_registration, make_user
+from sandbox.credentials import credential_issue_sandbox
+from tests.factories import DEVELOPERS, dashboard_group, make_registration, make_user
 from tests.html_forms import form_fields
 
 TIMEOUT = 10
@@ -75,7 +74,7 @@ def log_in(base_url: str, username: str, *, session: requests.Session | None = N
 def make_live_developer() -> Any:
     # Staff: the admin login form admits staff only.
     user = make_user(password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get_or_create(name="Developers")[0])
+    user.groups.add(dashboard_group(DEVELOPERS))
     return user
 
 

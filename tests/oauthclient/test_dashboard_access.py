@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import Group
+import pytest
+from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
-from tests.factories import make_user
+from tests.factories import DEVELOPERS, PARTNER_MANAGERS, make_group_member, make_user
 
 from .conftest import make_developer
 
@@ -26,10 +27,27 @@ def test_developers_may_use_it(dev_client):
 
 
 def test_partner_managers_may_use_it(client, db):
+    client.force_login(make_group_member(PARTNER_MANAGERS))
+    assert client.get("/dashboard/").status_code == 200
+
+
+@pytest.mark.parametrize("group_name", [DEVELOPERS, PARTNER_MANAGERS])
+def test_the_migration_grants_the_dashboard_permission_to_the_group(db, group_name):
+    assert Group.objects.get(name=group_name).permissions.filter(codename="use_dashboard").exists()
+
+
+def test_the_permission_alone_lets_a_user_in(client, db):
     user = make_user(is_staff=True)
-    user.groups.add(Group.objects.get_or_create(name="Partner managers")[0])
+    user.user_permissions.add(Permission.objects.get(codename="use_dashboard"))
     client.force_login(user)
     assert client.get("/dashboard/").status_code == 200
+
+
+def test_a_group_without_the_permission_does_not_let_its_members_in(client, db):
+    user = make_group_member(DEVELOPERS)
+    Group.objects.get(name=DEVELOPERS).permissions.remove(Permission.objects.get(codename="use_dashboard"))
+    client.force_login(user)
+    assert client.get("/dashboard/").status_code == 403
 
 
 def test_superusers_may_use_it(client, db):

@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
+from core.servers import server_endpoints
 from oauthclient import messages
 from oauthclient.models import Connection, ConnectionStatus, TestCall
-from oauthclient.servers import server_profile
 
 from .conftest import POSTMAN_CALLBACK
 from .live import Browser, connection_id, issue_sandbox_credential, log_in, make_live_developer
@@ -155,10 +155,10 @@ def test_manual_paste_of_a_denied_consent(dev_browser: Browser, sandbox_credenti
     assert not Connection.objects.exists()
 
 
-def test_sandbox_profile_follows_the_portal_url(live):
-    profile = server_profile("sandbox")
-    assert profile.token_endpoint == live.url + "/sandbox/oauth/token"
-    assert profile.api_base_url == live.url + "/sandbox/api"
+def test_sandbox_endpoints_follow_the_portal_url(live):
+    endpoints = server_endpoints("sandbox")
+    assert endpoints.token_endpoint == live.url + "/sandbox/oauth/token"
+    assert endpoints.api_base_url == live.url + "/sandbox/api"
 
 
 def test_wrong_secret_is_invalid_client(dev_browser, sandbox_credential):

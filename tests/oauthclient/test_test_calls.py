@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from core.servers import server_endpoints
 from oauthclient import errors, messages
 from oauthclient.errors import OAuthClientError
 from oauthclient.models import Connection, ConnectionStatus, TestCall
 from oauthclient.redaction import EXCERPT_LIMIT
-from oauthclient.servers import server_profile
 from oauthclient.services.test_call import api_url, test_call_run
 
 from .conftest import FakeServer, Reply, assert_shows
@@ -153,8 +153,8 @@ def test_refused_path_is_shown_on_the_page(dev_client, connected, pleo_via_fake,
 
 
 def test_api_url_keeps_the_base_path(settings, pleo_via_fake):
-    profile = server_profile("pleo_staging")
-    assert api_url(profile=profile, path="/v2/employees") == pleo_via_fake.base_url + "/api/v2/employees"
+    endpoints = server_endpoints("pleo_staging")
+    assert api_url(endpoints=endpoints, path="/v2/employees") == pleo_via_fake.base_url + "/api/v2/employees"
 
 
 def test_test_call_form_shows_the_result_and_history_chart(dev_client, connected, pleo_via_fake):

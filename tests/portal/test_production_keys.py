@@ -1,4 +1,5 @@
-"""Production settings refuse to start without valid encryption keys (portal.E001, issue 4).
+"""Production settings refuse to start without valid encryption keys (portal.E001), and
+`check --deploy` flags a plain-HTTP PORTAL_BASE_URL (portal.W001).
 
 Run in a subprocess: production settings are a different settings module,
 and the check must fail the way `make serve` / `manage.py check --deploy` runs it.
@@ -33,6 +34,7 @@ def production_env(tmp_path: Path, encryption_keys: str) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod-check.sqlite3'}",
         # Set, even when empty: real environment variables win over a local .env.
         "PORTAL_ENCRYPTION_KEYS": encryption_keys,
+        "PORTAL_BASE_URL": "https://portal.example.com",
     }
 
 
@@ -73,6 +75,15 @@ def test_production_deploy_check_prints_no_warning(tmp_path):
         "System check identified no issues (0 silenced).",
         "",
     ), result.stdout + result.stderr
+
+
+def test_production_deploy_check_flags_an_http_base_url(tmp_path):
+    env = {
+        **production_env(tmp_path, Fernet.generate_key().decode()),
+        "PORTAL_BASE_URL": "http://portal.example.com",
+    }
+    result = run_python(env, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
+    assert (result.returncode != 0, "portal.W001" in result.stderr) == (True, True), result.stderr
 
 
 def test_gunicorn_refuses_to_start_without_valid_keys(tmp_path):

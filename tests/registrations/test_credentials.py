@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.views.debug import ExceptionReporter
 
-from portal.encryption import DecryptionError
+from core.encryption import DecryptionError
 from registrations import credential_validators as rules
 from registrations.models import (
     Credential,

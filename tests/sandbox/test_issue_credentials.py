@@ -11,9 +11,10 @@ from django.urls import reverse
 from oauth2_provider.models import Application
 from requests_oauthlib import OAuth2Session
 
-from registrations.admin_sandbox import ISSUE_FORBIDDEN
+from oauthclient.selectors import dashboard_callback_url
 from registrations.models import CredentialServer, CredentialStatus, RegistrationStatus
-from registrations.services.sandbox import credential_issue_sandbox, dashboard_callback_url
+from sandbox.admin import ISSUE_FORBIDDEN
+from sandbox.credentials import credential_issue_sandbox
 from tests.factories import make_registration, make_user
 
 from .conftest import TIMEOUT, consent

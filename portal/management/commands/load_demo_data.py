@@ -23,7 +23,7 @@ from django.db import transaction
 from registrations.models import CredentialServer, CredentialStatus, Registration
 from registrations.seed import EXAMPLE_CLIENT
 from registrations.services.registration import registration_create, registration_mark_ready
-from registrations.services.sandbox import credential_issue_sandbox
+from sandbox.credentials import credential_issue_sandbox
 
 # (username, group) — the groups come from the registrations/0003_groups migration.
 DEMO_USERS = (("manager", "Partner managers"), ("developer", "Developers"))

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, models, transaction
 from django.db.models import Case, Value, When
 
-from portal.encryption import (
+from core.encryption import (
     Ciphertext,
     DecryptionError,
     EncryptedTextField,

@@ -1,6 +1,6 @@
-"""The "issue sandbox credentials" action for RegistrationAdmin (see admin.py).
+"""The "issue sandbox credentials" action, added to the registration admin's changelist.
 
-Thin: the service does the work. The plaintext secrets are shown once, on the
+Thin: credentials.py does the work. The plaintext secrets are shown once, on the
 page the action answers with (not cached, never in a URL, a message or a log);
 afterwards only the credential's reveal shows them.
 """
@@ -16,12 +16,14 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 
-from .models import Registration
-from .services.sandbox import credential_issue_sandbox
+from registrations.admin import add_registration_action
+from registrations.models import Registration
+
+from .credentials import credential_issue_sandbox
 
 ISSUE_PERMISSION = "registrations.change_credential"
 ISSUE_FORBIDDEN = "You need the permission to change credentials to issue sandbox credentials."
-TEMPLATE = "admin/registrations/sandbox_credentials_issued.html"
+TEMPLATE = "admin/sandbox/credentials_issued.html"
 
 
 @admin.action(description="Issue sandbox credentials")
@@ -53,4 +55,4 @@ def issue_sandbox_credentials(
     return response
 
 
-REGISTRATION_ACTIONS: list[Any] = [issue_sandbox_credentials]
+add_registration_action(issue_sandbox_credentials)

@@ -1,6 +1,6 @@
 """Issue sandbox credentials for a registration: register it in the built-in sandbox, record it.
 
-In process only (sandbox.services), never over HTTP to the portal itself:
+In process only (services.py), never over HTTP to the portal itself:
 with a single worker that request would wait on itself.
 
 Re-issuing rotates: credential_record supersedes the previous sandbox credential,
@@ -14,39 +14,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from sandbox.services import (
-    SandboxRegistrationError,
-    sandbox_client_delete,
-    sandbox_client_register,
-)
-
-from ..metadata import registration_to_client_metadata
-from ..models import (
+from oauthclient.selectors import dashboard_callback_url
+from registrations.metadata import registration_to_client_metadata
+from registrations.models import (
     Credential,
     CredentialServer,
     Registration,
     RegistrationStatus,
     TokenEndpointAuthMethod,
 )
-from .credential import credential_record
+from registrations.services.credential import credential_record
 
-DASHBOARD_CALLBACK_PATH = "/dashboard/callback/"
+from .services import (
+    SandboxRegistrationError,
+    sandbox_client_delete,
+    sandbox_client_register,
+)
+
 ISSUE_ENDED = "“{registration}” is {status}: sandbox credentials are not issued for it."
 ISSUE_INVALID = "“{registration}” cannot be registered in the sandbox: {description}"
 RECEIVED_NOTE = "Issued by the built-in sandbox, {date}"
 
 _ENDED = (RegistrationStatus.REVOKED, RegistrationStatus.ARCHIVED)
-
-
-def dashboard_callback_url() -> str:
-    """The portal's own OAuth callback: every sandbox client may redirect there."""
-    return settings.PORTAL_BASE_URL.rstrip("/") + DASHBOARD_CALLBACK_PATH
 
 
 @sensitive_variables()
@@ -64,6 +58,7 @@ def credential_issue_sandbox(*, registration: Registration, issued_by: Any = Non
     try:
         client = sandbox_client_register(
             metadata=registration_to_client_metadata(registration),
+            # The dashboard's callback: every sandbox client may redirect there.
             extra_redirect_uris=[dashboard_callback_url()],
         )
     except SandboxRegistrationError as exc:

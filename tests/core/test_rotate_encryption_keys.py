@@ -8,8 +8,8 @@ from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from portal.encryption import decrypt
-from portal.management.commands.rotate_encryption_keys import (
+from core.encryption import decrypt
+from core.management.commands.rotate_encryption_keys import (
     CANNOT_DECRYPT_ROW,
     MODEL_LINE,
     TOTAL_LINE,

@@ -1,11 +1,16 @@
-"""System checks for the portal's own settings."""
+"""System checks for the portal's own settings (ids in the portal's namespace)."""
 
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Tags, Warning, register
 
 from .encryption import EncryptionKeyError, get_multifernet
+
+BASE_URL_NOT_HTTPS = (
+    "PORTAL_BASE_URL is http://: the dashboard's OAuth callback and the sandbox issuer would be "
+    "plain HTTP. Set it to the portal's https:// address."
+)
 
 
 @register()
@@ -26,4 +31,12 @@ def check_portal_base_url(app_configs: Any, **kwargs: Any) -> list[Error]:
                 id="portal.E002",
             )
         ]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def check_portal_base_url_is_https(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    # Authorization codes and tokens reach the portal at this URL: never in clear text in production.
+    if settings.PORTAL_BASE_URL.startswith("http://"):
+        return [Warning(BASE_URL_NOT_HTTPS, id="portal.W001")]
     return []

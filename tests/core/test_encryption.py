@@ -5,7 +5,7 @@ from cryptography.fernet import Fernet
 from django.core import serializers
 from django.db import connection
 
-from portal.encryption import (
+from core.encryption import (
     CANNOT_DECRYPT,
     KEYS_MISSING,
     DecryptionError,

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from registrations.models import Registration
-from registrations.services.sandbox import credential_issue_sandbox
+from sandbox.credentials import credential_issue_sandbox
 
 NO_REGISTRATION = "There is no registration with ID {id}."
 NO_USER = "There is no user {username!r}."

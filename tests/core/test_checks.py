@@ -1,0 +1,32 @@
+import pytest
+
+from core.checks import BASE_URL_NOT_HTTPS, check_encryption_keys, check_portal_base_url_is_https
+from core.encryption import KEYS_INVALID, KEYS_MISSING
+
+
+def test_check_passes_with_valid_keys():
+    assert check_encryption_keys(None) == []
+
+
+def test_check_fails_without_keys(settings):
+    settings.PORTAL_ENCRYPTION_KEYS = []
+    [error] = check_encryption_keys(None)
+    assert (error.id, error.msg) == ("portal.E001", KEYS_MISSING)
+
+
+def test_check_fails_with_a_malformed_key(settings):
+    settings.PORTAL_ENCRYPTION_KEYS = ["not-a-key"]
+    [error] = check_encryption_keys(None)
+    assert error.msg == KEYS_INVALID.format(position=1)
+
+
+def test_deploy_check_flags_an_http_base_url(settings):
+    settings.PORTAL_BASE_URL = "http://portal.example.com"
+    [warning] = check_portal_base_url_is_https(None)
+    assert (warning.id, warning.msg) == ("portal.W001", BASE_URL_NOT_HTTPS)
+
+
+@pytest.mark.parametrize("url", ["https://portal.example.com", "https://127.0.0.1:8443"])
+def test_deploy_check_passes_an_https_base_url(settings, url):
+    settings.PORTAL_BASE_URL = url
+    assert check_portal_base_url_is_https(None) == []
