@@ -39,7 +39,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy portal registrations oauthclient
+	$(BIN)/mypy core registrations oauthclient sandbox portal
 
 pytest: install
 	DATABASE_URL=$(SQLITE_TEST_URL) $(BIN)/pytest --create-db

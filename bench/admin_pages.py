@@ -67,12 +67,12 @@ def _resize(total: int, owner: object) -> None:
 
 
 def _credentials(registration: object, count: int, recorded_by: object) -> None:
-    from registrations.models import Credential, CredentialStatus
+    from registrations.models import Credential, CredentialServer, CredentialStatus
 
     Credential.objects.bulk_create(
         Credential(
             registration=registration,
-            server="pleo_staging",
+            server=CredentialServer.PLEO_STAGING,
             client_id=str(uuid.uuid4()),
             client_secret=f"{i:030x}",
             secret_fingerprint=f"fp{i:08d}",

@@ -34,7 +34,7 @@ RATIO_LIMIT = 12.0
 
 def _add_rows(start: int, stop: int, registration: object, user: object) -> None:
     from oauthclient.models import Connection
-    from registrations.models import Credential
+    from registrations.models import Credential, CredentialServer
 
     batch = 1000
     for first in range(start, stop, batch):
@@ -42,7 +42,7 @@ def _add_rows(start: int, stop: int, registration: object, user: object) -> None
         credentials = Credential.objects.bulk_create(
             Credential(
                 registration=registration,
-                server="pleo_staging",
+                server=CredentialServer.PLEO_STAGING,
                 client_id=str(uuid.uuid4()),
                 client_secret=secrets.token_hex(15),
                 secret_fingerprint=f"fp{n:08d}",

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 
+from core.servers import CredentialServer
 from registrations import seed
 from registrations.models import Registration
 
@@ -54,7 +55,7 @@ def make_credential(*, registration: Registration | None = None, **overrides: An
     from registrations.services.credential import credential_record
 
     data: dict[str, Any] = {
-        "server": "pleo_staging",
+        "server": CredentialServer.PLEO_STAGING,
         "client_id": PLEO_CLIENT_ID,
         "client_secret": PLEO_CLIENT_SECRET,
         "received_note": "1Password, 2026-11-28",

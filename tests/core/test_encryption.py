@@ -13,7 +13,7 @@ from core.encryption import (
     decrypt,
     encrypt,
 )
-from registrations.models import Credential
+from registrations.models import Credential, CredentialServer
 
 SECRET = "12345a6bcd789ef012abcd34ef5a6b"
 
@@ -22,7 +22,7 @@ SECRET = "12345a6bcd789ef012abcd34ef5a6b"
 def credential(example_registration):
     return Credential.objects.create(
         registration=example_registration,
-        server="pleo_staging",
+        server=CredentialServer.PLEO_STAGING,
         client_id="12a3b456-78c9-0d12-34e5-f678ab9bcd0e",
         client_secret=SECRET,
         secret_fingerprint="…5a6b",

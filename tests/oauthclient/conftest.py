@@ -1,5 +1,5 @@
 """Fixtures for the OAuth client: a scripted authorization server + API on 127.0.0.1,
-a developer, and credentials of the "pleo_staging" server pointed at the fake server
+a developer, and credentials of the Pleo staging server pointed at the fake server
 by settings alone (which is also how an operator points the portal at Pleo).
 """
 

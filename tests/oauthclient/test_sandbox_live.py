@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
-from core.servers import server_endpoints
+from core.servers import CredentialServer, server_endpoints
 from oauthclient import messages
 from oauthclient.models import Connection, ConnectionStatus, TestCall
 
@@ -156,7 +156,7 @@ def test_manual_paste_of_a_denied_consent(dev_browser: Browser, sandbox_credenti
 
 
 def test_sandbox_endpoints_follow_the_portal_url(live):
-    endpoints = server_endpoints("sandbox")
+    endpoints = server_endpoints(CredentialServer.SANDBOX)
     assert endpoints.token_endpoint == live.url + "/sandbox/oauth/token"
     assert endpoints.api_base_url == live.url + "/sandbox/api"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.servers import server_endpoints
+from core.servers import CredentialServer, server_endpoints
 from oauthclient import errors, messages
 from oauthclient.errors import OAuthClientError
 from oauthclient.models import Connection, ConnectionStatus, TestCall
@@ -153,7 +153,7 @@ def test_refused_path_is_shown_on_the_page(dev_client, connected, pleo_via_fake,
 
 
 def test_api_url_keeps_the_base_path(settings, pleo_via_fake):
-    endpoints = server_endpoints("pleo_staging")
+    endpoints = server_endpoints(CredentialServer.PLEO_STAGING)
     assert api_url(endpoints=endpoints, path="/v2/employees") == pleo_via_fake.base_url + "/api/v2/employees"
 
 

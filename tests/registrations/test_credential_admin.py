@@ -14,7 +14,7 @@ from django.views.debug import SafeExceptionReporterFilter
 
 from registrations.admin_credentials import NOTHING_TO_REVOKE, REVOKED, ROTATED
 from registrations.credential_validators import CLIENT_ID_NOT_UUID
-from registrations.models import Credential, CredentialStatus, SecretDisclosure
+from registrations.models import Credential, CredentialServer, CredentialStatus, SecretDisclosure
 from registrations.services.credential import ROTATE_UNCHANGED
 from tests.factories import (
     DEVELOPERS,
@@ -45,7 +45,7 @@ def raw_secret(pk: int) -> str:
 def record_form(registration: Any, **overrides: str) -> dict[str, Any]:
     return {
         "registration": registration.pk,
-        "server": "pleo_staging",
+        "server": CredentialServer.PLEO_STAGING,
         "client_id": PLEO_CLIENT_ID,
         "client_secret": PLEO_CLIENT_SECRET,
         "token_endpoint_auth_method": "client_secret_basic",

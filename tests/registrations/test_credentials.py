@@ -144,24 +144,24 @@ def test_a_rejected_record_writes_nothing():
 # Rules --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("server", ["pleo_staging", "pleo_production"])
+@pytest.mark.parametrize("server", [CredentialServer.PLEO_STAGING, CredentialServer.PLEO_PRODUCTION])
 def test_pleo_client_id_must_be_a_canonical_uuid(server):
     with pytest.raises(ValidationError, match=rules.CLIENT_ID_NOT_UUID):
         rules.validate_client_id("{12a3b456-78c9-0d12-34e5-f678ab9bcd0e}", server=server)
 
 
 def test_pleo_client_id_accepts_the_seed_uuid():
-    rules.validate_client_id(PLEO_CLIENT_ID, server="pleo_production")
+    rules.validate_client_id(PLEO_CLIENT_ID, server=CredentialServer.PLEO_PRODUCTION)
 
 
 def test_client_id_is_bounded():
     with pytest.raises(ValidationError, match=rules.CLIENT_ID_TOO_LONG):
-        rules.validate_client_id("x" * (rules.MAX_CLIENT_ID_LENGTH + 1), server="sandbox")
+        rules.validate_client_id("x" * (rules.MAX_CLIENT_ID_LENGTH + 1), server=CredentialServer.SANDBOX)
 
 
 def test_client_id_is_required():
     with pytest.raises(ValidationError, match=rules.CLIENT_ID_REQUIRED):
-        rules.validate_client_id("", server="sandbox")
+        rules.validate_client_id("", server=CredentialServer.SANDBOX)
 
 
 def test_secret_is_required():
@@ -323,7 +323,10 @@ def test_error_report_of_a_failing_record_hides_the_secret():
     registration = make_registration()
     try:
         credential_record(
-            registration=registration, server="pleo_staging", client_id="x", client_secret=PLEO_CLIENT_SECRET
+            registration=registration,
+            server=CredentialServer.PLEO_STAGING,
+            client_id="x",
+            client_secret=PLEO_CLIENT_SECRET,
         )
     except ValidationError:
         report = ExceptionReporter(None, *sys.exc_info()).get_traceback_html()
