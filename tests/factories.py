@@ -14,7 +14,7 @@ from registrations.models import Registration
 
 _sequence = itertools.count(1)
 
-# The seed's "Example Client" (../shared/seed): the registration every export pins.
+# The seed's "Example Client": the registration every export pins.
 EXAMPLE_CLIENT = seed.EXAMPLE_CLIENT
 
 
@@ -41,7 +41,7 @@ def make_user(
     return user_model.objects.create_user(username=username, password=password, **extra)
 
 
-# Credentials and groups (issue 4) ----------------------------------------------
+# Credentials and groups -----------------------------------------------------------
 
 # The seed's Example Client credential, as Pleo sends it (30 hex).
 PLEO_CLIENT_ID = "12a3b456-78c9-0d12-34e5-f678ab9bcd0e"

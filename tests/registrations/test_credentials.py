@@ -1,4 +1,4 @@
-"""Issued credentials: services, rules, encryption at rest, history (issue 4)."""
+"""Issued credentials: services, rules, encryption at rest, history."""
 
 from __future__ import annotations
 
