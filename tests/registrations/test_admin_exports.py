@@ -14,6 +14,7 @@ from registrations import exports
 from registrations.admin_exports import CONFIRM_REQUIRED
 from registrations.metadata import registration_to_client_metadata
 from registrations.models import Registration, SecretDisclosure
+from registrations.services.credential import NO_CREDENTIAL_FOR_SECRET
 from registrations.validators import REDIRECT_URI_FRAGMENT
 from tests.factories import make_registration
 
@@ -259,7 +260,7 @@ def test_secret_page_without_a_credential_says_so(revealer, example_registration
     response = client_for(revealer).post(
         url("export_postman_environment_secret", example_registration), {"confirm": "yes"}
     )
-    assert exports.NO_CREDENTIAL_FOR_SECRET in body(response)
+    assert NO_CREDENTIAL_FOR_SECRET in body(response)
     assert not SecretDisclosure.objects.exists()
 
 

@@ -11,7 +11,6 @@ from django.db import connection
 from django.views.debug import ExceptionReporter
 
 from portal.encryption import DecryptionError
-from registrations import credential_validators as rules
 from registrations.models import (
     Credential,
     CredentialServer,
@@ -31,6 +30,7 @@ from registrations.services.credential import (
     credential_update,
     secret_fingerprint,
 )
+from registrations.validators import credentials as rules
 from tests.factories import (
     PLEO_CLIENT_ID,
     PLEO_CLIENT_SECRET,

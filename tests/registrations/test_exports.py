@@ -18,6 +18,7 @@ from registrations.models import (
     SecretDisclosure,
     TokenEndpointAuthMethod,
 )
+from registrations.services.credential import credential_secret_disclose_for_export
 from registrations.validators import REDIRECT_URI_FRAGMENT
 from tests.factories import make_registration, registration_data
 
@@ -427,8 +428,8 @@ def test_no_export_contains_the_secret_by_default(example_with_credential):
 def test_disclosing_for_export_needs_the_reveal_permission(example_with_credential):
     user = user_with_perms("view_registration")
     with pytest.raises(PermissionDenied):
-        exports.disclose_secret_for_export(
-            example_with_credential, exports.export_credential(example_with_credential), user=user
+        credential_secret_disclose_for_export(
+            credential=exports.export_credential(example_with_credential), user=user
         )
     assert not SecretDisclosure.objects.exists()
 
@@ -436,9 +437,7 @@ def test_disclosing_for_export_needs_the_reveal_permission(example_with_credenti
 def test_disclosing_for_export_returns_the_secret_and_audits(example_with_credential):
     user = user_with_perms("reveal_credential_secret")
     credential = exports.export_credential(example_with_credential)
-    secret = exports.disclose_secret_for_export(
-        example_with_credential, credential, user=user, remote_addr="127.0.0.1"
-    )
+    secret = credential_secret_disclose_for_export(credential=credential, user=user, remote_addr="127.0.0.1")
     assert secret == SEED_CLIENT_SECRET
     disclosure = SecretDisclosure.objects.get()
     assert (disclosure.credential, disclosure.user, disclosure.kind, disclosure.remote_addr) == (
@@ -451,6 +450,7 @@ def test_disclosing_for_export_returns_the_secret_and_audits(example_with_creden
 
 def test_disclosing_without_a_credential_is_refused(example_registration):
     with pytest.raises(LookupError, match="no active credential"):
-        exports.disclose_secret_for_export(
-            example_registration, None, user=user_with_perms("reveal_credential_secret")
+        credential_secret_disclose_for_export(
+            credential=exports.export_credential(example_registration),
+            user=user_with_perms("reveal_credential_secret"),
         )

@@ -20,8 +20,8 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from registrations.examples import EXAMPLE_CLIENT
 from registrations.models import CredentialServer, CredentialStatus, Registration
-from registrations.seed import EXAMPLE_CLIENT
 from registrations.services.registration import registration_create, registration_mark_ready
 from registrations.services.sandbox import credential_issue_sandbox
 
