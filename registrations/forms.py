@@ -169,8 +169,11 @@ class RegistrationForm(forms.ModelForm):
         # applies the values and judges them, once; the admin saves this check.
         data = {name: self.cleaned_data[name] for name in EDITABLE_FIELDS if name in self.cleaned_data}
         self.checked = registration_check(registration=self.instance, data=data, catalog=self.catalog)
-        if self.checked.report.errors:
-            self._update_errors(ValidationError(self.checked.report.errors))
+        errors: dict[str, list[str]] = {}
+        for name, messages in self.checked.report.errors.items():
+            errors.setdefault(name if name in self.fields else NON_FIELD_ERRORS, []).extend(messages)
+        if errors:
+            self.add_error(None, ValidationError(errors))
 
     def _rejected_fields(self) -> set[str]:
         # `_errors` is Django's own store; it is None until validation starts.
