@@ -25,6 +25,7 @@ which checks the reveal permission and writes an audit record.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import uuid
 from collections.abc import Callable, Iterator
@@ -42,6 +43,7 @@ from portal import servers
 
 from . import metadata
 from .fields import FIELDS, Kind, RegistrationField, form_fields, form_groups
+from .importing import parse_documents
 from .models import (
     Credential,
     CredentialServer,
@@ -318,6 +320,11 @@ def csv_row_to_metadata(row: dict[str, str]) -> dict[str, Any]:
     return document
 
 
+def read_csv(text: str) -> list[dict[str, Any]]:
+    """The client metadata documents of a CSV export, one per row."""
+    return [csv_row_to_metadata(row) for row in csv.DictReader(io.StringIO(text, newline=""))]
+
+
 # --- Postman -----------------------------------------------------------------------
 
 
@@ -493,6 +500,8 @@ class ExportFormat:
     inline_content_type: str | None = None  # shown in the browser unless a download is asked for
     stream: Callable[[QuerySet[Registration]], Iterator[str]] | None = None  # many registrations
     stream_description: str = ""  # the admin action that exports the selected registrations
+    # Formats that can be read back: the text as RFC 7591 documents, for the import.
+    read: Callable[[str], list[Any]] | None = None
 
     @property
     def url_name(self) -> str:
@@ -510,6 +519,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
             final=False,
             stream=stream_json_array,
             stream_description="Export selected as one JSON array (import_registration reads it)",
+            read=parse_documents,
         ),
         # Browsers download text/markdown; text/plain shows it for copying.
         ExportFormat(
@@ -529,6 +539,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
             final=False,
             stream=stream_csv,
             stream_description="Export selected as CSV",
+            read=read_csv,
         ),
         ExportFormat(
             "postman-collection", _postman_collection_json, JSON_TYPE, "postman-collection.json", final=False

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from ..choices import ApplicationType, Environment
-from .common import has_whitespace_or_control, shown
+from .common import shown
 from .uris import (
     _BAD_PERCENT_RE,
     _SCHEME_RE,
@@ -20,6 +20,7 @@ from .uris import (
     _split_authority,
     _valid_port,
     _valid_reg_name,
+    check_uri_text,
 )
 
 REDIRECT_URIS_REQUIRED = "Add at least one redirect URI."
@@ -155,12 +156,7 @@ def validate_redirect_uri(uri: Any, *, environment: str, application_type: str) 
         raise ValidationError(REDIRECT_URI_NOT_STRING)
     if uri == "":
         raise ValidationError(REDIRECT_URI_EMPTY)
-    if len(uri) > MAX_URI_LENGTH:
-        raise ValidationError(REDIRECT_URI_TOO_LONG)
-    if has_whitespace_or_control(uri):
-        raise ValidationError(REDIRECT_URI_WHITESPACE)
-    if not uri.isascii():
-        raise ValidationError(REDIRECT_URI_NON_ASCII)
+    check_uri_text(uri, messages=(REDIRECT_URI_TOO_LONG, REDIRECT_URI_WHITESPACE, REDIRECT_URI_NON_ASCII))
     match = _SCHEME_RE.match(uri)
     if not match:
         raise ValidationError(REDIRECT_URI_NOT_ABSOLUTE)

@@ -88,16 +88,24 @@ def _valid_reg_name(host: str) -> bool:
     return all(_HOST_LABEL_RE.fullmatch(label) for label in _labels(host))
 
 
+def check_uri_text(value: str, *, messages: tuple[str, str, str]) -> None:
+    """Bounded length, no whitespace or control characters, ASCII only (RFC 3986).
+
+    `messages`: (too long, whitespace, non-ASCII), in the words of the caller's rule."""
+    too_long, whitespace, non_ascii = messages
+    if len(value) > MAX_URI_LENGTH:
+        raise ValidationError(too_long)
+    if has_whitespace_or_control(value):
+        raise ValidationError(whitespace)
+    if not value.isascii():
+        raise ValidationError(non_ascii)
+
+
 def validate_web_uri(value: Any, *, environment: str) -> None:
     """Client, terms, privacy, logo, initiation and settings URIs."""
     if not isinstance(value, str) or value == "":
         raise ValidationError(REQUIRED)
-    if len(value) > MAX_URI_LENGTH:
-        raise ValidationError(URI_TOO_LONG)
-    if has_whitespace_or_control(value):
-        raise ValidationError(URI_WHITESPACE)
-    if not value.isascii():
-        raise ValidationError(URI_NON_ASCII)
+    check_uri_text(value, messages=(URI_TOO_LONG, URI_WHITESPACE, URI_NON_ASCII))
     match = _SCHEME_RE.match(value)
     if not match or match.group(1).lower() not in ("http", "https"):
         raise ValidationError(URI_NOT_ABSOLUTE)

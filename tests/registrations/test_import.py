@@ -17,7 +17,9 @@ from registrations.management.commands.import_registration import DRY_RUN_DONE
 from registrations.metadata import registration_to_client_metadata
 from registrations.models import Registration
 from registrations.services.registration import EDITABLE_FIELDS
-from tests.factories import make_registration, make_user
+from tests.factories import EXAMPLE_CLIENT, make_registration, make_user
+
+REQUIRED_KEYS = {spec.name for spec in FIELDS if spec.required}
 
 pytestmark = pytest.mark.django_db
 
@@ -25,13 +27,7 @@ pytestmark = pytest.mark.django_db
 def _document(**overrides: Any) -> dict[str, Any]:
     """The Example Client as export_registration prints it."""
     document: dict[str, Any] = {
-        "client_name": "Example Client",
-        "client_uri": "https://client.example/",
-        "tos_uri": "https://client.example/legal/tos.html",
-        "policy_uri": "https://client.example/legal/privacy.pdf",
-        "contacts": ["name.surname@example.io"],
-        "redirect_uris": ["https://oauth.pstmn.io/v1/browser-callback"],
-        "scope": "users:read users:write",
+        key: value for key, value in EXAMPLE_CLIENT.items() if value != "" and key in REQUIRED_KEYS
     }
     document.update(overrides)
     return {key: value for key, value in document.items() if value is not ...}
