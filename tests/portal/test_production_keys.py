@@ -1,4 +1,4 @@
-"""Production settings refuse to start without valid encryption keys (portal.E001, issue 4).
+"""Production settings refuse to start without valid encryption keys (portal.E001).
 
 Run in a subprocess: production settings are a different settings module,
 and the check must fail the way `make serve` / `manage.py check --deploy` runs it.

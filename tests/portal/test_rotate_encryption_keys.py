@@ -1,4 +1,4 @@
-"""`manage.py rotate_encryption_keys` (issue 4)."""
+"""`manage.py rotate_encryption_keys`."""
 
 from io import StringIO
 

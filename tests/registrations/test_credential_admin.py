@@ -1,4 +1,4 @@
-"""Credentials in admin: record, mask, reveal (audited), rotate, revoke (issue 4)."""
+"""Credentials in admin: record, mask, reveal (audited), rotate, revoke."""
 
 from __future__ import annotations
 

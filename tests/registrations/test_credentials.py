@@ -1,4 +1,4 @@
-"""Issued credentials: services, rules, encryption at rest, history (issue 4)."""
+"""Issued credentials: services, rules, encryption at rest, history."""
 
 from __future__ import annotations
 
@@ -150,7 +150,7 @@ def test_pleo_client_id_must_be_a_canonical_uuid(server):
         rules.validate_client_id("{12a3b456-78c9-0d12-34e5-f678ab9bcd0e}", server=server)
 
 
-def test_pleo_client_id_accepts_the_seed_uuid():
+def test_pleo_client_id_accepts_the_example_uuid():
     rules.validate_client_id(PLEO_CLIENT_ID, server="pleo_production")
 
 

@@ -23,8 +23,8 @@ from registrations.validators import REDIRECT_URI_FRAGMENT
 from tests.factories import make_registration, registration_data
 
 from .exports_support import (
-    SEED_CLIENT_ID,
-    SEED_CLIENT_SECRET,
+    PLEO_CLIENT_ID,
+    PLEO_CLIENT_SECRET,
     invalid_registration,
     record_credential,
     user_with_perms,
@@ -375,7 +375,7 @@ def test_postman_environment_points_at_pleo_staging_for_a_staging_credential(exa
     )
     assert variables["authServerUrl"]["value"] == "https://auth.staging.pleo.io"
     assert variables["apiBaseUrl"]["value"] == "https://external.staging.pleo.io"
-    assert variables["clientId"]["value"] == SEED_CLIENT_ID
+    assert variables["clientId"]["value"] == PLEO_CLIENT_ID
     assert variables["scopes"]["value"] == "users:read users:write"
 
 
@@ -422,7 +422,7 @@ def test_export_credential_ignores_superseded_credentials(example_registration):
 
 
 def test_no_export_contains_the_secret_by_default(example_with_credential):
-    assert not [text for text in _every_export(example_with_credential) if SEED_CLIENT_SECRET in text]
+    assert not [text for text in _every_export(example_with_credential) if PLEO_CLIENT_SECRET in text]
 
 
 def test_disclosing_for_export_needs_the_reveal_permission(example_with_credential):
@@ -438,7 +438,7 @@ def test_disclosing_for_export_returns_the_secret_and_audits(example_with_creden
     user = user_with_perms("reveal_credential_secret")
     credential = exports.export_credential(example_with_credential)
     secret = credential_secret_disclose_for_export(credential=credential, user=user, remote_addr="127.0.0.1")
-    assert secret == SEED_CLIENT_SECRET
+    assert secret == PLEO_CLIENT_SECRET
     disclosure = SecretDisclosure.objects.get()
     assert (disclosure.credential, disclosure.user, disclosure.kind, disclosure.remote_addr) == (
         credential,

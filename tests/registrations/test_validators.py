@@ -476,7 +476,7 @@ def test_web_uri_rejected(uri: str, environment: str, message: str) -> None:
 # --- contacts --------------------------------------------------------------------------
 
 CONTACTS_ACCEPTED = [
-    pytest.param(["name.surname@example.io"], id="seed-contact"),
+    pytest.param(["name.surname@example.io"], id="example-contact"),
     pytest.param(["a@client.example", "b+oauth@sub.client.example"], id="two-addresses"),
 ]
 
