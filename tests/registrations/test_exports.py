@@ -68,20 +68,9 @@ def _every_export(registration: Registration) -> list[str]:
 # --- golden files ------------------------------------------------------------------
 
 
-def test_json_golden(example_registration):
-    assert_golden("json", exports.render_json(registration_to_client_metadata(example_registration)))
-
-
-def test_markdown_golden(example_registration):
-    assert_golden("markdown", exports.registration_markdown(example_registration))
-
-
-def test_html_golden(example_registration):
-    assert_golden("html", exports.render_submission_form(example_registration))
-
-
-def test_csv_golden(example_registration):
-    assert_golden("csv", "".join(exports.stream_csv(Registration.objects.filter(pk=example_registration.pk))))
+@pytest.mark.parametrize("fmt", ["json", "markdown", "html", "csv"])
+def test_registration_golden(example_registration, fmt):
+    assert_golden(fmt, exports.EXPORT_FORMATS[fmt].render(example_registration))
 
 
 def test_postman_collection_golden(example_with_credential):
