@@ -14,6 +14,7 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from .choices import Environment
 from .fields import BY_NAME, EDITABLE_FIELDS
 from .models import Registration, Scope
 from .selectors import scope_catalog, scope_catalog_entries
@@ -86,7 +87,10 @@ class BooleanChoiceField(forms.TypedChoiceField):
 def _scope_label(scope: Scope) -> str:
     where = [
         name
-        for name, present in (("staging", scope.in_staging), ("production", scope.in_production))
+        for name, present in (
+            (Environment.STAGING.value, scope.in_staging),
+            (Environment.PRODUCTION.value, scope.in_production),
+        )
         if present
     ]
     places = ", ".join(where) if where else "no environment"

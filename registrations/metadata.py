@@ -68,7 +68,7 @@ DYNAMIC_REGISTRATION = DecodeMode(
     unknown_keys_ignored=True,  # RFC 7591 §2: a server ignores metadata it does not understand
     empty_string_means_absent=True,
     # A client asking for the authorization code alone is given refresh tokens anyway.
-    grant_types=(frozenset(GRANT_TYPES), frozenset({"authorization_code"})),
+    grant_types=(frozenset(GRANT_TYPES), frozenset(GRANT_TYPES[:1])),
     auth_methods=TOKEN_ENDPOINT_AUTH_METHODS,
 )
 
@@ -78,9 +78,9 @@ DYNAMIC_REGISTRATION = DecodeMode(
 DYNAMIC_REGISTRATION_ALLOWANCES: dict[str, dict[str, Any]] = {
     "unknown keys are ignored": {"software_version": "1.0"},
     "an empty string for an optional key means the key is absent": {"logo_uri": ""},
-    "grant_types may be authorization_code alone": {"grant_types": ["authorization_code"]},
+    "grant_types may be authorization_code alone": {"grant_types": list(GRANT_TYPES[:1])},
     "token_endpoint_auth_method may be client_secret_post": {
-        "token_endpoint_auth_method": "client_secret_post"
+        "token_endpoint_auth_method": TokenEndpointAuthMethod.CLIENT_SECRET_POST.value
     },
 }
 
