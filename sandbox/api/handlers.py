@@ -608,7 +608,7 @@ def aggregated_tags(call: Call, rows: list[SandboxRecord]) -> list[Any]:
         group = groups.get(row.parent_id, {})
         result.append(
             {
-                **row.document,
+                **{key: value for key, value in row.document.items() if key != "groupId"},
                 "companyId": str(call.company.pk),
                 "group": {"id": row.parent_id, "code": group.get("code", ""), "name": group.get("name", "")},
                 "dimensions": values.get(row.record_id, []),
