@@ -268,3 +268,11 @@ def company_for_user(user: Any) -> SandboxCompany:
         if own is not None:
             return own
     return demo_company()
+
+
+def demo_company_load() -> int:
+    """The demo company with every demo record (for `load_demo_data`); how many records were added."""
+    company, created = sandbox_company_create(company_id=demo.COMPANY_ID, name=demo.COMPANY_NAME)
+    if created:
+        return SandboxRecord.objects.filter(company=company).count()
+    return company_seed(company)

@@ -390,7 +390,7 @@ def export_job_event(call: Call) -> HttpResponse:
 
 def export_job_create(call: Call) -> HttpResponse:
     body = call.body_fields()
-    entries = body.get("accountingEntryIds", [])
+    entries = list(dict.fromkeys(body.get("accountingEntryIds", [])))
     values = {**body, "status": "pending", "numberOfItems": len(entries), "expiresIn": 3600}
     values.setdefault("isInteractive", False)
     values["vendorBasedBookkeeping"] = bool((body.get("options") or {}).get("vendorBasedBookkeeping"))

@@ -11,6 +11,7 @@ import re
 from functools import cache
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.utils.decorators import method_decorator
@@ -28,6 +29,7 @@ REALM = "sandbox"
 TOKEN_INVALID = "The access token is invalid, expired or revoked."
 SCOPE_MISSING = "The access token lacks the {scope} scope."
 NO_SUCH_OPERATION = "No operation of Pleo's partner API answers {method} {path}."
+INVALID_VALUE = "A value in the request cannot be stored."
 METHOD_NOT_ALLOWED = "{path} does not answer {method}; it answers {allowed}."
 
 
@@ -108,3 +110,6 @@ class CatalogApiView(OAuthLibMixin, View):
                 return handle(call)
         except ApiError as error:
             return error.response()
+        except ValidationError as error:
+            # A value the documented shape allows but a record cannot hold (an over-long key).
+            return ApiError(400, INVALID_VALUE, details=error.messages).response()
