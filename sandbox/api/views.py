@@ -8,6 +8,7 @@ the operation); what the operation then does is `handlers.handle`'s business.
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 from functools import cache
 from typing import Any
 
@@ -98,7 +99,8 @@ class CatalogApiView(OAuthLibMixin, View):
                 return bearer_error(403, "insufficient_scope", SCOPE_MISSING.format(scope=scope), scope)
             check_query(operation, request.GET)
             body = parse_body(operation, request.body)
-            with transaction.atomic():
+            # A write is all or nothing; a read needs no transaction (and saves two round trips).
+            with transaction.atomic() if operation.writes else nullcontext():
                 call = Call(
                     operation=operation,
                     company=company_for_user(access_token.user),
