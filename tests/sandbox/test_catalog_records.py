@@ -284,3 +284,23 @@ def test_seeding_puts_back_only_what_is_missing(db):
 )
 def test_demo_data_covers_every_resource(db, resource):
     assert records(demo_data.demo_company(), resource).exists()
+
+
+def test_total_is_left_out_of_lists_longer_than_it_counts(api, django_user_model):
+    from sandbox.api.paging import TOTAL_COUNTED_UP_TO
+    from sandbox.api.records import record_build
+    from sandbox.api.resources import RESOURCES
+
+    big = SandboxCompany.objects.create(id=uuid.uuid4(), name="Big ApS")
+    big.members.add(django_user_model.objects.get(username="developer"))
+    SandboxRecord.objects.bulk_create(
+        record_build(
+            company=big, resource=RESOURCES["tax-code"], document={"id": str(n), "code": f"T{n:05d}"}
+        )
+        for n in range(TOTAL_COUNTED_UP_TO + 1)
+    )
+
+    body = api("POST", "/v0/tax-codes:search", json={}).json()
+
+    assert "total" not in body["pagination"]
+    assert body["pagination"]["hasNextPage"] is True
