@@ -145,29 +145,24 @@ class Catalog:
         return tuple(scope.name for scope in self.scopes)
 
 
+_COPIED_AS_THEY_ARE = ("key", "group", "name", "method", "path", "pagination", "kind", "resource", "scope")
+
+
 def _operation(entry: dict[str, Any]) -> Operation:
     body = entry["body"] or {}
     response = entry["response"]
     return Operation(
-        key=entry["key"],
-        group=entry["group"],
-        name=entry["name"],
-        method=entry["method"],
-        path=entry["path"],
+        **{name: entry[name] for name in _COPIED_AS_THEY_ARE},
         parameters=tuple(
             Parameter(name=p["name"], location=p["in"], type=p["type"], required=p["required"])
             for p in entry["parameters"]
         ),
-        pagination=entry["pagination"],
         body_shape=body.get("shape"),
         body_required=bool(body.get("required")),
         status=response["status"],
         body=response["body"],
         item_shape=response.get("item"),
         errors=tuple(entry["errors"]),
-        kind=entry["kind"],
-        resource=entry["resource"],
-        scope=entry["scope"],
         deprecated=bool(entry.get("deprecated")),
     )
 

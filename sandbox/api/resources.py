@@ -27,22 +27,46 @@ class Filter:
 
 
 @dataclass(frozen=True)
+class Parent:
+    """The record a resource's records belong to."""
+
+    # The path placeholder naming it, its resource, and the document field repeating its key.
+    parameter: str
+    resource: str
+    field: str
+
+
+_NO_PARENT = Parent("", "", "")
+
+
+@dataclass(frozen=True)
 class Resource:
     name: str
-    # The catalog item shape its documents have.
-    shape: str
     # The document field holding the record's key.
     key_field: str = "id"
     # The document field lists are ordered by (then by key).
     sort_field: str = "id"
-    # The path placeholder naming the parent record, the parent's resource and
-    # the document field that repeats the parent's key.
-    parent_parameter: str = ""
-    parent_resource: str = ""
-    parent_field: str = ""
+    parent: Parent = _NO_PARENT
     # Resources whose records are removed with one of this resource's records.
     children: tuple[str, ...] = ()
     filters: dict[str, Filter] = field(default_factory=dict)
+
+    @property
+    def shape(self) -> str:
+        """The catalog's item shape of its documents (named like the resource)."""
+        return self.name
+
+    @property
+    def parent_parameter(self) -> str:
+        return self.parent.parameter
+
+    @property
+    def parent_resource(self) -> str:
+        return self.parent.resource
+
+    @property
+    def parent_field(self) -> str:
+        return self.parent.field
 
 
 _ARCHIVED = {"archived": Filter("archived")}
@@ -53,19 +77,16 @@ RESOURCES: dict[str, Resource] = {
     for resource in (
         Resource(
             "employee",
-            shape="employee",
             sort_field="code",
             filters={"email": Filter("email"), "code": Filter("code")},
         ),
         Resource(
             "company",
-            shape="company",
             sort_field="name",
             filters={"organization_id": Filter("organizationId")},
         ),
         Resource(
             "account",
-            shape="account",
             sort_field="code",
             filters={
                 **_ARCHIVED,
@@ -78,19 +99,15 @@ RESOURCES: dict[str, Resource] = {
         ),
         Resource(
             "export-job",
-            shape="export-job-v3",
             sort_field="createdAt",
             children=("export-job-item", "export-item"),
             filters={"statuses": Filter("status", IN)},
         ),
         Resource(
             "export-job-item",
-            shape="export-job-item-v3",
             key_field="accountingEntryId",
             sort_field="accountingEntryId",
-            parent_parameter="jobId",
-            parent_resource="export-job",
-            parent_field="exportJobId",
+            parent=Parent("jobId", "export-job", "exportJobId"),
             filters={
                 "status": Filter("status"),
                 "accounting_entry_id": Filter(RECORD_ID),
@@ -99,14 +116,12 @@ RESOURCES: dict[str, Resource] = {
         ),
         Resource(
             "export-item",
-            shape="export-item-v3",
             key_field="accountingEntryId",
             sort_field="date",
             filters={"job_id": Filter(PARENT_ID)},
         ),
         Resource(
             "tag-group",
-            shape="tag-group",
             sort_field="code",
             children=("tag", "tag-group-dimension"),
             filters={
@@ -116,19 +131,13 @@ RESOURCES: dict[str, Resource] = {
         ),
         Resource(
             "tag-group-dimension",
-            shape="tag-group-dimension",
             sort_field="code",
-            parent_parameter="groupId",
-            parent_resource="tag-group",
-            parent_field="groupId",
+            parent=Parent("groupId", "tag-group", "groupId"),
         ),
         Resource(
             "tag",
-            shape="tag",
             sort_field="code",
-            parent_parameter="groupId",
-            parent_resource="tag-group",
-            parent_field="groupId",
+            parent=Parent("groupId", "tag-group", "groupId"),
             children=("tag-dimension-value",),
             filters={
                 "include_archived": Filter("archived", INCLUDE_ARCHIVED),
@@ -143,16 +152,12 @@ RESOURCES: dict[str, Resource] = {
         ),
         Resource(
             "tag-dimension-value",
-            shape="tag-dimension-value",
             key_field="dimensionId",
             sort_field="dimensionId",
-            parent_parameter="tagId",
-            parent_resource="tag",
-            parent_field="tagId",
+            parent=Parent("tagId", "tag", "tagId"),
         ),
         Resource(
             "tax-code",
-            shape="tax-code",
             sort_field="code",
             filters={
                 **_ARCHIVED,
@@ -163,7 +168,6 @@ RESOURCES: dict[str, Resource] = {
         ),
         Resource(
             "vendor",
-            shape="vendor",
             sort_field="name",
             filters={
                 "accountingSystems": Filter("accountingSystem", IN),
@@ -178,7 +182,6 @@ RESOURCES: dict[str, Resource] = {
         ),
         Resource(
             "vendor-import",
-            shape="csv-import-job-v1",
             sort_field="createdAt",
             children=("vendor-import-error",),
             filters={
@@ -189,11 +192,8 @@ RESOURCES: dict[str, Resource] = {
         ),
         Resource(
             "vendor-import-error",
-            shape="csv-row-import-error-v1",
             sort_field="rowNumber",
-            parent_parameter="jobId",
-            parent_resource="vendor-import",
-            parent_field="csvImportJobId",
+            parent=Parent("jobId", "vendor-import", "csvImportJobId"),
         ),
     )
 }
