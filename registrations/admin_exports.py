@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.http import client_address
+
 from . import exports
 from .metadata import registration_to_client_metadata
 from .models import Registration
@@ -139,7 +141,7 @@ def postman_environment_secret_view(
     if request.method == "POST" and credential is not None:
         if request.POST.get(CONFIRM_FIELD) == "yes":
             secret = exports.disclose_secret_for_export(
-                registration, credential, user=request.user, remote_addr=request.META.get("REMOTE_ADDR")
+                registration, credential, user=request.user, remote_addr=client_address(request)
             )
             document = exports.postman_environment(registration, credential, client_secret=secret)
             response = HttpResponse(exports.render_json(document), content_type=JSON_TYPE)

@@ -11,6 +11,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from core.http import trusted_networks
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -165,6 +167,14 @@ PORTAL_ENCRYPTION_KEYS = env.list("PORTAL_ENCRYPTION_KEYS", default=[])
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Timeout (seconds) for every outgoing HTTP call.
 PORTAL_HTTP_TIMEOUT = env.float("PORTAL_HTTP_TIMEOUT", default=10.0)
+# Addresses or CIDR blocks of the proxies in front of the portal. Only a request
+# from one of them has its client address (for audit records) taken from
+# X-Forwarded-For; from anyone else the header is ignored. Empty: never trusted.
+PORTAL_TRUSTED_PROXIES = env.list("PORTAL_TRUSTED_PROXIES", default=[])
+try:
+    trusted_networks(PORTAL_TRUSTED_PROXIES)
+except ValueError as error:
+    raise ImproperlyConfigured(f"PORTAL_TRUSTED_PROXIES: {error}.") from error
 
 # SANDBOX AUTHORIZATION SERVER (django-oauth-toolkit)
 # ------------------------------------------------------------------------------
