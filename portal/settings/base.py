@@ -145,13 +145,24 @@ STORAGES = {
 
 # LOGGING
 # ------------------------------------------------------------------------------
+# Every handler redacts secrets, tokens, authorization codes and code verifiers
+# (core/log_redaction.py): at DEBUG, oauthlib and django-oauth-toolkit log them.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_secrets": {"()": "core.log_redaction.RedactSecrets"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]},
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own handlers (console when DEBUG, mail to ADMINS, runserver's
+        # request lines, which carry codes in query strings) would write without
+        # the filter: their records go to the console above instead. Django's
+        # DEBUG records (whole template contexts, SQL) stay off, as by default.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         # Outgoing request lines may carry codes in query strings: keep them quiet.
         "urllib3": {"level": "WARNING"},
     },
