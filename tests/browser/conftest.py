@@ -50,6 +50,44 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     }
 
 
+# Content-Security-Policy: every page of every browser test runs under the policy,
+# and any violation (reported by the page or on the console) fails the test.
+POLICY_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportPolicyViolation(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} at ${event.sourceFile}:${event.lineNumber}`
+  );
+});
+"""
+
+
+@pytest.fixture
+def policy_violations(context: Any) -> list[str]:
+    """Every CSP violation on any page of the test's browser context, as it happens."""
+    violations: list[str] = []
+
+    def reported(source: dict[str, Any], text: str) -> None:
+        violations.append(f"{source['page'].url}: {text}")
+
+    def console(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"console: {message.text}")
+
+    context.expose_binding("reportPolicyViolation", reported)
+    context.add_init_script(POLICY_LISTENER)
+    context.on("console", console)
+    return violations
+
+
+@pytest.fixture(autouse=True)
+def no_policy_violations(context: Any, policy_violations: list[str]) -> Iterator[None]:
+    yield
+    for open_page in context.pages:
+        open_page.wait_for_timeout(100)  # deliver reports still on their way
+    if policy_violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(policy_violations))
+
+
 @pytest.fixture
 def screenshot(request: pytest.FixtureRequest, page: Any) -> Iterator[None]:
     """Saves the last page of the test as an artifact under test-results/screenshots/."""
