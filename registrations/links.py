@@ -35,7 +35,7 @@ import requests.certs
 import urllib3
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
-from urllib3.exceptions import HTTPError, MaxRetryError, SSLError
+from urllib3.exceptions import HTTPError, MaxRetryError, NewConnectionError, SSLError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 MAX_REDIRECTS = 5
@@ -233,10 +233,13 @@ class _Check:
     def _failure(self, exc: BaseException, host: str) -> LinkResult:
         if isinstance(exc, MaxRetryError) and exc.reason is not None:
             exc = exc.reason
-        if isinstance(exc, Urllib3Timeout | TimeoutError | socket.timeout):
-            return LinkResult(False, TIMED_OUT.format(seconds=self.options.timeout))
+        # NewConnectionError is a ConnectTimeoutError too (urllib3 keeps it so): test it first.
+        if isinstance(exc, NewConnectionError):
+            return LinkResult(False, CONNECTION_FAILED.format(host=host, error=exc.__cause__ or exc))
         if isinstance(exc, SSLError):
             return LinkResult(False, TLS_FAILED.format(host=host, error=exc))
+        if isinstance(exc, Urllib3Timeout | TimeoutError):
+            return LinkResult(False, TIMED_OUT.format(seconds=self.options.timeout))
         return LinkResult(False, CONNECTION_FAILED.format(host=host, error=exc))
 
     def _judge(self, response: Any, *, logo: bool) -> LinkResult | str:
