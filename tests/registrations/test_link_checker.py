@@ -127,7 +127,7 @@ def test_a_link_to_this_machine_is_refused_before_any_connection(
         ("169.254.169.254", "link-local"),
         ("224.0.0.251", "multicast"),
         ("240.0.0.1", "reserved"),
-        ("0.0.0.0", "unspecified"),
+        ("0.0.0.0", "unspecified"),  # noqa: S104
         ("100.64.0.1", "non-public"),
         ("::1", "loopback"),
         ("fe80::1", "link-local"),
