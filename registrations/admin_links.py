@@ -92,7 +92,7 @@ REGISTRATION_ACTIONS: list[Any] = [check_links_now]
 class LinkCheckAdmin(admin.ModelAdmin):
     """Every URL's latest result; written by the link check only."""
 
-    list_display = ["registration", "field", "url", "ok", "status_code", "reason", "checked_at"]
+    list_display = ("registration", "field", "url", "ok", "status_code", "reason", "checked_at")
     list_filter = ["ok", "field"]
     list_select_related = ["registration"]
     search_fields = ["url", "registration__client_name"]

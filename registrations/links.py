@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import SplitResult, urljoin, urlsplit
 
-import requests.certs
+import certifi
 import urllib3
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
@@ -148,7 +148,7 @@ def _pool(parts: SplitResult, address: str) -> urllib3.HTTPConnectionPool:
             address,
             _port(parts),
             cert_reqs="CERT_REQUIRED",
-            ca_certs=requests.certs.where(),
+            ca_certs=certifi.where(),
             server_hostname=host,
             assert_hostname=host,
             **common,
