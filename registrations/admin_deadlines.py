@@ -30,6 +30,7 @@ DUE_TODAY = "due today"
 DAYS_LEFT = "{days} day(s) left"
 OVERDUE_BY = "overdue by {days} day(s)"
 CLOSED_LABEL = "closed"
+NOT_SHARED = "-"
 
 
 def annotated(queryset: QuerySet[Registration]) -> QuerySet[Registration]:
@@ -73,11 +74,11 @@ def _state_label(state: deadlines.RetrievalState) -> tuple[str, str]:
 
 
 @admin.display(description="retrieval deadline", ordering="credentials_shared_on")
-def retrieval_deadline(registration: Registration) -> SafeString | None:
+def retrieval_deadline(registration: Registration) -> SafeString | str:
     """The deadline with the days left; overdue ones carry a class the stylesheet makes stand out."""
     state = deadlines.retrieval_state(registration)
     if state is None:
-        return None
+        return NOT_SHARED
     modifier, words = _state_label(state)
     return format_html(
         '<span class="retrieval retrieval-{}">{} · {}</span>', modifier, state.deadline.isoformat(), words
