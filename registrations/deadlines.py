@@ -79,7 +79,10 @@ def with_retrieval_state(queryset: QuerySet[Registration]) -> QuerySet[Registrat
 
 # Conditions on a queryset annotated by with_retrieval_state().
 AWAITING_PLEO = Q(status=Status.SUBMITTED, credentials_shared_on__isnull=True)
-TO_RETRIEVE = Q(credentials_shared_on__isnull=False, **{RETRIEVED: False}) & ~Q(status__in=CLOSED_STATUSES)
+# The cheap conditions first: the subquery then runs only for registrations with a share date.
+TO_RETRIEVE = (
+    Q(credentials_shared_on__isnull=False) & ~Q(status__in=CLOSED_STATUSES) & Q(**{RETRIEVED: False})
+)
 
 
 def overdue_q(today: date) -> Q:
