@@ -4,6 +4,7 @@ and every request is recorded (path and Host header)."""
 from __future__ import annotations
 
 import io
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -44,6 +45,17 @@ SVG_LOGO = Page(
 class _Handler(BaseHTTPRequestHandler):
     site: LinkSite
 
+    def setup(self) -> None:
+        if self.site.tls is not None:
+            self.request = self.site.tls.wrap_socket(self.request, server_side=True)
+        super().setup()
+
+    def finish(self) -> None:
+        super().finish()
+        if self.site.tls is not None:
+            # The server closes the plain socket it accepted, which wrapping detached.
+            self.request.close()
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
@@ -63,7 +75,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             for chunk in _chunks(page):
                 self.wfile.write(chunk)
-        except (BrokenPipeError, ConnectionResetError):
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
             pass
 
 
@@ -77,10 +89,16 @@ def _chunks(page: Page) -> Iterator[bytes]:
 
 
 class LinkSite:
-    def __init__(self) -> None:
+    """Plain http, or https with `tls` (a server context; the names clients ask for in SNI are kept)."""
+
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.pages: dict[str, Page] = {}
         self.requests: list[tuple[str, str]] = []
+        self.server_names: list[str | None] = []
         self.lock = threading.Lock()
+        self.tls = tls
+        if tls is not None:
+            tls.sni_callback = lambda _socket, name, _context: self.server_names.append(name)  # type: ignore[assignment,func-returns-value]
         self.server = LoopbackServer(type("Handler", (_Handler,), {"site": self}))
 
     @property
@@ -88,7 +106,7 @@ class LinkSite:
         return self.server.port
 
     def url(self, path: str, *, host: str = "127.0.0.1") -> str:
-        return f"http://{host}:{self.port}{path}"
+        return f"{'https' if self.tls else 'http'}://{host}:{self.port}{path}"
 
     def paths_requested(self) -> list[str]:
         with self.lock:

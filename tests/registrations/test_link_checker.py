@@ -6,8 +6,10 @@ the network)."""
 from __future__ import annotations
 
 import socket
+import ssl
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -308,3 +310,90 @@ def test_a_refused_connection_fails(settings: Any) -> None:
         False,
         links.CONNECTION_FAILED.format(host="127.0.0.1", error="").split("(")[0],
     )
+
+
+# --- https: the checked address, the URL's name -------------------------------------
+
+
+def _certificate_authority(tmp_path: Any, name: str) -> tuple[str, ssl.SSLContext]:
+    """A throwaway CA (its PEM file) and a server context with its certificate for `name`."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.now(UTC)
+
+    def certificate(subject: str, key: Any, issuer: str, signer: Any, *, ca: bool) -> x509.Certificate:
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(minutes=5))
+            .not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
+        if not ca:
+            builder = builder.add_extension(
+                x509.SubjectAlternativeName([x509.DNSName(subject)]), critical=False
+            )
+        return builder.sign(signer, hashes.SHA256())
+
+    ca_key, server_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_cert = certificate("Link check test CA", ca_key, "Link check test CA", ca_key, ca=True)
+    server_cert = certificate(name, server_key, "Link check test CA", ca_key, ca=False)
+    ca_file, chain_file, key_file = tmp_path / "ca.pem", tmp_path / "server.pem", tmp_path / "server.key"
+    ca_file.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    chain_file.write_bytes(server_cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        server_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(chain_file, key_file)
+    return str(ca_file), context
+
+
+@pytest.fixture
+def tls_site(
+    tmp_path: Any, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[LinkSite]:
+    """An https site with a certificate for the name given by the test (default PUBLIC_NAME), trusted."""
+    name = getattr(request, "param", PUBLIC_NAME)
+    ca_file, context = _certificate_authority(tmp_path, name)
+    monkeypatch.setattr(links.certifi, "where", lambda: ca_file)
+    site = LinkSite(tls=context)
+    site.pages["/"] = Page()
+    yield site
+    site.close()
+
+
+@pytest.mark.usefixtures("allow_private")
+def test_https_goes_to_the_checked_address_with_the_urls_name_in_sni_and_host(
+    tls_site: LinkSite, resolver: dict[str, Any], connections: list[Any]
+) -> None:
+    resolver[PUBLIC_NAME] = ["127.0.0.1"]
+    result = links.check_link(tls_site.url("/", host=PUBLIC_NAME))
+    assert (result.ok, connections, tls_site.server_names) == (
+        True,
+        [("127.0.0.1", tls_site.port)],
+        [PUBLIC_NAME],
+    )
+    assert tls_site.requests == [("/", f"{PUBLIC_NAME}:{tls_site.port}")]
+
+
+@pytest.mark.usefixtures("allow_private")
+@pytest.mark.parametrize("tls_site", ["other.example"], indirect=True)
+def test_https_with_a_certificate_for_another_name_fails(
+    tls_site: LinkSite, resolver: dict[str, Any]
+) -> None:
+    resolver[PUBLIC_NAME] = ["127.0.0.1"]
+    result = links.check_link(tls_site.url("/", host=PUBLIC_NAME))
+    assert (result.ok, result.reason.split("(")[0]) == (
+        False,
+        links.TLS_FAILED.format(host=PUBLIC_NAME, error="").split("(")[0],
+    )
+    assert tls_site.requests == []
