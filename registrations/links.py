@@ -49,6 +49,7 @@ LOGO_OK = "A {width}×{height} {type} image."
 SVG_OK = "An SVG image (vector logos have no pixel size to check)."
 BAD_SCHEME = "Only http and https URLs can be checked."
 NO_HOST = "The URL has no host."
+BAD_URL = "The URL cannot be requested ({error})."
 UNRESOLVED = "The host {host} could not be resolved ({error})."
 REFUSED_ADDRESS = "{host} resolves to {address}, a {kind} address: link checks reach public addresses only."
 TOO_MANY_REDIRECTS = f"More than {MAX_REDIRECTS} redirects."
@@ -58,6 +59,7 @@ TIMED_OUT = "No answer within {seconds:g} seconds."
 CONNECTION_FAILED = "Could not connect to {host} ({error})."
 TLS_FAILED = "The TLS connection to {host} failed ({error})."
 LOGO_TYPE = "The logo is served as “{content_type}”, which is not one of: {accepted}."
+LOGO_CONTENT_TYPE = "The logo's content is “{content_type}”, which is not one of: {accepted}."
 LOGO_TOO_LARGE = "The logo is larger than {limit} bytes (reading stopped there)."
 LOGO_UNREADABLE = "The logo is not an image that can be read ({error})."
 LOGO_NOT_SQUARE = "The logo is {width}×{height} pixels: it must be square (width equal to height)."
@@ -182,7 +184,11 @@ class _Check:
 
     def run(self, url: str, *, logo: bool) -> LinkResult:
         for _hop in range(MAX_REDIRECTS + 1):
-            parts = urlsplit(url)
+            try:
+                parts = urlsplit(url)
+                _port(parts)  # an invalid port raises here
+            except ValueError as exc:
+                return LinkResult(False, BAD_URL.format(error=exc))
             if parts.scheme not in ("http", "https"):
                 return LinkResult(False, BAD_SCHEME)
             if not parts.hostname:
@@ -192,6 +198,8 @@ class _Check:
                 outcome = self._fetch(parts, address, logo=logo)
             except _Refused as refused:
                 return LinkResult(False, str(refused))
+            except ValueError as exc:  # e.g. http.client refusing characters in a Location
+                return LinkResult(False, BAD_URL.format(error=exc))
             if isinstance(outcome, LinkResult):
                 return outcome
             url = urljoin(url, outcome)
@@ -280,7 +288,7 @@ def _judge_image(body: bytes, options: LinkCheckOptions, status: int) -> LinkRes
         return LinkResult(False, LOGO_UNREADABLE.format(error=exc), status)
     if image_type not in options.logo_types:
         accepted = ", ".join(options.logo_types)
-        return LinkResult(False, LOGO_TYPE.format(content_type=image_type, accepted=accepted), status)
+        return LinkResult(False, LOGO_CONTENT_TYPE.format(content_type=image_type, accepted=accepted), status)
     if width != height:
         return LinkResult(False, LOGO_NOT_SQUARE.format(width=width, height=height), status)
     if width < options.logo_min_pixels:

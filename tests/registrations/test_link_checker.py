@@ -101,6 +101,19 @@ def test_only_http_and_https_are_checked(url: str, connections: list[Any]) -> No
     assert (links.check_link(url), connections) == (links.LinkResult(False, links.BAD_SCHEME), [])
 
 
+def test_a_url_with_an_impossible_port_fails_without_a_connection(connections: list[Any]) -> None:
+    result = links.check_link("https://client.example:99999/")
+    assert (result.ok, result.reason.split("(")[0], connections) == (False, links.BAD_URL.split("(")[0], [])
+
+
+@pytest.mark.usefixtures("allow_private")
+def test_a_logo_whose_content_is_another_type_than_accepted_fails(site: LinkSite, settings: Any) -> None:
+    settings.PORTAL_LINK_CHECK_LOGO_TYPES = ["image/png"]
+    site.pages["/logo"] = image(256, 256, "JPEG", "image/png")
+    reason = links.LOGO_CONTENT_TYPE.format(content_type="image/jpeg", accepted="image/png")
+    assert links.check_link(site.url("/logo"), logo=True) == links.LinkResult(False, reason, 200)
+
+
 def test_a_name_that_does_not_resolve_fails(resolver: dict[str, Any], connections: list[Any]) -> None:
     result = links.check_link("https://nowhere.example/")
     assert not result.ok
