@@ -44,10 +44,11 @@ def with_link_results(
     """The form, with each URL field's help text followed by its latest link check (one query)."""
     if registration is None:
         return form_class
-    results = {link_check.field: link_check for link_check in registration.link_checks.all()}
 
     def __init__(self: forms.ModelForm, *args: Any, **kwargs: Any) -> None:
         form_class.__init__(self, *args, **kwargs)
+        # Read here, not when the class is built: the admin builds form classes it never instantiates.
+        results = {link_check.field: link_check for link_check in registration.link_checks.all()}
         for name in LINK_FIELDS:
             field = self.fields.get(name)
             current = getattr(registration, name)

@@ -63,14 +63,17 @@ def scheduled_registrations() -> QuerySet[Registration]:
 
 
 def link_checks_prepare(*, registrations: QuerySet[Registration]) -> None:
-    """A row for each non-empty URL of these registrations; rows of emptied URLs go."""
-    LinkCheck.objects.filter(registration__in=registrations).filter(_url_emptied()).delete()
+    """A row for each non-empty URL of these registrations; rows of emptied URLs go.
+    Only missing rows are written (ignore_conflicts covers a concurrent run adding them too)."""
+    existing = LinkCheck.objects.filter(registration__in=registrations)
+    existing.filter(_url_emptied()).delete()
+    have = set(existing.values_list("registration_id", "field"))
     rows: list[LinkCheck] = []
     for pk, *urls in registrations.order_by().values_list("pk", *LINK_FIELDS).iterator(chunk_size=_BATCH):
         rows.extend(
             LinkCheck(registration_id=pk, field=name, url=url)
             for name, url in zip(LINK_FIELDS, urls, strict=True)
-            if url
+            if url and (pk, name) not in have
         )
         if len(rows) >= _BATCH:
             LinkCheck.objects.bulk_create(rows, ignore_conflicts=True)

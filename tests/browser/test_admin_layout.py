@@ -47,3 +47,35 @@ def test_the_admin_index_shows_the_work_queue(page: Any, journey: str, manager: 
     drafts.get_by_role("link").click()
     page.wait_for_url("**status__exact=draft**")
     assert page.locator("#result_list tbody tr").count() == 1
+
+
+def test_overdue_registrations_stand_out_in_the_list(page: Any, journey: str, manager: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from registrations.models import Registration
+    from registrations.services.deadlines import registration_record_credentials_shared
+    from registrations.services.registration import registration_mark_ready, registration_submit
+
+    for name, shared_days_ago in (("Overdue Client", 10), ("On Time Client", 1)):
+        registration = make_registration(owner=manager, client_name=name)
+        registration_mark_ready(registration=registration)
+        registration_submit(registration=registration)
+        Registration.objects.filter(pk=registration.pk).update(
+            submitted_at=timezone.now() - timedelta(days=12)
+        )
+        registration.refresh_from_db()
+        registration_record_credentials_shared(
+            registration=registration, shared_on=timezone.localdate() - timedelta(days=shared_days_ago)
+        )
+    page.set_viewport_size({"width": WIDTH, "height": 900})
+    log_in(page, journey, manager, next_path="/admin/registrations/registration/")
+
+    def row_background(name: str) -> str:
+        row = page.locator("#result_list tbody tr", has_text=name)
+        return str(row.locator("td").first.evaluate("cell => getComputedStyle(cell).backgroundColor"))
+
+    save_screenshot(page, "registrations-overdue-row", part=page.locator("#result_list"))
+    assert row_background("Overdue Client") == "rgb(253, 231, 229)"
+    assert row_background("On Time Client") != "rgb(253, 231, 229)"
