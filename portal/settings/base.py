@@ -208,6 +208,27 @@ try:
     trusted_networks(PORTAL_TRUSTED_PROXIES)
 except ValueError as error:
     raise ImproperlyConfigured(f"PORTAL_TRUSTED_PROXIES: {error}.") from error
+# Days a partner has to retrieve credentials after Pleo shares them (1Password
+# links expire): the retrieval deadline is the share date plus this.
+PORTAL_CREDENTIAL_RETRIEVAL_DAYS = env.int("PORTAL_CREDENTIAL_RETRIEVAL_DAYS", default=7)
+
+# LINK CHECKS (registrations/links.py, `manage.py check_links`)
+# ------------------------------------------------------------------------------
+# Time allowed for one URL, redirects included (seconds).
+PORTAL_LINK_CHECK_TIMEOUT = env.float("PORTAL_LINK_CHECK_TIMEOUT", default=10.0)
+# At most this many bytes of a body are read (a logo larger than this fails).
+PORTAL_LINK_CHECK_MAX_BYTES = env.int("PORTAL_LINK_CHECK_MAX_BYTES", default=2 * 1024 * 1024)
+# A logo must be square and at least this many pixels wide (SVG: no size check).
+PORTAL_LINK_CHECK_LOGO_MIN_PIXELS = env.int("PORTAL_LINK_CHECK_LOGO_MIN_PIXELS", default=128)
+PORTAL_LINK_CHECK_LOGO_TYPES = env.list(
+    "PORTAL_LINK_CHECK_LOGO_TYPES",
+    default=["image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"],
+)
+# Hosts resolving to loopback, private, link-local, multicast or reserved
+# addresses are refused (SSRF); true allows them (local development, tests).
+PORTAL_LINK_CHECK_ALLOW_PRIVATE = env.bool("PORTAL_LINK_CHECK_ALLOW_PRIVATE", default=False)
+# `check_links` re-checks a URL when its last check is older than this.
+PORTAL_LINK_CHECK_MAX_AGE_HOURS = env.int("PORTAL_LINK_CHECK_MAX_AGE_HOURS", default=24)
 
 # SANDBOX AUTHORIZATION SERVER (django-oauth-toolkit)
 # ------------------------------------------------------------------------------
