@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.checks import Error, register
 
 from .encryption import EncryptionKeyError, get_multifernet
+from .servers import SANDBOX_PREFIX
 
 
 @register()
@@ -24,6 +25,21 @@ def check_portal_base_url(app_configs: Any, **kwargs: Any) -> list[Error]:
             Error(
                 "PORTAL_BASE_URL must be an absolute http(s) URL such as http://127.0.0.1:8000.",
                 id="portal.E002",
+            )
+        ]
+    return []
+
+
+@register()
+def check_portal_sandbox_url(app_configs: Any, **kwargs: Any) -> list[Error]:
+    # The sandbox's URLs are fixed under /sandbox/ on whichever server runs it.
+    url = settings.PORTAL_SANDBOX_URL
+    if url and not (url.startswith(("http://", "https://")) and url.endswith(SANDBOX_PREFIX)):
+        return [
+            Error(
+                "PORTAL_SANDBOX_URL must be empty or an absolute http(s) URL ending in /sandbox, "
+                "such as http://127.0.0.1:8001/sandbox.",
+                id="portal.E003",
             )
         ]
     return []

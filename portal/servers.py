@@ -2,7 +2,7 @@
 
 One table for the whole portal: exports (Postman), the dashboard's OAuth client
 and the sandbox issuer all read it, so pointing a server at another base URL is
-configuration only (PLEO_* settings; the sandbox follows PORTAL_BASE_URL).
+configuration only (PLEO_* settings; the sandbox follows PORTAL_SANDBOX_URL).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class ServerEndpoints:
 def server_endpoints(key: str) -> ServerEndpoints:
     """The endpoints of one server, by the key stored on a credential."""
     if key == SANDBOX:
-        base = settings.PORTAL_BASE_URL.rstrip("/") + SANDBOX_PREFIX
+        base = settings.PORTAL_SANDBOX_URL or settings.PORTAL_BASE_URL.rstrip("/") + SANDBOX_PREFIX
         return ServerEndpoints(
             key=SANDBOX,
             label="Built-in sandbox",

@@ -39,6 +39,19 @@ AUTH_METHOD_UNSUPPORTED = (
     "token_endpoint_auth_method: use client_secret_basic or client_secret_post (confidential clients only)."
 )
 
+# Bounds on a document sent to the open registration endpoint (its body size is
+# bounded in views.py): longer lists are refused as invalid_client_metadata.
+MAX_REDIRECT_URIS = 20
+MAX_CONTACTS = 10
+MAX_PROFILE_LIST_ITEMS = 10  # grant_types, response_types
+LIST_TOO_LONG = "{key}: at most {limit} entries."
+LIST_LIMITS = {
+    "redirect_uris": MAX_REDIRECT_URIS,
+    "contacts": MAX_CONTACTS,
+    "grant_types": MAX_PROFILE_LIST_ITEMS,
+    "response_types": MAX_PROFILE_LIST_ITEMS,
+}
+
 SUPPORTED_GRANT_TYPES = ("authorization_code", "refresh_token")
 SUPPORTED_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
 DEFAULT_AUTH_METHOD = "client_secret_basic"
@@ -128,6 +141,13 @@ def _check_oauth_profile(metadata: Mapping[str, Any]) -> str:
     return str(method)
 
 
+def _check_list_lengths(metadata: Mapping[str, Any]) -> None:
+    for key, limit in LIST_LIMITS.items():
+        value = metadata.get(key)
+        if isinstance(value, list) and len(value) > limit:
+            raise _metadata_error(LIST_TOO_LONG.format(key=key, limit=limit))
+
+
 def _describe(errors: Mapping[str, list[str]]) -> str:
     return " ".join(f"{field}: {message}" for field, messages in errors.items() for message in messages)
 
@@ -136,6 +156,7 @@ def sandbox_client_metadata_validate(metadata: Any) -> tuple[Registration, str]:
     """Judge a client metadata document; raises SandboxRegistrationError."""
     if not isinstance(metadata, Mapping):
         raise _metadata_error(NOT_AN_OBJECT)
+    _check_list_lengths(metadata)
     registration = _registration_from_metadata(metadata)
     auth_method = _check_oauth_profile(metadata)
     report = check_registration(registration)

@@ -101,6 +101,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Django's password hashers, then the sandbox's client-secret hasher (listed so
+# that Django can look it up; being last, it never hashes a user's password).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "sandbox.hashers.ClientSecretHasher",
+]
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "home"
 
@@ -172,6 +182,12 @@ PORTAL_HTTP_TIMEOUT = env.float("PORTAL_HTTP_TIMEOUT", default=10.0)
 # use and tests; production settings default it to off. When off, every sandbox
 # URL answers 404.
 PORTAL_SANDBOX_ENABLED = env.bool("PORTAL_SANDBOX_ENABLED", default=True)
+# Where the sandbox is served: its issuer, and the base of every URL the portal
+# (the dashboard's server profile) and a browser use for it. Empty: this
+# server's own PORTAL_BASE_URL/sandbox. `make serve` runs the sandbox in its own
+# gunicorn (README, "Deploying → The sandbox's own server"), so that the
+# portal's requests never wait for a thread of their own pool.
+PORTAL_SANDBOX_URL = env("PORTAL_SANDBOX_URL", default="").rstrip("/")
 # Lifetime of sandbox access tokens (Pleo's are short-lived too).
 PORTAL_SANDBOX_ACCESS_TOKEN_SECONDS = env.int("PORTAL_SANDBOX_ACCESS_TOKEN_SECONDS", default=600)
 OAUTH2_PROVIDER = {
@@ -182,7 +198,11 @@ OAUTH2_PROVIDER = {
     "PKCE_REQUIRED": True,
     "ACCESS_TOKEN_EXPIRE_SECONDS": PORTAL_SANDBOX_ACCESS_TOKEN_SECONDS,
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    # Consent on every authorization (the authorize view ignores `approval_prompt`).
     "REQUEST_APPROVAL_PROMPT": "force",
+    # Client secrets are 256-bit random values: one salted HMAC-SHA256, not PBKDF2
+    # (sandbox/hashers.py says why).
+    "CLIENT_SECRET_HASHER": "sandbox_hmac_sha256",
     # Refresh tokens rotate on every refresh; replaying a spent one revokes the
     # whole token family (that authorization's tokens), with no grace period.
     "ROTATE_REFRESH_TOKEN": True,
