@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.checks import Error, register
 
 from .encryption import EncryptionKeyError, get_multifernet
+from .roles import ROLES
 from .servers import SANDBOX_PREFIX
 
 
@@ -42,4 +43,11 @@ def check_portal_sandbox_url(app_configs: Any, **kwargs: Any) -> list[Error]:
                 id="portal.E003",
             )
         ]
+    return []
+
+
+@register()
+def check_portal_server_role(app_configs: Any, **kwargs: Any) -> list[Error]:
+    if settings.PORTAL_SERVER_ROLE not in ROLES:
+        return [Error(f"PORTAL_SERVER_ROLE must be one of {', '.join(ROLES)}.", id="portal.E004")]
     return []

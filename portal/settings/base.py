@@ -84,6 +84,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.roles.ServerRoleMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -173,6 +174,10 @@ PORTAL_ENCRYPTION_KEYS = env.list("PORTAL_ENCRYPTION_KEYS", default=[])
 # The portal's own public URL: the sandbox issuer and the dashboard callback
 # are built from it.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# What this process answers: "all" (default), or, set by `manage.py serve` for
+# its two gunicorn servers, "portal" (everything but the sandbox) or "sandbox"
+# (the sandbox and the login page only). See portal/roles.py.
+PORTAL_SERVER_ROLE = env("PORTAL_SERVER_ROLE", default="all")
 # Timeout (seconds) for every outgoing HTTP call.
 PORTAL_HTTP_TIMEOUT = env.float("PORTAL_HTTP_TIMEOUT", default=10.0)
 
