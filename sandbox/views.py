@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django import forms
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
@@ -169,7 +170,11 @@ class BasicChallengeMixin:
 
 
 class TokenView(BasicChallengeMixin, dot_views.TokenView):
-    """`/oauth/token`: DOT's token endpoint."""
+    """`/oauth/token`: DOT's token endpoint, in one transaction (the tokens saved and the code spent together)."""
+
+    @method_decorator(transaction.atomic)
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return super().post(request, *args, **kwargs)
 
 
 class RevokeTokenView(BasicChallengeMixin, dot_views.RevokeTokenView):
