@@ -196,40 +196,23 @@ def served(
 
 
 @pytest.mark.postgres
-def test_sandbox_connect_and_test_call_through_gunicorn(gunicorn: Gunicorn) -> None:
+@pytest.mark.parametrize("layout", ["gunicorn", "served"])
+def test_sandbox_connect_and_test_call_through_gunicorn(request: pytest.FixtureRequest, layout: str) -> None:
+    """One server for both (a request waits for another to the same server), or `make serve`'s two."""
+    started = request.getfixturevalue(layout)
+    portal, sandbox = started if layout == "served" else (started, started)
     developer = make_live_developer()
     credential = issue_sandbox_credential(issued_by=developer)
-    browser = log_in(gunicorn.url, developer.username, session=BehindTheProxy(gunicorn.url))
+    browser = log_in(portal.url, developer.username, session=BehindTheProxy(portal.url))
 
-    # Connecting exchanges the code at this server's own /sandbox/oauth/token, from inside
-    # a request to it; the test call then GETs its /sandbox/api: a deadlock would time out.
+    # Connecting exchanges the code at the sandbox's /oauth/token from inside a request to
+    # the portal; the test call then GETs the sandbox's /api: a deadlock would time out.
     page = browser.connect(credential)
     answer = browser.post(
         f"/dashboard/connections/{connection_id(page.url)}/test-call/", {"target": "employees"}
     )
 
     # On failure, tests/deploy/conftest.py adds gunicorn's stderr to the report.
-    assert answer.status_code == 200, answer.text[:500]
-    call = TestCall.objects.get()
-    assert (call.status_code, call.error_code, call.url) == (
-        200,
-        "",
-        f"{gunicorn.url}/sandbox/api/v2/employees",
-    ), call.error_message
-
-
-@pytest.mark.postgres
-def test_make_serve_runs_the_sandbox_on_its_own_server(served: tuple[Gunicorn, Gunicorn]) -> None:
-    portal, sandbox = served
-    developer = make_live_developer()
-    credential = issue_sandbox_credential(issued_by=developer)
-    browser = log_in(portal.url, developer.username, session=BehindTheProxy(portal.url))
-
-    page = browser.connect(credential)
-    answer = browser.post(
-        f"/dashboard/connections/{connection_id(page.url)}/test-call/", {"target": "employees"}
-    )
-
     assert answer.status_code == 200, answer.text[:500]
     call = TestCall.objects.get()
     assert (call.status_code, call.error_code, call.url) == (

@@ -22,6 +22,15 @@ def _hashed_with_pbkdf2(client_id: str, secret: str) -> str:
     return encoded
 
 
+def _refresh(sandbox, client, refresh_token: str, secret: str) -> requests.Response:
+    return requests.post(
+        sandbox.token_url,
+        data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+        auth=HTTPBasicAuth(client.client_id, secret),
+        timeout=TIMEOUT,
+    )
+
+
 def test_a_registered_secret_is_stored_with_the_sandbox_hasher(sandbox, client_registration):
     stored = Application.objects.get(client_id=client_registration.client_id).client_secret
 
@@ -46,11 +55,8 @@ def test_a_pbkdf2_hash_still_authenticates_and_is_replaced(sandbox, user_session
     session = connect(sandbox, user_session, client_registration)
     old = _hashed_with_pbkdf2(client_registration.client_id, client_registration.client_secret)
 
-    response = requests.post(
-        sandbox.token_url,
-        data={"grant_type": "refresh_token", "refresh_token": session.token["refresh_token"]},
-        auth=HTTPBasicAuth(client_registration.client_id, client_registration.client_secret),
-        timeout=TIMEOUT,
+    response = _refresh(
+        sandbox, client_registration, session.token["refresh_token"], client_registration.client_secret
     )
 
     assert response.status_code == 200
@@ -64,12 +70,7 @@ def test_a_wrong_secret_leaves_a_pbkdf2_hash_alone(sandbox, user_session, client
     session = connect(sandbox, user_session, client_registration)
     old = _hashed_with_pbkdf2(client_registration.client_id, client_registration.client_secret)
 
-    response = requests.post(
-        sandbox.token_url,
-        data={"grant_type": "refresh_token", "refresh_token": session.token["refresh_token"]},
-        auth=HTTPBasicAuth(client_registration.client_id, "wrong"),
-        timeout=TIMEOUT,
-    )
+    response = _refresh(sandbox, client_registration, session.token["refresh_token"], "wrong")
 
     assert response.status_code == 401
     assert Application.objects.get(client_id=client_registration.client_id).client_secret == old
