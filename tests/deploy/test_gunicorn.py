@@ -197,7 +197,9 @@ def served(
 
 @pytest.mark.postgres
 @pytest.mark.parametrize("layout", ["gunicorn", "served"])
-def test_sandbox_connect_and_test_call_through_gunicorn(request: pytest.FixtureRequest, layout: str) -> None:
+def test_sandbox_connect_and_test_call_through_gunicorn(
+    transactional_db: Any, request: pytest.FixtureRequest, layout: str
+) -> None:
     """One server for both (a request waits for another to the same server), or `make serve`'s two."""
     started = request.getfixturevalue(layout)
     portal, sandbox = started if layout == "served" else (started, started)
