@@ -1,44 +1,105 @@
-"""Redaction of response bodies before anything is stored or shown."""
+"""Redaction of everything the dashboard stores or shows about an HTTP exchange.
+
+`redact_exchange` is the one function every stored exchange goes through (URL,
+headers, bodies); `redact_data`, `redact_text` and `excerpt` are its parts, kept
+public for the test-call excerpt and the introspection answer. A credential value
+keeps at most its last four characters, and only when it is long enough for four
+characters to say nothing about the rest.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 REDACTED = "[redacted]"
 EXCERPT_LIMIT = 2048  # characters kept of a response body
+# A value shorter than this is hidden entirely; a longer one keeps its last four characters.
+MASK_MIN_LENGTH = 16
 
-# Keys whose values are credentials in any OAuth or API answer.
-_SENSITIVE_KEY = re.compile(r"(token|secret|password|passwd|authorization|code_verifier|assertion)", re.I)
+# A key names a credential when it ends with one of these words (access_token,
+# refreshToken, client_secret, code_verifier, ...): token_type, token_type_hint and
+# expires_in are words about a token, not tokens.
+_SENSITIVE_KEY = re.compile(
+    r"(?:token|secret|password|passwd|authorization|verifier|assertion|cookie|api[_-]?key)$|secret|password",
+    re.I,
+)
+# In a form body (a token request) `code` is the authorization code; in API data and
+# API queries it is an account's or an employee's code, which stays visible (the
+# recorder knows the authorization code's value and masks it wherever it appears).
+_SENSITIVE_PARAMETERS = {"code"}
 _KEY_VALUE = re.compile(
-    r"""(?P<key>["']?[\w-]*(?:token|secret|password|code_verifier|assertion)[\w-]*["']?\s*[:=]\s*["']?)"""
+    r"""(?P<key>["']?[\w-]*(?:token|secret|password|passwd|code_verifier|assertion|api[_-]?key)["']?\s*[:=]\s*["']?)"""
     r"""(?P<value>[^"'&\s,;}]+)""",
     re.I,
 )
-_BEARER = re.compile(r"\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+", re.I)
+_BEARER = re.compile(r"\b(Bearer|Basic)\s+(?!\[redacted\])([A-Za-z0-9._~+/=-]+)", re.I)
+# Headers whose whole value is a credential.
+_SECRET_HEADERS = {"authorization", "proxy-authorization", "cookie", "set-cookie"}
+
+
+def _camel_to_snake(key: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", key)
+
+
+def is_sensitive_key(key: object) -> bool:
+    """Whether a JSON key, form field, query parameter or header names a credential."""
+    return bool(_SENSITIVE_KEY.search(_camel_to_snake(str(key))))
+
+
+def mask(value: str) -> str:
+    """The redacted form of one credential value: its last four characters at most."""
+    if len(value) >= MASK_MIN_LENGTH:
+        return f"{REDACTED}…{value[-4:]}"
+    return REDACTED
 
 
 def redact_data(value: Any) -> Any:
-    """A copy of a JSON value with every sensitive key's value replaced."""
+    """A copy of a JSON value with every sensitive key's value replaced (nested ones too)."""
     if isinstance(value, dict):
         return {
-            key: (REDACTED if _SENSITIVE_KEY.search(str(key)) and value_ is not None else redact_data(value_))
-            for key, value_ in value.items()
+            key: (_masked_json(item) if is_sensitive_key(key) and item is not None else redact_data(item))
+            for key, item in value.items()
         }
     if isinstance(value, list):
         return [redact_data(item) for item in value]
     return value
 
 
-def redact_text(text: str, *, secrets: Iterable[str] = ()) -> str:
-    """Replace known secrets anywhere, then key=value / "key": "value" pairs and auth headers."""
+def _masked_json(value: Any) -> Any:
+    # Under a credential's key nothing is kept but the last characters of a string.
+    return mask(value) if isinstance(value, str) else REDACTED
+
+
+def _secret_forms(secrets: Iterable[str]) -> list[tuple[str, str]]:
+    """Each known secret as typed and as URL-encoding writes it, longest first."""
+    forms: dict[str, str] = {}
     for secret in secrets:
         if secret and len(secret) >= 4:
-            text = text.replace(secret, REDACTED)
-    text = _KEY_VALUE.sub(lambda match: match.group("key") + REDACTED, text)
+            for form in (secret, quote(secret, safe=""), quote_plus(secret)):
+                forms.setdefault(form, mask(secret))
+    return sorted(forms.items(), key=lambda item: -len(item[0]))
+
+
+def redact_text(text: str, *, secrets: Iterable[str] = ()) -> str:
+    """Replace known secrets anywhere, then key=value / "key": "value" pairs and auth headers."""
+    for secret, masked in _secret_forms(secrets):
+        text = text.replace(secret, masked)
+    text = _KEY_VALUE.sub(
+        lambda match: (
+            match.group("key")
+            + (
+                match.group("value")
+                if match.group("value").startswith(REDACTED)
+                else mask(match.group("value"))
+            )
+        ),
+        text,
+    )
     return _BEARER.sub(lambda match: f"{match.group(1)} {REDACTED}", text)
 
 
@@ -54,3 +115,93 @@ def excerpt(body: bytes, *, complete: bool, secrets: Iterable[str] = (), limit: 
     if len(text) > limit:
         text = text[:limit] + "\n… (cut)"
     return text
+
+
+def _redact_pairs(
+    pairs: Sequence[tuple[str, str]], secrets: list[str], *, form: bool = False
+) -> list[tuple[str, str]]:
+    return [
+        (
+            key,
+            mask(value)
+            if is_sensitive_key(key) or (form and key.lower() in _SENSITIVE_PARAMETERS)
+            else redact_text(value, secrets=secrets),
+        )
+        for key, value in pairs
+    ]
+
+
+def _redact_header(name: str, value: str, secrets: list[str]) -> str:
+    lowered = name.lower()
+    if lowered in ("cookie", "set-cookie"):
+        return REDACTED
+    if lowered in _SECRET_HEADERS:
+        scheme, _, credentials = value.partition(" ")
+        # Basic carries the client secret inside base64: none of it is kept.
+        kept = mask(credentials) if scheme.lower() == "bearer" else REDACTED
+        return f"{scheme} {kept}" if credentials else REDACTED
+    if is_sensitive_key(name):
+        return mask(value)
+    return redact_text(value, secrets=secrets)
+
+
+def redact_url(url: str, *, secrets: Iterable[str] = ()) -> str:
+    """A URL with credential query parameters (code, tokens) masked."""
+    secrets = list(secrets)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return redact_text(url, secrets=secrets)
+    query = urlencode(_redact_pairs(parse_qsl(parts.query, keep_blank_values=True), secrets), safe="[]…:/")
+    return redact_text(urlunsplit(parts._replace(query=query)), secrets=secrets)
+
+
+def redact_body(body: str, *, content_type: str = "", secrets: Iterable[str] = ()) -> str:
+    """A request or response body: JSON by key, form fields by name, any text by pattern."""
+    secrets = list(secrets)
+    if not body:
+        return body
+    stripped = body.lstrip()
+    if stripped[:1] in ("{", "[") or "json" in content_type:
+        with contextlib.suppress(ValueError):
+            body = json.dumps(redact_data(json.loads(body)), indent=2, ensure_ascii=False)
+    elif "x-www-form-urlencoded" in content_type:
+        body = urlencode(
+            _redact_pairs(parse_qsl(body, keep_blank_values=True), secrets, form=True), safe="[]…:/"
+        )
+    return redact_text(body, secrets=secrets)
+
+
+def redact_exchange(
+    *,
+    url: str,
+    request_headers: Sequence[tuple[str, str]],
+    request_body: str,
+    response_headers: Sequence[tuple[str, str]],
+    response_body: str,
+    query: Sequence[tuple[str, str]] = (),
+    secrets: Iterable[str] = (),
+) -> dict[str, Any]:
+    """The one redaction every stored exchange goes through: what may be kept of it.
+
+    `query` is a request's query rows as composed (kept apart from the URL for a re-run).
+    """
+    secrets = [secret for secret in secrets if secret]
+
+    def content_type(headers: Sequence[tuple[str, str]]) -> str:
+        return next((value.lower() for name, value in headers if name.lower() == "content-type"), "")
+
+    return {
+        "url": redact_url(url, secrets=secrets),
+        "query": [[name, value] for name, value in _redact_pairs(query, secrets)],
+        "request_headers": [[name, _redact_header(name, value, secrets)] for name, value in request_headers],
+        "request_body": redact_body(
+            request_body, content_type=content_type(request_headers), secrets=secrets
+        ),
+        "response_headers": [
+            [name, _redact_header(name, value, secrets)] for name, value in response_headers
+        ],
+        "response_body": redact_body(
+            response_body, content_type=content_type(response_headers), secrets=secrets
+        ),
+    }

@@ -165,6 +165,10 @@ PORTAL_ENCRYPTION_KEYS = env.list("PORTAL_ENCRYPTION_KEYS", default=[])
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Timeout (seconds) for every outgoing HTTP call.
 PORTAL_HTTP_TIMEOUT = env.float("PORTAL_HTTP_TIMEOUT", default=10.0)
+# HTTP exchanges kept per dashboard connection (redacted); older ones are deleted. 0 records none.
+PORTAL_EXCHANGES_KEPT = env.int("PORTAL_EXCHANGES_KEPT", default=200)
+# How long a server's RFC 8414 metadata (or the lack of it) is cached, in seconds.
+PORTAL_SERVER_METADATA_SECONDS = env.int("PORTAL_SERVER_METADATA_SECONDS", default=3600)
 
 # SANDBOX AUTHORIZATION SERVER (django-oauth-toolkit)
 # ------------------------------------------------------------------------------

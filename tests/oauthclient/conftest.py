@@ -32,6 +32,7 @@ CLIENT_ID = "6f1b5f0e-4a8e-4f5c-9d63-2b7f0f3c8a11"
 CLIENT_SECRET = "0123456789abcdef0123456789abcd"
 PASSWORD = "pw-for-tests-only"
 POSTMAN_CALLBACK = "https://oauth.pstmn.io/v1/browser-callback"
+METADATA_PATH = "/.well-known/oauth-authorization-server"
 _seed = importlib.import_module("registrations.migrations.0002_seed_scope_catalog")
 
 
