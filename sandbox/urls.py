@@ -52,4 +52,9 @@ urlpatterns = [
         "sandbox/api/v1/introspect", _when_enabled(views.ApiIntrospectView.as_view()), name="api-introspect"
     ),
     path("sandbox/api/v2/employees", _when_enabled(views.EmployeesView.as_view()), name="api-employees"),
+    path(
+        "sandbox/api/v1/chart-of-accounts:search",
+        _when_enabled(views.AccountSearchView.as_view()),
+        name="api-accounts-search",
+    ),
 ]

@@ -267,3 +267,32 @@ class EmployeesView(SandboxApiView):
             "total": len(everyone),
         }
         return JsonResponse({"data": [employee.as_api() for employee in page], "pagination": pagination})
+
+
+@method_decorator(csrf_exempt, name="dispatch")  # a bearer-token API, no cookies
+class AccountSearchView(SandboxApiView):
+    """`POST /api/v1/chart-of-accounts:search` (needs accounts:read): a JSON search body.
+
+    The demo company keeps no chart of accounts yet, so every valid search finds an
+    empty page, in Pleo's envelope; a body that is not a JSON object is a 400.
+    """
+
+    http_method_names = ["post"]
+    required_scope = "accounts:read"
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        try:
+            criteria = json.loads(request.body or b"{}")
+        except (ValueError, RecursionError):
+            criteria = None
+        if not isinstance(criteria, dict):
+            return JsonResponse({"error": "invalid_request", "error_description": INVALID_JSON}, status=400)
+        pagination = {
+            "currentRequestPagination": {"parameters": {}},
+            "hasPreviousPage": False,
+            "hasNextPage": False,
+            "startCursor": None,
+            "endCursor": None,
+            "total": 0,
+        }
+        return JsonResponse({"data": [], "pagination": pagination})
