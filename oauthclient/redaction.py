@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
-from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, quote_plus, unquote_plus, urlsplit, urlunsplit
 
 REDACTED = "[redacted]"
 EXCERPT_LIMIT = 2048  # characters kept of a response body
@@ -117,18 +117,25 @@ def excerpt(body: bytes, *, complete: bool, secrets: Iterable[str] = (), limit: 
     return text
 
 
-def _redact_pairs(
-    pairs: Sequence[tuple[str, str]], secrets: list[str], *, form: bool = False
-) -> list[tuple[str, str]]:
+def _redact_pairs(pairs: Sequence[tuple[str, str]], secrets: list[str]) -> list[tuple[str, str]]:
     return [
-        (
-            key,
-            mask(value)
-            if is_sensitive_key(key) or (form and key.lower() in _SENSITIVE_PARAMETERS)
-            else redact_text(value, secrets=secrets),
-        )
-        for key, value in pairs
+        (key, mask(value) if is_sensitive_key(key) else redact_text(value, secrets=secrets)) for key, value in pairs
     ]
+
+
+_PAIR = re.compile(r"(?P<key>[^&=]+)=(?P<value>[^&]*)")
+
+
+def _redact_query_string(text: str, secrets: list[str], *, form: bool) -> str:
+    """A query string or form body with credential values masked, everything else as it was."""
+
+    def replace(match: re.Match[str]) -> str:
+        key = unquote_plus(match.group("key"))
+        if is_sensitive_key(key) or (form and key.lower() in _SENSITIVE_PARAMETERS):
+            return f"{match.group('key')}={mask(unquote_plus(match.group('value')))}"
+        return match.group(0)
+
+    return redact_text(_PAIR.sub(replace, text), secrets=secrets)
 
 
 def _redact_header(name: str, value: str, secrets: list[str]) -> str:
@@ -152,7 +159,7 @@ def redact_url(url: str, *, secrets: Iterable[str] = ()) -> str:
         parts = urlsplit(url)
     except ValueError:
         return redact_text(url, secrets=secrets)
-    query = urlencode(_redact_pairs(parse_qsl(parts.query, keep_blank_values=True), secrets), safe="[]…:/")
+    query = _redact_query_string(parts.query, secrets, form=False)
     return redact_text(urlunsplit(parts._replace(query=query)), secrets=secrets)
 
 
@@ -166,9 +173,7 @@ def redact_body(body: str, *, content_type: str = "", secrets: Iterable[str] = (
         with contextlib.suppress(ValueError):
             body = json.dumps(redact_data(json.loads(body)), indent=2, ensure_ascii=False)
     elif "x-www-form-urlencoded" in content_type:
-        body = urlencode(
-            _redact_pairs(parse_qsl(body, keep_blank_values=True), secrets, form=True), safe="[]…:/"
-        )
+        return _redact_query_string(body, secrets, form=True)
     return redact_text(body, secrets=secrets)
 
 
