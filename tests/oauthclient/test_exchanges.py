@@ -173,7 +173,8 @@ def test_the_connection_page_shows_exchanges_as_raw_http(dev_client, connected, 
 
     assert f"<pre class=\"raw-request\">GET {pleo_via_fake.base_url}/api/v1/introspect\n" in page
     assert "\nAuthorization: Bearer [redacted]…aaaa</pre>" in page
-    assert "HTTP/1.1 200 OK\nContent-Type: application/json" in page
+    assert '<pre class="raw-response">HTTP/1.1 200 OK\n' in page
+    assert "\nContent-Type: application/json\n" in page
 
 
 def test_the_connection_page_reads_exchanges_in_constant_queries(
