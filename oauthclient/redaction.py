@@ -119,7 +119,8 @@ def excerpt(body: bytes, *, complete: bool, secrets: Iterable[str] = (), limit: 
 
 def _redact_pairs(pairs: Sequence[tuple[str, str]], secrets: list[str]) -> list[tuple[str, str]]:
     return [
-        (key, mask(value) if is_sensitive_key(key) else redact_text(value, secrets=secrets)) for key, value in pairs
+        (key, mask(value) if is_sensitive_key(key) else redact_text(value, secrets=secrets))
+        for key, value in pairs
     ]
 
 

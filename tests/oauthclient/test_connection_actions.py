@@ -42,3 +42,22 @@ def test_disconnect_forgets_the_tokens(dev_client, connected, pleo_via_fake):
     stored = Connection.objects.get()
     assert stored.status == ConnectionStatus.DISCONNECTED
     assert stored.access_token == stored.refresh_token == ""
+
+
+def test_introspection_masks_token_values_not_the_words_about_them(dev_client, connected, pleo_via_fake):
+    pleo_via_fake.script(
+        "/oauth/token/introspect",
+        Reply(
+            body={
+                "active": True,
+                "token_type": "Bearer",
+                "token": connected.access_token,
+                "scope": "users:read",
+            }
+        ),
+    )
+    page = dev_client.post(f"/dashboard/connections/{connected.pk}/introspect/").content.decode()
+
+    assert "<tr><th>token_type</th><td><code>Bearer</code></td></tr>" in page
+    assert "<tr><th>token</th><td><code>[redacted]…aaaa</code></td></tr>" in page
+    assert connected.access_token not in page

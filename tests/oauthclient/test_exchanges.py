@@ -171,7 +171,7 @@ def test_the_connection_page_shows_exchanges_as_raw_http(dev_client, connected, 
     test_call_run(connection=connected, user=developer, path="/v1/introspect")
     page = dev_client.get(f"/dashboard/connections/{connected.pk}/").content.decode()
 
-    assert f"<pre class=\"raw-request\">GET {pleo_via_fake.base_url}/api/v1/introspect\n" in page
+    assert f'<pre class="raw-request">GET {pleo_via_fake.base_url}/api/v1/introspect\n' in page
     assert "\nAuthorization: Bearer [redacted]…aaaa</pre>" in page
     assert '<pre class="raw-response">HTTP/1.1 200 OK\n' in page
     assert "\nContent-Type: application/json\n" in page
