@@ -18,6 +18,7 @@ from typing import Any
 
 import requests
 from django.conf import settings
+from django.db.models import Subquery
 from django.utils import timezone
 from requests.adapters import HTTPAdapter
 
@@ -27,6 +28,7 @@ from .redaction import redact_exchange, redact_text
 # Bodies longer than this are cut (after redaction, so that no secret's prefix survives).
 BODY_LIMIT = 64 * 1024
 ERROR_LIMIT = 500
+PRUNE_EVERY = 20
 
 
 def recording_enabled() -> bool:
@@ -138,7 +140,8 @@ class Recorder:
         rows = [self._row(draft, connection=connection, test_call=test_call) for draft in self.drafts]
         self.drafts = []
         Exchange.objects.bulk_create(rows)
-        prune(connection=connection)
+        if any(row.pk is None or row.pk % PRUNE_EVERY == 0 for row in rows):
+            prune(connection=connection)
         return rows
 
     def _row(self, draft: ExchangeDraft, *, connection: Connection, test_call: TestCall | None) -> Exchange:
@@ -168,11 +171,10 @@ class Recorder:
 
 
 def prune(*, connection: Connection) -> int:
-    """Delete a connection's exchanges beyond the newest PORTAL_EXCHANGES_KEPT."""
+    """Delete a connection's exchanges beyond the newest PORTAL_EXCHANGES_KEPT (one statement)."""
     kept = int(settings.PORTAL_EXCHANGES_KEPT)
-    newest = Exchange.objects.filter(connection=connection).order_by("-id").values_list("id", flat=True)
-    cutoff = newest[kept : kept + 1].first()
-    if cutoff is None:
-        return 0
-    deleted, _ = Exchange.objects.filter(connection=connection, id__lte=cutoff).delete()
+    newest = Exchange.objects.filter(connection=connection).order_by("-id").values("id")
+    deleted, _ = Exchange.objects.filter(
+        connection=connection, id__lte=Subquery(newest[kept : kept + 1])
+    ).delete()
     return deleted

@@ -37,6 +37,19 @@ _KEY_VALUE = re.compile(
     r"""(?P<value>[^"'&\s,;}]+)""",
     re.I,
 )
+# Cheap first look: the patterns below only run on text that contains one of these.
+_KEY_WORDS = (
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "code_verifier",
+    "assertion",
+    "api_key",
+    "api-key",
+    "apikey",
+)
+_SCHEME_WORDS = ("bearer", "basic")
 _BEARER = re.compile(r"\b(Bearer|Basic)\s+(?!\[redacted\])([A-Za-z0-9._~+/=-]+)", re.I)
 # Headers whose whole value is a credential.
 _SECRET_HEADERS = {"authorization", "proxy-authorization", "cookie", "set-cookie"}
@@ -76,7 +89,7 @@ def _masked_json(value: Any) -> Any:
 
 
 def _secret_forms(secrets: Iterable[str]) -> list[tuple[str, str]]:
-    """Each known secret as typed and as URL-encoding writes it, longest first."""
+    """Each known secret as typed and as URL-encoding writes it, longest first, with its mask."""
     forms: dict[str, str] = {}
     for secret in secrets:
         if secret and len(secret) >= 4:
@@ -85,22 +98,26 @@ def _secret_forms(secrets: Iterable[str]) -> list[tuple[str, str]]:
     return sorted(forms.items(), key=lambda item: -len(item[0]))
 
 
+def _masked_match(match: re.Match[str]) -> str:
+    value = match.group("value")
+    return match.group("key") + (value if value.startswith(REDACTED) else mask(value))
+
+
+def _redact_text(text: str, forms: list[tuple[str, str]]) -> str:
+    for secret, masked in forms:
+        if secret in text:
+            text = text.replace(secret, masked)
+    lowered = text.lower()
+    if any(word in lowered for word in _KEY_WORDS):
+        text = _KEY_VALUE.sub(_masked_match, text)
+    if any(word in lowered for word in _SCHEME_WORDS):
+        text = _BEARER.sub(lambda match: f"{match.group(1)} {REDACTED}", text)
+    return text
+
+
 def redact_text(text: str, *, secrets: Iterable[str] = ()) -> str:
     """Replace known secrets anywhere, then key=value / "key": "value" pairs and auth headers."""
-    for secret, masked in _secret_forms(secrets):
-        text = text.replace(secret, masked)
-    text = _KEY_VALUE.sub(
-        lambda match: (
-            match.group("key")
-            + (
-                match.group("value")
-                if match.group("value").startswith(REDACTED)
-                else mask(match.group("value"))
-            )
-        ),
-        text,
-    )
-    return _BEARER.sub(lambda match: f"{match.group(1)} {REDACTED}", text)
+    return _redact_text(text, _secret_forms(secrets))
 
 
 def excerpt(body: bytes, *, complete: bool, secrets: Iterable[str] = (), limit: int = EXCERPT_LIMIT) -> str:
@@ -117,17 +134,16 @@ def excerpt(body: bytes, *, complete: bool, secrets: Iterable[str] = (), limit: 
     return text
 
 
-def _redact_pairs(pairs: Sequence[tuple[str, str]], secrets: list[str]) -> list[tuple[str, str]]:
+def _redact_pairs(pairs: Sequence[tuple[str, str]], forms: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [
-        (key, mask(value) if is_sensitive_key(key) else redact_text(value, secrets=secrets))
-        for key, value in pairs
+        (key, mask(value) if is_sensitive_key(key) else _redact_text(value, forms)) for key, value in pairs
     ]
 
 
 _PAIR = re.compile(r"(?P<key>[^&=]+)=(?P<value>[^&]*)")
 
 
-def _redact_query_string(text: str, secrets: list[str], *, form: bool) -> str:
+def _redact_query_string(text: str, forms: list[tuple[str, str]], *, form: bool) -> str:
     """A query string or form body with credential values masked, everything else as it was."""
 
     def replace(match: re.Match[str]) -> str:
@@ -136,10 +152,10 @@ def _redact_query_string(text: str, secrets: list[str], *, form: bool) -> str:
             return f"{match.group('key')}={mask(unquote_plus(match.group('value')))}"
         return match.group(0)
 
-    return redact_text(_PAIR.sub(replace, text), secrets=secrets)
+    return _redact_text(_PAIR.sub(replace, text), forms)
 
 
-def _redact_header(name: str, value: str, secrets: list[str]) -> str:
+def _redact_header(name: str, value: str, forms: list[tuple[str, str]]) -> str:
     lowered = name.lower()
     if lowered in ("cookie", "set-cookie"):
         return REDACTED
@@ -150,32 +166,41 @@ def _redact_header(name: str, value: str, secrets: list[str]) -> str:
         return f"{scheme} {kept}" if credentials else REDACTED
     if is_sensitive_key(name):
         return mask(value)
-    return redact_text(value, secrets=secrets)
+    return _redact_text(value, forms)
 
 
-def redact_url(url: str, *, secrets: Iterable[str] = ()) -> str:
-    """A URL with credential query parameters (code, tokens) masked."""
-    secrets = list(secrets)
+def _redact_url(url: str, forms: list[tuple[str, str]]) -> str:
     try:
         parts = urlsplit(url)
     except ValueError:
-        return redact_text(url, secrets=secrets)
-    query = _redact_query_string(parts.query, secrets, form=False)
-    return redact_text(urlunsplit(parts._replace(query=query)), secrets=secrets)
+        return _redact_text(url, forms)
+    query = _redact_query_string(parts.query, forms, form=False)
+    return _redact_text(urlunsplit(parts._replace(query=query)), forms)
+
+
+def redact_url(url: str, *, secrets: Iterable[str] = ()) -> str:
+    """A URL with credential query parameters (tokens) and known secrets masked."""
+    return _redact_url(url, _secret_forms(secrets))
+
+
+def _redact_body(body: str, content_type: str, forms: list[tuple[str, str]]) -> str:
+    if not body:
+        return body
+    if body.lstrip()[:1] in ("{", "[") or "json" in content_type:
+        with contextlib.suppress(ValueError, RecursionError):
+            body = json.dumps(redact_data(json.loads(body)), indent=2, ensure_ascii=False)
+    elif "x-www-form-urlencoded" in content_type:
+        return _redact_query_string(body, forms, form=True)
+    return _redact_text(body, forms)
 
 
 def redact_body(body: str, *, content_type: str = "", secrets: Iterable[str] = ()) -> str:
     """A request or response body: JSON by key, form fields by name, any text by pattern."""
-    secrets = list(secrets)
-    if not body:
-        return body
-    stripped = body.lstrip()
-    if stripped[:1] in ("{", "[") or "json" in content_type:
-        with contextlib.suppress(ValueError):
-            body = json.dumps(redact_data(json.loads(body)), indent=2, ensure_ascii=False)
-    elif "x-www-form-urlencoded" in content_type:
-        return _redact_query_string(body, secrets, form=True)
-    return redact_text(body, secrets=secrets)
+    return _redact_body(body, content_type, _secret_forms(secrets))
+
+
+def _content_type(headers: Sequence[tuple[str, str]]) -> str:
+    return next((value.lower() for name, value in headers if name.lower() == "content-type"), "")
 
 
 def redact_exchange(
@@ -192,22 +217,12 @@ def redact_exchange(
 
     `query` is a request's query rows as composed (kept apart from the URL for a re-run).
     """
-    secrets = [secret for secret in secrets if secret]
-
-    def content_type(headers: Sequence[tuple[str, str]]) -> str:
-        return next((value.lower() for name, value in headers if name.lower() == "content-type"), "")
-
+    forms = _secret_forms(secrets)
     return {
-        "url": redact_url(url, secrets=secrets),
-        "query": [[name, value] for name, value in _redact_pairs(query, secrets)],
-        "request_headers": [[name, _redact_header(name, value, secrets)] for name, value in request_headers],
-        "request_body": redact_body(
-            request_body, content_type=content_type(request_headers), secrets=secrets
-        ),
-        "response_headers": [
-            [name, _redact_header(name, value, secrets)] for name, value in response_headers
-        ],
-        "response_body": redact_body(
-            response_body, content_type=content_type(response_headers), secrets=secrets
-        ),
+        "url": _redact_url(url, forms),
+        "query": [[name, value] for name, value in _redact_pairs(query, forms)],
+        "request_headers": [[name, _redact_header(name, value, forms)] for name, value in request_headers],
+        "request_body": _redact_body(request_body, _content_type(request_headers), forms),
+        "response_headers": [[name, _redact_header(name, value, forms)] for name, value in response_headers],
+        "response_body": _redact_body(response_body, _content_type(response_headers), forms),
     }

@@ -6,6 +6,7 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
@@ -69,8 +70,12 @@ EXCHANGES_PER_PAGE = 50
 
 
 def connection_exchanges(*, connection: Connection, page: str | int | None) -> Page:
-    """A page of the connection's recorded exchanges, newest first (two queries whatever the count)."""
-    exchanges = Exchange.objects.filter(connection=connection).order_by("-created_at", "-id")
+    """A page of the connection's newest PORTAL_EXCHANGES_KEPT exchanges, newest first.
+
+    Two queries whatever the count (older rows wait for the next batch deletion).
+    """
+    kept = max(int(settings.PORTAL_EXCHANGES_KEPT), 0)
+    exchanges = Exchange.objects.filter(connection=connection).order_by("-created_at", "-id")[:kept]
     return Paginator(exchanges, EXCHANGES_PER_PAGE).get_page(page)
 
 

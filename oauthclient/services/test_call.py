@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlencode, urlsplit
 import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from registrations.models import CredentialServer
 
@@ -287,8 +288,10 @@ def test_call_send(
     except requests.exceptions.RequestException as exc:
         error = errors.error_from_exception(exc, server=profile.label, url=url)
         record.error_code, record.error_message = error.code, error.message
-    record.save()
-    recorder.save(connection=connection, test_call=record)
+    # One transaction, so that recording adds statements, not commits.
+    with transaction.atomic():
+        record.save()
+        recorder.save(connection=connection, test_call=record)
     logger.info("Test call %s: %s", record.pk, record.status_code or record.error_code)
     return record
 

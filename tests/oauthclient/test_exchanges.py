@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from oauthclient import recording, selectors
 from oauthclient.errors import OAuthClientError
 from oauthclient.models import Connection, Exchange, ExchangeKind, TestCall
 from oauthclient.services.connection import connection_introspect, connection_refresh
@@ -136,16 +137,25 @@ def test_the_authorization_round_trip_is_recorded_in_order(dev_client, pleo_via_
     assert landed.url.startswith("http://127.0.0.1:8000/dashboard/callback/?")
 
 
-@pytest.mark.parametrize("kept", [0, 3])
-def test_only_the_newest_exchanges_are_kept(settings, connected, developer, pleo_via_fake, kept):
-    settings.PORTAL_EXCHANGES_KEPT = kept
-    for _ in range(5):
+def test_nothing_is_recorded_when_none_are_kept(settings, connected, developer, pleo_via_fake):
+    settings.PORTAL_EXCHANGES_KEPT = 0
+    test_call_run(connection=connected, user=developer, path="/v1/introspect")
+    assert not Exchange.objects.exists()
+
+
+def test_the_newest_kept_are_shown_and_older_ones_deleted_in_batches(
+    settings, monkeypatch, connected, developer, pleo_via_fake
+):
+    settings.PORTAL_EXCHANGES_KEPT = 3
+    monkeypatch.setattr(recording, "PRUNE_EVERY", 2)
+    for _ in range(7):
         test_call_run(connection=connected, user=developer, path="/v1/introspect")
 
     calls = list(TestCall.objects.order_by("-id"))
-    assert list(Exchange.objects.values_list("test_call", flat=True).order_by("-id")) == [
-        call.pk for call in calls[:kept]
-    ]
+    shown = selectors.connection_exchanges(connection=connected, page=1)
+    assert [exchange.test_call_id for exchange in shown] == [call.pk for call in calls[:3]]
+    assert Exchange.objects.count() <= 3 + 2
+    assert not Exchange.objects.filter(test_call__in=calls[-2:]).exists()
 
 
 def test_a_failed_refresh_is_recorded_with_the_servers_answer(expired, pleo_via_fake):
