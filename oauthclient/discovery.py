@@ -10,7 +10,7 @@ cached (PORTAL_SERVER_METADATA_SECONDS) and refreshed on demand.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
@@ -150,19 +150,14 @@ def _from_metadata(configured: ConfiguredServer, metadata: dict[str, Any], *, ur
     for name, value in required.items():
         if value is None:
             return _configured(configured, url=url, problem=METADATA_BAD_ENDPOINT.format(url=url, name=name))
-    return DiscoveredServer(
-        key=configured.key,
-        label=configured.label,
-        issuer=configured.issuer,
+    return replace(
+        _configured(configured, url=url, problem=""),
         authorization_endpoint=str(required["authorization_endpoint"]),
         token_endpoint=str(required["token_endpoint"]),
         introspection_endpoint=_endpoint(metadata, "introspection_endpoint", issuer=issuer),
         revocation_endpoint=_endpoint(metadata, "revocation_endpoint", issuer=issuer),
-        api_base_url=configured.api_base_url,
         iss_parameter_supported=metadata.get("authorization_response_iss_parameter_supported") is True,
         source=SOURCE_METADATA,
-        metadata_url=url,
-        checked_at=timezone.now().isoformat(),
         metadata=metadata,
     )
 
