@@ -152,3 +152,58 @@ def test_disconnecting_revokes_at_the_endpoint_the_metadata_advertises(
     assert not any(
         access.token == token and access.is_valid() for access in get_access_token_model().objects.all()
     )
+
+
+def test_a_past_call_is_sent_again_and_two_calls_are_compared(
+    journey: str, developer: Any, accounts_credential: Credential, page: Page, screenshot: None
+) -> None:
+    log_in(page, journey, developer, next_path="/dashboard/")
+    _connect(page, journey, accounts_credential)
+    page.get_by_label("Path on").fill("/v2/employees?limit=1")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#result")).to_contain_text("HTTP 200")
+
+    page.get_by_role("button", name="Send again").click()
+    expect(page.locator("#result")).to_contain_text("HTTP 200")
+    page.get_by_role("link", name="Edit as a new request").click()
+    expect(page.get_by_label("Path on")).to_have_value("/v2/employees?limit=1")
+    page.get_by_label("Path on").fill("/v2/employees?limit=2")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#result")).to_contain_text("HTTP 200")
+
+    first, _again, wider = TestCall.objects.order_by("id")
+    for call in (first, wider):
+        page.locator(f'input[name="pick"][value="{call.pk}"]').check()
+    page.get_by_role("button", name="Compare the two ticked calls").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Compare two test calls")
+    expect(page.locator("#compare-body")).to_contain_text('"limit": 2')
+    expect(page.locator("#compare-status")).not_to_have_class("differs")
+    save_screenshot(page, "compare_two_calls")
+
+
+def test_a_developer_states_the_callback_is_registered_at_the_server(
+    journey: str, developer: Any, manager: Any, settings: Any, page: Page, screenshot: None
+) -> None:
+    from oauthclient import messages
+    from tests.factories import make_credential
+
+    # A client registered at Pleo staging (here: a path of the live server) with Postman's callback only.
+    settings.PLEO_STAGING_AUTH_URL = f"{journey}/pleo-staging"
+    credential = make_credential()
+    log_in(page, journey, developer, next_path="/dashboard/")
+    page.goto(f"{journey}/dashboard/")
+    page.get_by_label("Credential").select_option(str(credential.pk))
+    page.get_by_role("button", name="Connect").click()
+
+    expect(page.locator(".messages")).to_contain_text("the portal does not know whether")
+    page.get_by_label("The portal's callback URL is registered").check()
+    page.get_by_role("button", name="Remember it").click()
+    expect(page.locator(".messages")).to_contain_text(messages.CALLBACK_STATED)
+
+    page.get_by_label("Credential").select_option(str(credential.pk))
+    page.get_by_role("button", name="Connect").click()
+    page.wait_for_url(f"{journey}/pleo-staging/oauth/authorize?**")
+    assert (
+        "redirect_uri=" + f"{journey}/dashboard/callback/".replace(":", "%3A").replace("/", "%2F") in page.url
+    )
