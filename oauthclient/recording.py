@@ -31,6 +31,15 @@ ERROR_LIMIT = 500
 PRUNE_EVERY = 20
 
 
+def storable(value: Any) -> Any:
+    """Text PostgreSQL can store: NUL characters (a binary answer, say) become U+FFFD."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list | tuple):
+        return [storable(item) for item in value]
+    return value
+
+
 def recording_enabled() -> bool:
     return int(settings.PORTAL_EXCHANGES_KEPT) > 0
 
@@ -165,8 +174,8 @@ class Recorder:
             method=draft.method,
             status_code=draft.status_code,
             duration_ms=draft.duration_ms,
-            error=redact_text(draft.error, secrets=self.secrets),
-            **redacted,
+            error=storable(redact_text(draft.error, secrets=self.secrets)),
+            **{name: storable(value) for name, value in redacted.items()},
         )
 
 

@@ -26,7 +26,7 @@ from registrations.models import CredentialServer
 from .. import errors, messages
 from ..errors import OAuthClientError
 from ..models import Connection, ExchangeKind, TestCall
-from ..recording import Recorder, body_text
+from ..recording import Recorder, body_text, storable
 from ..redaction import excerpt, redact_exchange
 from ..servers import server_profile
 from ._http import oauth_session
@@ -105,7 +105,7 @@ def _rows_check(rows: Sequence[tuple[str, str]], *, field_name: str, headers: bo
             problems.append(messages.HEADER_NAME_INVALID.format(name=name[:40]))
         elif headers and name.lower() in FORBIDDEN_HEADERS:
             problems.append(messages.HEADER_FORBIDDEN.format(name=name[:40]))
-        elif headers and _HEADER_VALUE_FORBIDDEN.search(value):
+        elif "\x00" in name + value or (headers and _HEADER_VALUE_FORBIDDEN.search(value)):
             problems.append(messages.HEADER_VALUE_INVALID.format(name=name[:40]))
     return problems
 
@@ -282,7 +282,7 @@ def test_call_send(
         record.duration_ms = round((time.monotonic() - started) * 1000)
         record.status_code = response.status_code
         record.response_size = size
-        record.excerpt = excerpt(kept_body, complete=complete, secrets=recorder.secrets)
+        record.excerpt = storable(excerpt(kept_body, complete=complete, secrets=recorder.secrets))
     except OAuthClientError as exc:
         record.error_code, record.error_message = exc.code, exc.message
     except requests.exceptions.RequestException as exc:

@@ -265,3 +265,21 @@ def test_each_test_call_keeps_its_exchange(dev_client, connected, pleo_via_fake)
     assert json.loads(exchange.request_body) == {"name": "Travel"}
     assert (exchange.status_code, json.loads(exchange.response_body)) == (404, {"error": "not_found"})
     assert exchange.test_call == TestCall.objects.get()
+
+
+def test_a_nul_character_in_a_query_row_is_refused(dev_client, connected, pleo_via_fake):
+    response = _send(dev_client, connected, path="/v1/introspect", query_name=["q"], query_value=["a\x00b"])
+    assert response.status_code == 400
+    assert_shows(response, messages.HEADER_VALUE_INVALID.format(name="q"))
+    assert pleo_via_fake.seen == []
+
+
+def test_a_binary_answer_is_kept_without_its_nul_characters(dev_client, connected, pleo_via_fake):
+    pleo_via_fake.script(
+        "/api/v1/blob", Reply(200, b"\x00\x01PNG\x00", content_type="application/octet-stream")
+    )
+    _send(dev_client, connected, path="/v1/blob")
+
+    exchange = Exchange.objects.get(kind=ExchangeKind.TEST_CALL)
+    assert exchange.response_body == "\ufffd\x01PNG\ufffd"
+    assert "\x00" not in TestCall.objects.get().excerpt
