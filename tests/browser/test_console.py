@@ -21,7 +21,6 @@ from tests.factories import make_registration
 from .conftest import log_in, save_screenshot
 
 
-
 @pytest.fixture
 def accounts_credential(journey: str, manager: Any) -> Credential:
     registration = make_registration(owner=manager, scope="users:read accounts:read")
