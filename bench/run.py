@@ -11,6 +11,7 @@ process, each on a freshly created PostgreSQL bench database):
   rotation   bench/key_rotation.py  rotate_encryption_keys over 1,000 and 10,000 rows
   sandbox    bench/sandbox_api.py   sandbox API list over 10 and 10,000 records: queries; p95 under load
   queue      bench/work_queue.py    admin index with the work queue: queries, time ratio
+  console    bench/console.py       test call with exchange recording on vs off; connection page queries
 
 Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/
 portal_bench: dropped and created again by every part). The load generator is
@@ -48,8 +49,9 @@ PARTS: dict[str, tuple[str, str, int]] = {
     "rotation": ("key_rotation.py", "4. Encryption key rotation", 300),
     "sandbox": ("sandbox_api.py", "6. Sandbox API lists (gunicorn)", 300),
     "queue": ("work_queue.py", "7. Admin index with the work queue", 300),
+    "console": ("console.py", "8. Console: recording exchanges", 300),
 }
-ORDER = ("admin", "http", "exports", "rotation", "sandbox", "queue")
+ORDER = ("admin", "http", "exports", "rotation", "sandbox", "queue", "console")
 _current: list[subprocess.Popen[bytes]] = []
 
 

@@ -3,11 +3,28 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from registrations.models import Credential
 
 from . import selectors
-from .services.test_call import PATH_MAX_LENGTH, PRESET_PATHS
+from .services.test_call import (
+    BODY_MAX_BYTES,
+    METHODS,
+    PATH_MAX_LENGTH,
+    PRESET_PATHS,
+    ApiRequest,
+    api_request_check,
+)
+
+
+def _list(data: Any, name: str) -> list[str]:
+    """Every value posted under a repeated field name (rows, checkboxes)."""
+    if hasattr(data, "getlist"):
+        return [str(value) for value in data.getlist(name)]
+    value = data.get(name)
+    values = value if isinstance(value, list | tuple) else [] if value is None else [value]
+    return [str(item) for item in values]
 
 
 class CredentialChoiceField(forms.ModelChoiceField):
@@ -17,11 +34,28 @@ class CredentialChoiceField(forms.ModelChoiceField):
 
 
 class ConnectForm(forms.Form):
+    """A credential, and the subset of its registration's scopes to ask for.
+
+    The scope checkboxes of each credential are named `scope-<credential id>`; when
+    none of the chosen credential's are posted, all its scopes are asked for.
+    """
+
     credential = CredentialChoiceField(queryset=Credential.objects.none(), empty_label=None)
+    scopes_chosen = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["credential"].queryset = selectors.credentials_usable()  # type: ignore[attr-defined]
+
+    def chosen_scopes(self) -> list[str] | None:
+        """The scopes ticked for the chosen credential, or None (all) when the form offered none."""
+        if not self.cleaned_data.get("scopes_chosen"):
+            return None
+        return _list(self.data, f"scope-{self.cleaned_data['credential'].pk}")
+
+    def scope_choices(self) -> list[tuple[Credential, list[str]]]:
+        credentials = selectors.credentials_usable()
+        return [(credential, credential.registration.scope.split()) for credential in credentials]
 
 
 class ManualStartForm(forms.Form):
@@ -40,21 +74,132 @@ class PasteForm(forms.Form):
     )
 
 
+ROW_FIELDS = {"query": ("query_name", "query_value"), "headers": ("header_name", "header_value")}
+EMPTY_ROWS = 2
+
+
 class TestCallForm(forms.Form):
+    """The console's request: a quick call, or any method and path with query, header rows and a body.
+
+    Query parameters and headers come as repeated `query_name`/`query_value` and
+    `header_name`/`header_value` fields (rows; empty rows are ignored). The rules are
+    `api_request_check`'s, shown next to the field they concern.
+    """
+
     __test__ = False
 
     TARGETS = [
         ("introspect", f"GET {PRESET_PATHS['introspect']} (who am I)"),
         ("employees", f"GET {PRESET_PATHS['employees']} (needs users:read)"),
-        ("custom", "GET a custom path"),
+        ("custom", "Your request below"),
     ]
-    target = forms.ChoiceField(choices=TARGETS, widget=forms.RadioSelect, initial="introspect")
+    target = forms.ChoiceField(choices=TARGETS, widget=forms.RadioSelect, initial="custom", required=False)
+    method = forms.ChoiceField(
+        choices=[(method, method) for method in METHODS], initial="GET", required=False
+    )
     path = forms.CharField(
         required=False,
         max_length=PATH_MAX_LENGTH,
-        widget=forms.TextInput(attrs={"placeholder": "/v1/introspect", "size": 50}),
+        widget=forms.TextInput(attrs={"placeholder": "/v1/introspect", "size": 50, "spellcheck": "false"}),
+    )
+    body = forms.CharField(
+        label="JSON body",
+        required=False,
+        # The service's byte limit gives the clear message; this only stops absurd posts early.
+        max_length=BODY_MAX_BYTES * 4,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 60, "spellcheck": "false"}),
+    )
+    confirm_production = forms.BooleanField(
+        label="I understand this request changes data in a real Pleo company", required=False
     )
 
+    def __init__(self, *args: Any, server: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.server = server
+        self.prefill_rows: dict[str, list[tuple[str, str]]] = {}
+
+    @classmethod
+    def prefilled(cls, request: ApiRequest, *, server: str) -> TestCallForm:
+        """A form filled with a request (a past call, or later an operation of the catalog)."""
+        form = cls(
+            server=server,
+            initial={
+                "target": "custom",
+                "method": request.method,
+                "path": request.path,
+                "body": request.body,
+            },
+        )
+        form.prefill_rows = {"query": list(request.query), "headers": list(request.headers)}
+        return form
+
+    def _rows(self, kind: str) -> list[tuple[str, str]]:
+        name_field, value_field = ROW_FIELDS[kind]
+        names, values = _list(self.data, name_field), _list(self.data, value_field)
+        rows = [(str(name).strip(), str(value)) for name, value in zip(names, values, strict=False)]
+        return [(name, value) for name, value in rows if name or value]
+
+    def rows(self, kind: str) -> list[tuple[str, str]]:
+        """Rows to show: what was posted (or prefilled), then empty ones to type into."""
+        filled = self._rows(kind) if self.is_bound else list(self.prefill_rows.get(kind, []))
+        return filled + [("", "")] * EMPTY_ROWS
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        target = cleaned.get("target") or "custom"
+        if target in PRESET_PATHS:
+            request = ApiRequest(method="GET", path=PRESET_PATHS[target])
+        else:
+            request = ApiRequest(
+                method=cleaned.get("method") or "GET",
+                path=cleaned.get("path") or "",
+                query=tuple(self._rows("query")),
+                headers=tuple(self._rows("headers")),
+                body=cleaned.get("body") or "",
+            )
+        try:
+            api_request_check(
+                request, server=self.server, production_confirmed=bool(cleaned.get("confirm_production"))
+            )
+        except ValidationError as exc:
+            for name, problems in exc.message_dict.items():
+                self.add_error(name if name in self.fields else None, problems)
+        cleaned["request"] = request
+        return cleaned
+
+    def api_request(self) -> ApiRequest:
+        request: ApiRequest = self.cleaned_data["request"]
+        return request
+
     def path_to_call(self) -> str:
-        target = self.cleaned_data["target"]
-        return PRESET_PATHS[target] if target in PRESET_PATHS else self.cleaned_data["path"]
+        return self.api_request().path
+
+
+class CallbackStatementForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="The portal's callback URL is registered for this client at the authorization server"
+    )
+
+
+class CompareForm(forms.Form):
+    """Two of a connection's test calls, by id (`a` and `b`, or two ticked `pick` boxes)."""
+
+    a = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+    b = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+
+    def __init__(self, data: Any, *, calls: Any) -> None:
+        picks = data.getlist("pick") if hasattr(data, "getlist") else []
+        if len(picks) == 2:
+            data = {"a": picks[0], "b": picks[1]}
+        super().__init__(data)
+        self.calls = calls
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if "a" in cleaned and "b" in cleaned:
+            found = {call.pk: call for call in self.calls.filter(pk__in=[cleaned["a"], cleaned["b"]])}
+            if cleaned["a"] not in found or cleaned["b"] not in found:
+                raise ValidationError("Choose two test calls of this connection.")
+            cleaned["calls"] = (found[cleaned["a"]], found[cleaned["b"]])
+        return cleaned

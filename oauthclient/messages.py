@@ -8,11 +8,27 @@ Messages that carry the server's error code are templates with `{code}` and
 CONNECTED = "Connected: the portal holds an access token for this client."
 CREDENTIAL_NOT_USABLE = "This credential is not active any more: pick an active one."
 CALLBACK_NOT_REGISTERED = (
-    "The portal's callback URL {callback_url} is not a registered redirect URI of this client, so the "
-    "authorization server would refuse to send you back here. Use the manual path below: open the "
-    "authorize URL with one of the client's registered redirect URIs, and paste the full URL your "
-    "browser lands on."
+    "The portal's callback URL {callback_url} is not among the redirect URIs recorded for this "
+    "registration, so the portal does not know whether the authorization server will send you back "
+    "here. If the client was registered with it at the server, say so below and connect directly; "
+    "otherwise use the manual path: open the authorize URL with one of the client's registered redirect "
+    "URIs, and paste the full URL your browser lands on."
 )
+CALLBACK_STATED = (
+    "Noted: the portal's callback URL is registered for this client at the server. If the server "
+    "refuses it after all, it shows its own error page and does not send you back; use the manual "
+    "path then."
+)
+CALLBACK_KNOWLEDGE = {
+    "sandbox": "Registered: the sandbox registers the portal's callback URL with every client it issues.",
+    "registration": "Registered: the callback URL is one of this registration's redirect URIs.",
+    "stated": "Registered at the server, as a developer stated.",
+    "observed": "Registered at the server: it has sent a browser back to it for this client.",
+    "unknown": "Not among the registration's redirect URIs; whether the server accepts it is not known.",
+}
+CALLBACK_NOT_CONFIRMED = "Tick the box to state that the callback URL is registered at the server."
+SCOPE_NOT_REGISTERED = "These scopes are not among the registration's: {scopes}."
+SCOPE_NONE_CHOSEN = "Choose at least one of the registration's scopes."
 REDIRECT_URI_NOT_REGISTERED = "That redirect URI is not one of this client's registered redirect URIs."
 STATE_INVALID = (
     "This answer from the authorization server does not belong to a connection you started in this "
@@ -21,6 +37,11 @@ STATE_INVALID = (
 ISSUER_MISMATCH = (
     "The answer names a different authorization server (iss {iss}) than the one this connection was "
     "started with ({expected}). Nothing was saved: start connecting again."
+)
+ISSUER_MISSING = (
+    "The answer carries no iss parameter, although the server's metadata says it always sends one "
+    "(authorization_response_iss_parameter_supported, RFC 9207); it may come from a different server "
+    "than {expected}. Nothing was saved: start connecting again."
 )
 CODE_MISSING = "The authorization server sent you back without an authorization code. Nothing was saved."
 PASTED_URL_INVALID = (
@@ -72,6 +93,12 @@ NEEDS_REAUTHORIZATION = (
     "Refreshing the tokens failed, so this connection needs re-authorization: connect again. {reason}"
 )
 NOT_CONNECTED = "This connection is not connected: connect again to use it."
+REFRESH_CLIENT_REFUSED = (
+    "The authorization server refused the client's credentials when refreshing (invalid_client): the "
+    "client secret recorded for this credential looks wrong (or its auth method). The refresh token was "
+    "not used and is kept: once a partner manager records the current secret, refresh again."
+)
+NO_INTROSPECTION = "{server} has no token introspection."
 NO_REFRESH_TOKEN = "The server issued no refresh token for this connection: connect again when it expires."
 DISCONNECTED_REVOKED = "Disconnected: the tokens were revoked at {server} and forgotten here."
 DISCONNECTED_REVOKE_FAILED = (
@@ -87,11 +114,34 @@ INTROSPECT_DONE = "Token introspection answered by {server}."
 
 # Test calls
 TEST_CALL_DONE = "Test call answered HTTP {status} in {duration_ms} ms."
+TEST_CALL_NOT_OK = "Test call failed: the API answered HTTP {status} in {duration_ms} ms."
 TEST_CALL_FAILED = "Test call failed: {reason}"
 PATH_REFUSED = (
     "That path is refused: a custom path must start with a single “/” and stay on {api_base}; "
     "absolute URLs, “//host”, “..”, “@”, backslashes, spaces and control characters are not allowed."
 )
+METHOD_INVALID = "Choose one of {methods}."
+BODY_NOT_ALLOWED = (
+    "A {method} request carries no body here: choose POST, PUT, PATCH or DELETE, or empty the body."
+)
+BODY_TOO_LARGE = "The body is larger than {limit_kib} KiB, the most the console sends."
+BODY_NOT_JSON = "The body is not valid JSON ({reason}); nothing was sent."
+ROWS_TOO_MANY = "At most {max} rows."
+ROW_TOO_LONG = "The row “{name}” needs a name, and names and values must stay under {max} characters."
+HEADER_NAME_INVALID = "“{name}” is not a valid header name (letters, digits and !#$%&'*+.^_`|~- only)."
+HEADER_FORBIDDEN = (
+    "The header “{name}” cannot be set: the portal sends the token, the host, cookies and the "
+    "connection headers itself."
+)
+HEADER_VALUE_INVALID = "The value of “{name}” contains a line break or a NUL character."
+PRODUCTION_NOT_CONFIRMED = (
+    "This {method} goes to Pleo production and changes data in a real company: tick the confirmation "
+    "to send it."
+)
+CALL_ID_INVALID = "That is not the number of a test call."
+COMPARE_INVALID = "Choose two test calls of this connection to compare."
+SERVER_METADATA_READ = "{server}'s metadata was read again from {url}."
+SERVER_METADATA_NONE = "{server}: {problem}."
 PATH_REQUIRED = "Enter a path for the custom call, e.g. /v1/introspect."
 
 # The portal itself

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from http import HTTPStatus
 
 from django.conf import settings
 from django.db import models
@@ -34,6 +35,9 @@ class Connection(models.Model):
     refresh_token = EncryptedTextField(blank=True)
     token_type = models.CharField(max_length=40, blank=True)
     scope = models.CharField("granted scope", max_length=2000, blank=True)
+    requested_scope = models.CharField(
+        max_length=2000, blank=True, help_text="The scopes asked for in the last authorization request."
+    )
     expires_at = models.DateTimeField(null=True, blank=True, help_text="Absolute expiry of the access token.")
     connected_at = models.DateTimeField(null=True, blank=True)
     refreshed_at = models.DateTimeField(null=True, blank=True)
@@ -63,9 +67,24 @@ class Connection(models.Model):
             return False  # no expires_in given: only a 401 tells
         return self.expires_at - EXPIRY_LEEWAY <= (now or timezone.now())
 
+    @property
+    def scopes_not_granted(self) -> list[str]:
+        """Requested scopes the server did not grant."""
+        granted = set(self.scope.split())
+        return [scope for scope in self.requested_scope.split() if scope not in granted]
+
+    @property
+    def scopes_not_requested(self) -> list[str]:
+        """Granted scopes nobody asked for."""
+        requested = set(self.requested_scope.split())
+        return [scope for scope in self.scope.split() if requested and scope not in requested]
+
 
 class TestCall(models.Model):
-    """One GET against the API with a connection's token: what, when, how it went."""
+    """One request to the API with a connection's token: what was asked, when, how it went.
+
+    The request is kept as sent (after redaction), so that it can be sent again.
+    """
 
     __test__ = False  # not a pytest test class despite the name
 
@@ -74,6 +93,10 @@ class TestCall(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     method = models.CharField(max_length=10, default="GET")
     url = models.CharField("URL", max_length=2500)
+    path = models.CharField(max_length=2000, blank=True, help_text="The path as typed, on the API base.")
+    query = models.JSONField(default=list, blank=True, help_text="Query parameters as [name, value] rows.")
+    headers = models.JSONField(default=list, blank=True, help_text="Extra headers as [name, value] rows.")
+    body = models.TextField(blank=True, help_text="The JSON body sent, redacted.")
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     response_size = models.PositiveIntegerField(null=True, blank=True, help_text="Bytes in the body.")
@@ -92,3 +115,87 @@ class TestCall(models.Model):
     @property
     def ok(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300 and not self.error_code
+
+
+class ExchangeKind(models.TextChoices):
+    AUTHORIZATION_REQUEST = "authorization_request", "Authorization request"
+    CALLBACK = "callback", "Authorization response"
+    DISCOVERY = "discovery", "Server metadata"
+    CODE_EXCHANGE = "code_exchange", "Code exchange"
+    REFRESH = "refresh", "Refresh"
+    INTROSPECTION = "introspection", "Introspection"
+    REVOCATION = "revocation", "Revocation"
+    TEST_CALL = "test_call", "Test call"
+
+
+class Exchange(models.Model):
+    """One HTTP exchange made for a connection (or one step of the browser's authorization
+    round trip), redacted before it was stored."""
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="exchanges")
+    test_call = models.ForeignKey(
+        TestCall, on_delete=models.CASCADE, null=True, blank=True, related_name="exchanges"
+    )
+    kind = models.CharField(max_length=24, choices=ExchangeKind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    method = models.CharField(max_length=10, blank=True)
+    url = models.TextField("URL")
+    request_headers = models.JSONField(default=list, blank=True)
+    request_body = models.TextField(blank=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_headers = models.JSONField(default=list, blank=True)
+    response_body = models.TextField(blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True, help_text="Why no answer came (timeout, refused connection...).")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["connection", "-id"])]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_kind_display()}: {self.method} {self.url} → {self.status_code or self.error or '–'}"
+        )
+
+    @property
+    def ok(self) -> bool:
+        if self.error:
+            return False
+        return self.status_code is None or self.status_code < 400
+
+    @property
+    def raw_request(self) -> str:
+        """The request as it went over the wire (redacted), in HTTP/1.1 notation."""
+        lines = [f"{self.method} {self.url}", *(f"{name}: {value}" for name, value in self.request_headers)]
+        return "\n".join(lines) + ("\n\n" + self.request_body if self.request_body else "")
+
+    @property
+    def raw_response(self) -> str:
+        if self.status_code is None:
+            return self.error
+        try:
+            reason = HTTPStatus(self.status_code).phrase
+        except ValueError:
+            reason = ""
+        lines = [f"HTTP/1.1 {self.status_code} {reason}".rstrip()]
+        lines += [f"{name}: {value}" for name, value in self.response_headers]
+        return "\n".join(lines) + ("\n\n" + self.response_body if self.response_body else "")
+
+
+class CallbackStatement(models.Model):
+    """What the portal knows about its callback URL at a client's server beyond the
+    registration's own redirect URIs: a developer said it is registered there, or the
+    server sent a browser back to it."""
+
+    class Source(models.TextChoices):
+        STATED = "stated", "Stated by a developer"
+        OBSERVED = "observed", "Seen: the server sent a browser back to it"
+
+    credential = models.OneToOneField(Credential, on_delete=models.CASCADE, related_name="callback_statement")
+    callback_url = models.CharField(max_length=2000)
+    source = models.CharField(max_length=12, choices=Source.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.callback_url} registered for {self.credential.client_id} ({self.get_source_display()})"

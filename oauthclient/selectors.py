@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import difflib
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.urls import reverse
 
 from core.servers import portal_url
 from registrations.models import Credential, CredentialStatus
 
-from .models import Connection, TestCall
+from .models import Connection, Exchange, ExchangeKind, TestCall
 
 # Granted to the Developers and Partner managers groups (migration 0002); superusers have it.
 USE_DASHBOARD_PERMISSION = "oauthclient.use_dashboard"
@@ -67,3 +71,78 @@ def duration_chart(calls: list[TestCall], *, width: int = 400, height: int = 80)
             }
         )
     return {"bars": bars, "width": width, "height": height, "max_ms": max_ms}
+
+
+EXCHANGES_PER_PAGE = 50
+
+
+def connection_exchanges(*, connection: Connection, page: str | int | None) -> Page:
+    """A page of the connection's newest PORTAL_EXCHANGES_KEPT exchanges, newest first.
+
+    Two queries whatever the count (older rows wait for the next batch deletion).
+    """
+    kept = max(int(settings.PORTAL_EXCHANGES_KEPT), 0)
+    exchanges = Exchange.objects.filter(connection=connection).order_by("-created_at", "-id")[:kept]
+    return Paginator(exchanges, EXCHANGES_PER_PAGE).get_page(page)
+
+
+def test_call_exchange(call: TestCall) -> Exchange | None:
+    """The last API exchange of a test call (after a refresh and a retry, the retry's)."""
+    return call.exchanges.filter(kind=ExchangeKind.TEST_CALL).order_by("-id").first()
+
+
+@dataclass(frozen=True)
+class HeaderRow:
+    name: str
+    first: str
+    second: str
+
+    @property
+    def differs(self) -> bool:
+        return self.first != self.second
+
+
+@dataclass(frozen=True)
+class Comparison:
+    first: TestCall
+    second: TestCall
+    headers: list[HeaderRow]
+    body_diff: list[tuple[str, str]]  # (css class, line)
+
+    @property
+    def same_status(self) -> bool:
+        return (self.first.status_code, self.first.error_code) == (
+            self.second.status_code,
+            self.second.error_code,
+        )
+
+
+def _answer(call: TestCall) -> tuple[dict[str, str], str]:
+    exchange = test_call_exchange(call)
+    if exchange is None:
+        return {}, call.excerpt
+    headers = {str(name).lower(): str(value) for name, value in exchange.response_headers}
+    return headers, exchange.response_body
+
+
+def calls_compared(first: TestCall, second: TestCall) -> Comparison:
+    """Two calls' answers side by side: status, each header, and a line diff of the bodies."""
+    first_headers, first_body = _answer(first)
+    second_headers, second_body = _answer(second)
+    headers = [
+        HeaderRow(name, first_headers.get(name, ""), second_headers.get(name, ""))
+        for name in sorted(set(first_headers) | set(second_headers))
+    ]
+    diff = difflib.unified_diff(
+        first_body.splitlines(),
+        second_body.splitlines(),
+        f"call {first.pk}",
+        f"call {second.pk}",
+        lineterm="",
+    )
+    styles = {"+": "diff-added", "-": "diff-removed", "@": "diff-hunk"}
+    body_diff = [
+        ("diff-hunk" if line.startswith(("---", "+++")) else styles.get(line[:1], "diff-same"), line)
+        for line in diff
+    ]
+    return Comparison(first=first, second=second, headers=headers, body_diff=body_diff)

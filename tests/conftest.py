@@ -31,6 +31,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = selected
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Every test starts with an empty cache: servers' metadata is cached by base URL, and
+    a port of 127.0.0.1 that one test's server used may be another's later."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def example_registration(db: Any) -> Registration:
     """The Example Client registration, valid, in staging."""

@@ -9,6 +9,8 @@ from django.conf import settings
 
 from registrations.models import Credential
 
+from ..recording import Recorder
+
 
 def oauth_session(
     credential: Credential,
@@ -16,8 +18,13 @@ def oauth_session(
     with_secret: bool = True,
     redirect_uri: str | None = None,
     token: dict[str, Any] | None = None,
+    recorder: Recorder | None = None,
+    kind: str = "",
 ) -> OAuth2Session:
-    """Authlib's client for this credential: its auth method, PKCE S256, a timeout, TLS verified."""
+    """Authlib's client for this credential: its auth method, PKCE S256, a timeout, TLS verified.
+
+    With a recorder, every request it sends is recorded as an exchange of `kind`.
+    """
     method = credential.token_endpoint_auth_method
     session = OAuth2Session(
         client_id=credential.client_id,
@@ -33,6 +40,8 @@ def oauth_session(
     session.verify = True
     # Never follow a redirect with a token or a client's credentials attached.
     session.max_redirects = 0
+    if recorder is not None:
+        recorder.mount(session, kind)
     return session
 
 

@@ -1,22 +1,34 @@
-"""Test calls: a GET on the server's API with a connection's token, kept as a TestCall."""
+"""Test calls: any request to the server's API with a connection's token, kept as a TestCall.
+
+The developer chooses the method, a path on the API base, query parameters, extra
+headers and a JSON body; `api_request_check` holds the rules for all of them, the
+form and the service both apply it. Each call's HTTP exchanges are recorded.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
-from typing import Any
-from urllib.parse import unquote, urlsplit
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import unquote, urlencode, urlsplit
 
 import requests
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
 
-from core.servers import ServerEndpoints, server_endpoints
+from core.redaction import excerpt, redact_exchange
+from core.servers import server_endpoints
+from registrations.models import CredentialServer
 
 from .. import errors, messages
 from ..errors import OAuthClientError
-from ..models import Connection, TestCall
-from ..redaction import excerpt
+from ..models import Connection, ExchangeKind, TestCall
+from ..recording import Recorder, body_text, storable
 from ._http import oauth_session
 from .connection import connection_refresh
 
@@ -33,14 +45,103 @@ BODY_KEEP_LIMIT = 64 * 1024
 
 _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
 
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+METHODS_WITH_BODY = ("POST", "PUT", "PATCH", "DELETE")
+BODY_MAX_BYTES = 64 * 1024
+ROWS_MAX = 30
+ROW_NAME_MAX = 200
+ROW_VALUE_MAX = 2000
+# RFC 9110 §5.6.2: a header name is a token.
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+_HEADER_VALUE_FORBIDDEN = re.compile(r"[\x00\r\n]")
+# The portal sets these itself (the token, the host, the length) or they belong to one
+# hop of the connection, not to the request.
+FORBIDDEN_HEADERS = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "host",
+        "cookie",
+        "content-length",
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
 
-def _path_refused(endpoints: ServerEndpoints) -> OAuthClientError:
+
+class ApiServer(Protocol):
+    """What the URL builder needs of a server: its label and its API base."""
+
+    @property
+    def label(self) -> str: ...
+    @property
+    def api_base_url(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class ApiRequest:
+    """One request to the API as a developer composes it (or an operation prefills it)."""
+
+    method: str = "GET"
+    path: str = ""
+    query: Sequence[tuple[str, str]] = field(default_factory=tuple)
+    headers: Sequence[tuple[str, str]] = field(default_factory=tuple)
+    body: str = ""
+
+
+def _rows_check(rows: Sequence[tuple[str, str]], *, field_name: str, headers: bool) -> list[str]:
+    problems: list[str] = []
+    if len(rows) > ROWS_MAX:
+        return [messages.ROWS_TOO_MANY.format(max=ROWS_MAX)]
+    for name, value in rows:
+        if not name or len(name) > ROW_NAME_MAX or len(value) > ROW_VALUE_MAX:
+            problems.append(messages.ROW_TOO_LONG.format(name=name[:40], max=ROW_VALUE_MAX))
+        elif headers and not _HEADER_NAME.match(name):
+            problems.append(messages.HEADER_NAME_INVALID.format(name=name[:40]))
+        elif headers and name.lower() in FORBIDDEN_HEADERS:
+            problems.append(messages.HEADER_FORBIDDEN.format(name=name[:40]))
+        elif "\x00" in name + value or (headers and _HEADER_VALUE_FORBIDDEN.search(value)):
+            problems.append(messages.HEADER_VALUE_INVALID.format(name=name[:40]))
+    return problems
+
+
+def api_request_check(request: ApiRequest, *, server: str, production_confirmed: bool) -> None:
+    """Every rule a console request must pass before anything is sent; errors by field."""
+    problems: dict[str, list[str]] = {}
+    if request.method not in METHODS:
+        problems["method"] = [messages.METHOD_INVALID.format(methods=", ".join(METHODS))]
+    for name, rows, headers in (("query", request.query, False), ("headers", request.headers, True)):
+        found = _rows_check(rows, field_name=name, headers=headers)
+        if found:
+            problems[name] = found
+    if request.body:
+        if request.method not in METHODS_WITH_BODY:
+            problems["body"] = [messages.BODY_NOT_ALLOWED.format(method=request.method)]
+        elif len(request.body.encode("utf-8", errors="replace")) > BODY_MAX_BYTES:
+            problems["body"] = [messages.BODY_TOO_LARGE.format(limit_kib=BODY_MAX_BYTES // 1024)]
+        else:
+            try:
+                json.loads(request.body)
+            except (ValueError, RecursionError) as exc:
+                problems["body"] = [messages.BODY_NOT_JSON.format(reason=str(exc)[:120])]
+    if server == CredentialServer.PLEO_PRODUCTION and request.method != "GET" and not production_confirmed:
+        problems["confirm_production"] = [messages.PRODUCTION_NOT_CONFIRMED.format(method=request.method)]
+    if problems:
+        raise ValidationError(problems)
+
+
+def _path_refused(endpoints: ApiServer) -> OAuthClientError:
     return OAuthClientError(
         messages.PATH_REFUSED.format(api_base=endpoints.api_base_url), code=errors.CODE_PATH_REFUSED
     )
 
 
-def api_url(*, endpoints: ServerEndpoints, path: str) -> str:
+def api_url(*, endpoints: ApiServer, path: str) -> str:
     """The API base joined with a path that cannot leave that base's host (or climb out of it)."""
     if not path:
         raise OAuthClientError(messages.PATH_REQUIRED, code=errors.CODE_PATH_REFUSED)
@@ -71,18 +172,35 @@ def api_url(*, endpoints: ServerEndpoints, path: str) -> str:
     return url
 
 
-def _get(url: str, connection: Connection) -> tuple[requests.Response, bytes, bool, int]:
-    """One GET with the Bearer token; returns the response, the kept body, completeness, size."""
+def with_query(url: str, query: Sequence[tuple[str, str]]) -> str:
+    """The URL with the query rows appended (after any query the path already carries)."""
+    if not query:
+        return url
+    return url + ("&" if urlsplit(url).query else "?") + urlencode(list(query))
+
+
+def _send(
+    url: str, connection: Connection, request: ApiRequest, recorder: Recorder
+) -> tuple[requests.Response, bytes, bool, int]:
+    """One request with the Bearer token; returns the response, the kept body, completeness, size."""
     token = {"access_token": connection.access_token, "token_type": connection.token_type or "Bearer"}
-    with oauth_session(connection.credential, with_secret=False, token=token) as client:
-        response = client.get(
+    headers = {"Accept": "application/json"}
+    if request.body:
+        headers["Content-Type"] = "application/json"
+    headers.update(dict(request.headers))
+    with oauth_session(
+        connection.credential, with_secret=False, token=token, recorder=recorder, kind=ExchangeKind.TEST_CALL
+    ) as client:
+        response = client.request(
+            request.method,
             url,
             timeout=settings.PORTAL_HTTP_TIMEOUT,
             verify=True,
             # A redirect is a result to show, not something to follow with the token attached.
             allow_redirects=False,
             stream=True,
-            headers={"Accept": "application/json"},
+            headers=headers,
+            data=request.body.encode("utf-8") if request.body else None,
         )
         kept = bytearray()
         size = 0
@@ -97,49 +215,115 @@ def _get(url: str, connection: Connection) -> tuple[requests.Response, bytes, bo
                     break
         finally:
             response.close()
+        draft = recorder.last()
+        if draft is not None:
+            draft.response_body = body_text(bytes(kept))
         complete = complete and size <= BODY_KEEP_LIMIT
         return response, bytes(kept), complete, size
 
 
 def test_call_run(*, connection: Connection, user: Any, path: str) -> TestCall:
-    """Run GET <api base><path> and keep it as a TestCall (a refused path raises, nothing is kept).
+    """GET <api base><path>: the quick call (see test_call_send)."""
+    return test_call_send(
+        connection=connection, user=user, request=ApiRequest(path=path), production_confirmed=False
+    )
 
-    Refreshes first when the token has expired, and once more on a 401.
+
+def test_call_send(
+    *, connection: Connection, user: Any, request: ApiRequest, production_confirmed: bool
+) -> TestCall:
+    """Send <method> <api base><path> and keep it as a TestCall with its exchanges.
+
+    A request that breaks a rule (a path off the API base, a forbidden header, a body
+    that is not JSON, an unconfirmed write on Pleo production) raises and nothing is
+    sent or kept. Refreshes first when the token has expired, and once more on a 401.
     """
+    path, method, body = request.path, request.method, request.body
+    api_request_check(request, server=connection.credential.server, production_confirmed=production_confirmed)
     endpoints = server_endpoints(connection.credential.server)
-    url = api_url(endpoints=endpoints, path=path)
-    record = TestCall(connection=connection, user=user, method="GET", url=url)
+    url = with_query(api_url(endpoints=endpoints, path=path), request.query)
     client_secret = connection.credential.client_secret
-    seen_tokens: list[str] = []
+    recorder = Recorder(secrets=[client_secret, connection.access_token, connection.refresh_token])
+    kept_request = redact_exchange(
+        url=url,
+        request_headers=list(request.headers),
+        request_body=body,
+        response_headers=[],
+        response_body="",
+        query=request.query,
+        secrets=recorder.secrets,
+    )
+    record = TestCall(
+        connection=connection,
+        user=user,
+        method=method,
+        url=kept_request["url"],
+        path=path,
+        query=kept_request["query"],
+        headers=kept_request["request_headers"],
+        body=kept_request["request_body"] if body else "",
+    )
     try:
         if not connection.is_connected:
             raise OAuthClientError(messages.NOT_CONNECTED, code=errors.CODE_NOT_CONNECTED)
         if connection.is_expired():
             connection = connection_refresh(connection=connection)
             record.refreshed = True
-        seen_tokens += [connection.access_token, connection.refresh_token]
+        recorder.remember(connection.access_token, connection.refresh_token)
         started = time.monotonic()
-        response, body, complete, size = _get(url, connection)
+        response, kept_body, complete, size = _send(url, connection, request, recorder)
         if response.status_code == 401 and not record.refreshed:
             rejected = connection.access_token
             connection = connection_refresh(connection=connection, force=True, stale_access_token=rejected)
             record.refreshed = True
-            seen_tokens += [connection.access_token, connection.refresh_token]
+            recorder.remember(connection.access_token, connection.refresh_token)
             started = time.monotonic()
-            response, body, complete, size = _get(url, connection)
+            response, kept_body, complete, size = _send(url, connection, request, recorder)
         record.duration_ms = round((time.monotonic() - started) * 1000)
         record.status_code = response.status_code
         record.response_size = size
-        record.excerpt = excerpt(body, complete=complete, secrets=[*seen_tokens, client_secret])
+        record.excerpt = storable(excerpt(kept_body, complete=complete, secrets=recorder.secrets))
     except OAuthClientError as exc:
         record.error_code, record.error_message = exc.code, exc.message
     except requests.exceptions.RequestException as exc:
         error = errors.error_from_exception(exc, server=endpoints.label, url=url)
         record.error_code, record.error_message = error.code, error.message
-    record.save()
+    # One transaction, so that recording adds statements, not commits.
+    with transaction.atomic():
+        record.save()
+        recorder.save(connection=connection, test_call=record)
     logger.info("Test call %s: %s", record.pk, record.status_code or record.error_code)
     return record
 
 
-# The name follows the services' <entity>_<action> rule; pytest must not collect it.
+def _path_on_base(call: TestCall) -> str:
+    """The path of a call kept before paths were kept apart: its URL less the API base."""
+    base = server_endpoints(call.connection.credential.server).api_base_url.rstrip("/")
+    return call.url[len(base) :] if call.url.startswith(base + "/") else urlsplit(call.url).path
+
+
+def api_request_of(call: TestCall) -> ApiRequest:
+    """What a kept call asked for (to send again, or to prefill the console's form)."""
+    return ApiRequest(
+        method=call.method,
+        path=call.path or _path_on_base(call),
+        query=tuple((str(name), str(value)) for name, value in call.query),
+        headers=tuple((str(name), str(value)) for name, value in call.headers),
+        body=call.body,
+    )
+
+
+def test_call_rerun(*, call: TestCall, user: Any, production_confirmed: bool) -> TestCall:
+    """Send a kept test call again, as it was kept (redacted header values stay redacted)."""
+    return test_call_send(
+        connection=call.connection,
+        user=user,
+        request=api_request_of(call),
+        production_confirmed=production_confirmed,
+    )
+
+
+# The names follow the services' <entity>_<action> rule; pytest must not collect them.
 test_call_run.__test__ = False  # type: ignore[attr-defined]
+test_call_send.__test__ = False  # type: ignore[attr-defined]
+test_call_rerun.__test__ = False  # type: ignore[attr-defined]

@@ -244,6 +244,10 @@ PORTAL_LINK_CHECK_LOGO_TYPES = env.list(
 PORTAL_LINK_CHECK_ALLOW_PRIVATE = env.bool("PORTAL_LINK_CHECK_ALLOW_PRIVATE", default=False)
 # `check_links` re-checks a URL when its last check is older than this.
 PORTAL_LINK_CHECK_MAX_AGE_HOURS = env.int("PORTAL_LINK_CHECK_MAX_AGE_HOURS", default=24)
+# HTTP exchanges kept per dashboard connection (redacted); older ones are deleted. 0 records none.
+PORTAL_EXCHANGES_KEPT = env.int("PORTAL_EXCHANGES_KEPT", default=200)
+# How long a server's RFC 8414 metadata (or the lack of it) is cached, in seconds.
+PORTAL_SERVER_METADATA_SECONDS = env.int("PORTAL_SERVER_METADATA_SECONDS", default=3600)
 
 # SANDBOX AUTHORIZATION SERVER (django-oauth-toolkit)
 # ------------------------------------------------------------------------------

@@ -75,7 +75,13 @@ def _parse_authority(authority: str) -> _Authority:
 def _valid_port(port: str | None) -> bool:
     if port is None:
         return True
-    return port.isdigit() and 1 <= int(port) <= 65535 and not (len(port) > 1 and port[0] == "0")
+    # isascii: str.isdigit() also accepts digits like ², which int() refuses.
+    return (
+        port.isascii()
+        and port.isdigit()
+        and 1 <= int(port) <= 65535
+        and not (len(port) > 1 and port[0] == "0")
+    )
 
 
 def _labels(host: str) -> list[str]:

@@ -9,6 +9,7 @@ the catalog and `resources.RESOURCES`. The rest have a handler of their own in
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,6 +44,8 @@ BAD_BODY = "The request body does not match the documented shape."
 BODY_REQUIRED = "This operation needs a JSON request body."
 BAD_JSON = "The request body must be JSON (Content-Type: application/json)."
 BAD_PARAMETER = "Query parameter {name} must be {type}."
+# An integer query value: ASCII digits (not ² or ٣, which str.isdigit() accepts), 64-bit sized.
+_INTEGER = re.compile(r"-?[0-9]{1,18}")
 PARAMETER_REQUIRED = "Query parameter {name} is required."
 NOT_SUPPORTED = (
     "The sandbox does not run vendor CSV imports: it neither hands out upload URLs nor processes files. "
@@ -101,7 +104,7 @@ def parse_body(operation: Operation, raw: bytes) -> Any:
         return None
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise ApiError(400, BAD_JSON) from None
     errors = shape_errors(body, operation.body_shape, catalog().shapes, "body")
     if errors:
@@ -117,7 +120,7 @@ def check_query(operation: Operation, query: QueryDict) -> None:
                 raise ApiError(400, PARAMETER_REQUIRED.format(name=parameter.name))
             continue
         for value in values:
-            if (parameter.type == "integer" and not value.lstrip("-").isdigit()) or (
+            if (parameter.type == "integer" and not _INTEGER.fullmatch(value)) or (
                 parameter.type == "boolean" and value not in ("true", "false")
             ):
                 raise ApiError(400, BAD_PARAMETER.format(name=parameter.name, type=parameter.type))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,8 @@ BAD_LIMIT = "limit must be an integer from 1 to {max}."
 BAD_OFFSET = "offset must be a non-negative integer."
 BAD_CURSOR = "before/after must be a cursor from a previous page."
 PAGING_CONFLICT = "Use only one of offset, before and after."
+# ASCII digits only (str.isdigit() accepts ², which int() refuses), and few enough for int().
+_COUNT = re.compile(r"[0-9]{1,9}")
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ def cursor_decode(cursor: str) -> tuple[str, str]:
 
 def page_request(params: Mapping[str, str]) -> PageRequest:
     raw_limit = params.get("limit", str(DEFAULT_PAGE_SIZE))
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_PAGE_SIZE:
+    if not _COUNT.fullmatch(raw_limit) or not 1 <= int(raw_limit) <= MAX_PAGE_SIZE:
         raise ApiError(400, BAD_LIMIT.format(max=MAX_PAGE_SIZE))
     limit = int(raw_limit)
     if sum(key in params for key in ("offset", "after", "before")) > 1:
@@ -65,7 +68,7 @@ def page_request(params: Mapping[str, str]) -> PageRequest:
     if "before" in params:
         return PageRequest(limit=limit, before=cursor_decode(params["before"]))
     raw_offset = params.get("offset", "0")
-    if not raw_offset.isdigit():
+    if not _COUNT.fullmatch(raw_offset):
         raise ApiError(400, BAD_OFFSET)
     return PageRequest(limit=limit, offset=int(raw_offset))
 

@@ -178,7 +178,7 @@ def test_developer_connects_and_calls_the_employees_api(
     _connect(page, journey, sandbox_credential)
 
     page.get_by_label(re.compile(r"GET /v2/employees")).check()
-    page.get_by_role("button", name="Run").click()
+    page.get_by_role("button", name="Send").click()
 
     # Wait for the result page before reading the recorded call.
     expect(page.locator("#result")).to_contain_text("HTTP 200")

@@ -30,6 +30,7 @@ CLIENT_ID = "6f1b5f0e-4a8e-4f5c-9d63-2b7f0f3c8a11"
 CLIENT_SECRET = "0123456789abcdef0123456789abcd"
 PASSWORD = "pw-for-tests-only"
 POSTMAN_CALLBACK = "https://oauth.pstmn.io/v1/browser-callback"
+METADATA_PATH = "/.well-known/oauth-authorization-server"
 
 
 @dataclass
@@ -48,6 +49,7 @@ class Seen:
     query: dict[str, str]
     headers: dict[str, str]
     form: dict[str, str]
+    body: bytes = b""
 
     def basic_auth(self) -> tuple[str, str] | None:
         value = self.headers.get("authorization", "")
@@ -81,7 +83,31 @@ class FakeServer(LoopbackServer):
             def do_POST(self) -> None:
                 server.handle(self, "POST")
 
+            def do_PUT(self) -> None:
+                server.handle(self, "PUT")
+
+            def do_PATCH(self) -> None:
+                server.handle(self, "PATCH")
+
+            def do_DELETE(self) -> None:
+                server.handle(self, "DELETE")
+
         super().__init__(Handler)
+        # RFC 8414 metadata to publish (None: none, as Pleo).
+        self.metadata: dict[str, Any] | None = None
+
+    def publish_metadata(self, **overrides: Any) -> dict[str, Any]:
+        """Publish metadata at Pleo's paths, revocation included, `iss` promised."""
+        self.metadata = {
+            "issuer": self.base_url,
+            "authorization_endpoint": self.base_url + "/oauth/authorize",
+            "token_endpoint": self.base_url + "/oauth/token",
+            "introspection_endpoint": self.base_url + "/oauth/token/introspect",
+            "revocation_endpoint": self.base_url + "/oauth/revoke",
+            "authorization_response_iss_parameter_supported": True,
+            **overrides,
+        }
+        return self.metadata
 
     def script(self, path: str, *replies: Reply) -> None:
         self.replies.setdefault(path, deque()).extend(replies)
@@ -102,18 +128,24 @@ class FakeServer(LoopbackServer):
         }
 
     def default_reply(self, path: str, seen: Seen) -> Reply:
+        if path == METADATA_PATH and self.metadata is not None:
+            return Reply(body=self.metadata)
+        if path == "/oauth/revoke":
+            return Reply(body={})
         if path == "/oauth/token":
             return Reply(body=self.next_tokens())
         if path == "/oauth/token/introspect":
             return Reply(
                 body={"active": True, "client_id": CLIENT_ID, "scope": "users:read", "token_type": "Bearer"}
             )
-        if path in ("/api/v1/introspect", "/api/v2/employees"):
+        if path.startswith("/api/"):
             if not seen.headers.get("authorization", "").startswith("Bearer fake-access-"):
                 return Reply(status=401, body={"error": "invalid_token"})
             if path == "/api/v1/introspect":
                 return Reply(body={"client_id": CLIENT_ID, "subject": "urn:pleo:company:demo"})
-            return Reply(body={"data": [{"id": "e1", "firstName": "Ada"}], "pagination": {}})
+            if path == "/api/v2/employees":
+                return Reply(body={"data": [{"id": "e1", "firstName": "Ada"}], "pagination": {}})
+            return Reply(status=404, body={"error": "not_found"})
         return Reply(status=404, body={"error": "not_found"})
 
     def handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
@@ -125,7 +157,8 @@ class FakeServer(LoopbackServer):
             path=parts.path,
             query=dict(parse_qsl(parts.query)),
             headers={key.lower(): value for key, value in handler.headers.items()},
-            form=dict(parse_qsl(raw.decode())),
+            form=dict(parse_qsl(raw.decode(errors="replace"))),
+            body=raw,
         )
         with self.lock:
             self.seen.append(seen)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import pytest
+
 from oauthclient import messages
 from oauthclient.models import Connection
 
@@ -58,5 +60,16 @@ def test_pasting_the_landing_url_completes_the_exchange(dev_client, pleo_via_fak
 
 def test_pasting_something_else_is_explained(dev_client, pleo_via_fake):
     response = dev_client.post("/dashboard/manual/complete/", {"pasted_url": "hello"}, follow=True)
+    assert_shows(response, messages.PASTED_URL_INVALID)
+    assert not Connection.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "pasted", ["http://[abc/?code=a&state=b", "not a url at all", "https://x.example/?code=a"]
+)
+def test_a_malformed_pasted_url_is_a_400_and_saves_nothing(dev_client, credential, pasted):
+    response = dev_client.post("/dashboard/manual/complete/", {"pasted_url": pasted})
+
+    assert response.status_code == 400
     assert_shows(response, messages.PASTED_URL_INVALID)
     assert not Connection.objects.exists()

@@ -83,3 +83,26 @@ def test_refresh_now_button_shows_the_failure(dev_client, connected, pleo_via_fa
     response = dev_client.post(f"/dashboard/connections/{connected.pk}/refresh/", follow=True)
     reason = messages.INVALID_GRANT.format(code="invalid_grant", description="Revoked")
     assert_shows(response, messages.NEEDS_REAUTHORIZATION.format(reason=reason))
+
+
+def test_invalid_client_keeps_the_refresh_token_and_blames_the_recorded_secret(expired, pleo_via_fake):
+    pleo_via_fake.script("/oauth/token", Reply(401, {"error": "invalid_client"}))
+    with pytest.raises(OAuthClientError) as caught:
+        connection_refresh(connection=expired)
+
+    assert caught.value.message == messages.REFRESH_CLIENT_REFUSED
+    stored = Connection.objects.get()
+    assert stored.refresh_token == "fake-refresh-0-" + "r" * 24
+    assert stored.status == ConnectionStatus.CONNECTED
+    assert stored.last_error_code == "invalid_client"
+
+
+def test_after_the_secret_is_fixed_the_kept_refresh_token_works(expired, pleo_via_fake):
+    pleo_via_fake.script("/oauth/token", Reply(401, {"error": "invalid_client"}))
+    with pytest.raises(OAuthClientError):
+        connection_refresh(connection=expired)
+
+    connection_refresh(connection=Connection.objects.get())
+    sent = [seen.form["refresh_token"] for seen in pleo_via_fake.requests_to("/oauth/token")]
+    assert sent == ["fake-refresh-0-" + "r" * 24] * 2
+    assert Connection.objects.get().access_token.startswith("fake-access-1-")

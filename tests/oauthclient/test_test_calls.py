@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from core.redaction import EXCERPT_LIMIT
 from core.servers import CredentialServer, server_endpoints
 from oauthclient import errors, messages
 from oauthclient.errors import OAuthClientError
 from oauthclient.models import Connection, ConnectionStatus, TestCall
-from oauthclient.redaction import EXCERPT_LIMIT
 from oauthclient.services.test_call import api_url, test_call_run
 
-from .conftest import FakeServer, Reply, assert_shows
+from .conftest import METADATA_PATH, FakeServer, Reply, assert_shows
 
 
 def test_introspect_call_is_recorded(connected, developer, pleo_via_fake):
@@ -32,7 +32,8 @@ def test_call_sends_the_access_token_as_bearer(connected, developer, pleo_via_fa
 
 def test_expired_token_is_refreshed_before_the_call(expired, developer, pleo_via_fake):
     call = test_call_run(connection=expired, user=developer, path="/v1/introspect")
-    assert [seen.path for seen in pleo_via_fake.seen] == ["/oauth/token", "/api/v1/introspect"]
+    # The token endpoint comes from discovery: the fake publishes no metadata.
+    assert [seen.path for seen in pleo_via_fake.seen] == [METADATA_PATH, "/oauth/token", "/api/v1/introspect"]
     assert call.refreshed
     assert call.status_code == 200
 
@@ -42,6 +43,7 @@ def test_a_401_refreshes_once_and_retries(connected, developer, pleo_via_fake):
     call = test_call_run(connection=connected, user=developer, path="/v1/introspect")
     assert [seen.path for seen in pleo_via_fake.seen] == [
         "/api/v1/introspect",
+        METADATA_PATH,
         "/oauth/token",
         "/api/v1/introspect",
     ]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from sandbox import demo
+from sandbox.api import errors as api_errors
 
-from .conftest import TIMEOUT, connect
+from .conftest import TIMEOUT, connect, register_client
 
 
 @pytest.fixture
@@ -57,3 +58,47 @@ def test_employees_reject_a_bad_limit(sandbox, user_session, client_registration
     response = session.get(sandbox.api_url + "/v2/employees?limit=0", timeout=TIMEOUT)
 
     assert response.status_code == 400
+
+
+# A search body in the shape the catalog documents (companyId and two flags are required).
+ACCOUNT_SEARCH = {
+    "companyId": str(demo.COMPANY_ID),
+    "archived": False,
+    "excludeIfAssignedToCategory": False,
+    "excludeIfAssignedToContraAccount": False,
+}
+
+
+@pytest.fixture
+def accounts_session(sandbox, user_session):
+    client = register_client(scope="users:read accounts:read")
+    return connect(sandbox, user_session, client, scope=["accounts:read"])
+
+
+def test_account_search_takes_a_json_body(sandbox, accounts_session):
+    response = accounts_session.post(
+        sandbox.api_url + "/v1/chart-of-accounts:search", json=ACCOUNT_SEARCH, timeout=TIMEOUT
+    )
+
+    assert response.status_code == 200
+    assert response.json()["pagination"]["total"] == len(response.json()["data"])
+
+
+@pytest.mark.parametrize("body", [b"[1, 2]", b"{not json", b"[" * 100_000])
+def test_account_search_refuses_a_body_that_is_not_a_json_object(sandbox, accounts_session, body):
+    response = accounts_session.post(
+        sandbox.api_url + "/v1/chart-of-accounts:search",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        timeout=TIMEOUT,
+    )
+
+    assert (response.status_code, response.json()["type"]) == (400, api_errors.INVALID_REQUEST)
+
+
+def test_account_search_needs_accounts_read(sandbox, user_session, client_registration):
+    session = connect(sandbox, user_session, client_registration, scope=["users:read"])
+    response = session.post(sandbox.api_url + "/v1/chart-of-accounts:search", json={}, timeout=TIMEOUT)
+
+    assert response.status_code == 403
+    assert 'scope="accounts:read"' in response.headers["WWW-Authenticate"]

@@ -19,3 +19,17 @@ document.addEventListener("click", function (event) {
     try { document.execCommand("copy"); done(); } finally { document.body.removeChild(area); }
   }
 });
+
+// The dashboard's connect form: show the scope choice of the selected credential only.
+(function () {
+  var form = document.getElementById("connect-form");
+  if (!form) return;
+  var select = form.querySelector("select[name=credential]");
+  var show = function () {
+    form.querySelectorAll(".scope-choice").forEach(function (fieldset) {
+      fieldset.hidden = fieldset.getAttribute("data-credential") !== select.value;
+    });
+  };
+  select.addEventListener("change", show);
+  show();
+})();
