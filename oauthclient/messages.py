@@ -67,6 +67,12 @@ TOKEN_RESPONSE_INVALID = (
 )
 
 # Connection actions
+CREDENTIAL_DISABLED = (
+    "This connection's credential was {status}, so the dashboard no longer uses it: its tokens were "
+    "revoked at the server where it supports revocation and forgotten here. Connect with the "
+    "registration's current credential."
+)
+CREDENTIAL_DISABLED_STATUS = "Credential {status}"
 REFRESHED = "Tokens refreshed: a new access token and a new refresh token are stored."
 NEEDS_REAUTHORIZATION = (
     "Refreshing the tokens failed, so this connection needs re-authorization: connect again. {reason}"

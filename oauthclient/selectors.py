@@ -10,6 +10,7 @@ from django.urls import reverse
 from core.servers import portal_url
 from registrations.models import Credential, CredentialStatus
 
+from . import messages
 from .models import Connection, TestCall
 
 # Granted to the Developers and Partner managers groups (migration 0002); superusers have it.
@@ -34,6 +35,14 @@ def credentials_usable() -> QuerySet[Credential]:
         .select_related("registration")
         .order_by("registration__client_name", "server", "-recorded_at")
     )
+
+
+def credential_disabled_status(connection: Connection) -> str:
+    """"Credential revoked" / "Credential superseded" for the connection page, else ""."""
+    credential = connection.credential
+    if credential.status == CredentialStatus.ACTIVE:
+        return ""
+    return messages.CREDENTIAL_DISABLED_STATUS.format(status=credential.get_status_display().lower())
 
 
 def connections_of(user: Any) -> QuerySet[Connection]:

@@ -206,6 +206,7 @@ def _connection_page(
             "history": history,
             "chart": selectors.duration_chart(history),
             "introspection": introspection,
+            "credential_disabled": selectors.credential_disabled_status(connection),
         },
     )
 

@@ -30,6 +30,7 @@ from ..models import Connection, ConnectionStatus
 from ..redaction import redact_data
 from ..selectors import dashboard_callback_url
 from ._http import oauth_session, request_options
+from .credential_guard import connection_require_usable_credential
 
 logger = logging.getLogger(__name__)
 
@@ -275,6 +276,7 @@ def connection_refresh(
     """
     failure: OAuthClientError | None = None
     with connection_locked(connection.pk) as locked:
+        connection_require_usable_credential(locked)
         if locked.status != ConnectionStatus.CONNECTED:
             reason = messages.NOT_CONNECTED
             if locked.status == ConnectionStatus.NEEDS_REAUTHORIZATION and locked.last_error_description:
@@ -339,6 +341,7 @@ def connection_introspect(*, connection: Connection) -> dict[str, Any]:
 
     Returns the server's answer with anything token-like redacted.
     """
+    connection_require_usable_credential(connection)
     if not connection.is_connected:
         raise OAuthClientError(messages.NOT_CONNECTED, code=errors.CODE_NOT_CONNECTED)
     endpoints = server_endpoints(connection.credential.server)
@@ -358,15 +361,14 @@ def connection_introspect(*, connection: Connection) -> dict[str, Any]:
     return dict(redact_data(data))
 
 
-def _revoke(connection: Connection, endpoints: ServerEndpoints) -> str:
-    """RFC 7009 revocation of both tokens; returns "" or why it failed."""
+def tokens_revoke(*, credential: Credential, access_token: str, refresh_token: str) -> str:
+    """RFC 7009 revocation of both tokens at the credential's server, which must support it;
+    returns "" or why it failed."""
+    endpoints = server_endpoints(credential.server)
     assert endpoints.revocation_endpoint is not None  # noqa: S101  (callers check)
-    tokens = [
-        (connection.refresh_token, "refresh_token"),
-        (connection.access_token, "access_token"),
-    ]
+    tokens = [(refresh_token, "refresh_token"), (access_token, "access_token")]
     try:
-        with oauth_session(connection.credential) as client:
+        with oauth_session(credential) as client:
             for token, hint in tokens:
                 if not token:
                     continue
@@ -400,7 +402,11 @@ def connection_disconnect(*, connection: Connection) -> str:
         elif not has_tokens:
             message = messages.DISCONNECTED_REVOKED.format(server=endpoints.label)
         else:
-            reason = _revoke(locked, endpoints)
+            reason = tokens_revoke(
+                credential=locked.credential,
+                access_token=locked.access_token,
+                refresh_token=locked.refresh_token,
+            )
             message = (
                 messages.DISCONNECTED_REVOKE_FAILED.format(server=endpoints.label, reason=reason)
                 if reason

@@ -19,6 +19,7 @@ from ..models import Connection, TestCall
 from ..redaction import excerpt
 from ._http import oauth_session
 from .connection import connection_refresh
+from .credential_guard import connection_require_usable_credential
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +113,7 @@ def test_call_run(*, connection: Connection, user: Any, path: str) -> TestCall:
     client_secret = connection.credential.client_secret
     seen_tokens: list[str] = []
     try:
+        connection_require_usable_credential(connection)
         if not connection.is_connected:
             raise OAuthClientError(messages.NOT_CONNECTED, code=errors.CODE_NOT_CONNECTED)
         if connection.is_expired():
