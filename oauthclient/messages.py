@@ -68,9 +68,12 @@ TOKEN_RESPONSE_INVALID = (
 
 # Connection actions
 CREDENTIAL_DISABLED = (
-    "This connection's credential was {status}, so the dashboard no longer uses it: its tokens were "
-    "revoked at the server where it supports revocation and forgotten here. Connect with the "
+    "This connection's credential was {status}, so the dashboard refuses to use it. Connect with the "
     "registration's current credential."
+)
+CREDENTIAL_DISABLED_TOKENS_FORGOTTEN = (
+    "The credential was {status}: this connection's tokens were revoked at the server where it supports "
+    "revocation, and forgotten here."
 )
 CREDENTIAL_DISABLED_STATUS = "Credential {status}"
 REFRESHED = "Tokens refreshed: a new access token and a new refresh token are stored."
