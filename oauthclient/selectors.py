@@ -38,7 +38,7 @@ def credentials_usable() -> QuerySet[Credential]:
 
 
 def credential_disabled_status(connection: Connection) -> str:
-    """"Credential revoked" / "Credential superseded" for the connection page, else ""."""
+    """The connection page's "Credential revoked" (or superseded), or "" for an active credential."""
     credential = connection.credential
     if credential.status == CredentialStatus.ACTIVE:
         return ""

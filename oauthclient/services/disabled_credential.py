@@ -54,7 +54,9 @@ def connections_forget_tokens(*, credential: Credential, **kwargs: Any) -> None:
         refresh_token="",
         expires_at=None,
         last_error_code=errors.CODE_CREDENTIAL_DISABLED.format(status=credential.status),
-        last_error_description=messages.CREDENTIAL_DISABLED_TOKENS_FORGOTTEN.format(status=status_label(credential.status)),
+        last_error_description=messages.CREDENTIAL_DISABLED_TOKENS_FORGOTTEN.format(
+            status=status_label(credential.status)
+        ),
         updated_at=timezone.now(),
     )
     if held:

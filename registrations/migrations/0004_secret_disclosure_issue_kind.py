@@ -4,25 +4,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registrations', '0003_groups'),
+        ("registrations", "0003_groups"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='credential',
-            name='secret_fingerprint',
-            field=models.CharField(editable=False, help_text='Non-secret: a keyed hash and the last four characters; tells secrets apart.', max_length=32),
+            model_name="credential",
+            name="secret_fingerprint",
+            field=models.CharField(
+                editable=False,
+                help_text="Non-secret: a keyed hash and the last four characters; tells secrets apart.",
+                max_length=32,
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalcredential',
-            name='secret_fingerprint',
-            field=models.CharField(editable=False, help_text='Non-secret: a keyed hash and the last four characters; tells secrets apart.', max_length=32),
+            model_name="historicalcredential",
+            name="secret_fingerprint",
+            field=models.CharField(
+                editable=False,
+                help_text="Non-secret: a keyed hash and the last four characters; tells secrets apart.",
+                max_length=32,
+            ),
         ),
         migrations.AlterField(
-            model_name='secretdisclosure',
-            name='kind',
-            field=models.CharField(choices=[('reveal', 'Revealed in admin'), ('postman_export', 'Included in a Postman environment export'), ('issue', 'Shown once when issued')], default='reveal', max_length=20),
+            model_name="secretdisclosure",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("reveal", "Revealed in admin"),
+                    ("postman_export", "Included in a Postman environment export"),
+                    ("issue", "Shown once when issued"),
+                ],
+                default="reveal",
+                max_length=20,
+            ),
         ),
     ]

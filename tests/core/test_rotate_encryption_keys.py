@@ -145,7 +145,9 @@ def test_rotation_recomputes_the_fingerprints_kept_in_history(settings):
     put_new_key_in_front(settings)
     rotate()
     history = Credential.history.model.objects.filter(id=credential.pk)
-    assert set(history.values_list("secret_fingerprint", flat=True)) == {secret_fingerprint(PLEO_CLIENT_SECRET)}
+    assert set(history.values_list("secret_fingerprint", flat=True)) == {
+        secret_fingerprint(PLEO_CLIENT_SECRET)
+    }
 
 
 def test_fingerprints_stay_stable_when_the_old_key_is_dropped(settings):
@@ -153,5 +155,7 @@ def test_fingerprints_stay_stable_when_the_old_key_is_dropped(settings):
     new_key = put_new_key_in_front(settings)
     rotate()
     settings.PORTAL_ENCRYPTION_KEYS = [new_key]
-    assert Credential.objects.get(pk=credential.pk).secret_fingerprint == secret_fingerprint(PLEO_CLIENT_SECRET)
+    assert Credential.objects.get(pk=credential.pk).secret_fingerprint == secret_fingerprint(
+        PLEO_CLIENT_SECRET
+    )
     assert RECOMPUTED_LINE.format(changed=0, total=1) in rotate()

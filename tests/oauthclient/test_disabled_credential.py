@@ -46,7 +46,11 @@ def test_revoking_forgets_the_tokens_without_calling_a_server_that_has_no_revoca
         credential_revoke(credential=connected.credential)
 
     stored = Connection.objects.get(pk=connected.pk)
-    assert (stored.status, stored.access_token, stored.refresh_token) == (ConnectionStatus.DISCONNECTED, "", "")
+    assert (stored.status, stored.access_token, stored.refresh_token) == (
+        ConnectionStatus.DISCONNECTED,
+        "",
+        "",
+    )
     assert pleo_via_fake.seen == []
 
 

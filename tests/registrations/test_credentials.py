@@ -207,7 +207,11 @@ def test_secret_is_required():
 
 @pytest.mark.parametrize(
     ("length", "errors"),
-    [(1, [rules.CLIENT_SECRET_TOO_SHORT]), (rules.MIN_CLIENT_SECRET_LENGTH - 1, [rules.CLIENT_SECRET_TOO_SHORT]), (rules.MIN_CLIENT_SECRET_LENGTH, [])],
+    [
+        (1, [rules.CLIENT_SECRET_TOO_SHORT]),
+        (rules.MIN_CLIENT_SECRET_LENGTH - 1, [rules.CLIENT_SECRET_TOO_SHORT]),
+        (rules.MIN_CLIENT_SECRET_LENGTH, []),
+    ],
 )
 def test_secret_has_a_minimum_length(length, errors):
     assert secret_rules_errors("s" * length) == errors
