@@ -19,7 +19,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from core.encryption import DecryptionError, decrypt, keyed_digest
 
-from .credential_validators import MIN_CLIENT_SECRET_LENGTH
+from .validators.credentials import MIN_CLIENT_SECRET_LENGTH
 
 FINGERPRINT_PREFIX = "hmac:"
 DIGEST_LENGTH = 16  # hex characters shown: 64 bits tell any two secrets apart
