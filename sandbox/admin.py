@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
 
+from core.http import client_address
 from registrations.admin import add_registration_action
 from registrations.models import Registration
 from registrations.services.credential import REVEAL_PERMISSION
@@ -45,7 +46,7 @@ def issue_sandbox_credentials(
             credential, secret = credential_issue_sandbox_disclosed(
                 registration=registration,
                 issued_by=request.user,
-                remote_addr=request.META.get("REMOTE_ADDR"),
+                remote_addr=client_address(request),
             )
         except ValidationError as exc:
             for message in exc.messages:
