@@ -39,7 +39,7 @@ DISABLE = [pytest.param(revoke, id="revoked"), pytest.param(supersede, id="super
 
 
 @pytest.fixture
-def live(live_server, settings, catalog):
+def live(live_server, settings):
     settings.PORTAL_BASE_URL = live_server.url
     settings.PORTAL_SANDBOX_ENABLED = True
     return live_server
