@@ -135,6 +135,7 @@ EXCLUDED_MODEL_FIELDS: dict[str, str] = {
     "status": "workflow: changes only through the status services",
     "owner": "workflow: who manages the registration",
     "submitted_at": "workflow: set when the registration is submitted",
+    "credentials_shared_on": "workflow: changes only through registration_record_credentials_shared",
     "created_at": "bookkeeping",
     "updated_at": "bookkeeping",
 }
