@@ -1,4 +1,4 @@
-"""Migration 0006 replaces the unkeyed secret fingerprints with keyed ones, history included."""
+"""Migration 0007 replaces the unkeyed secret fingerprints with keyed ones, history included."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from tests.factories import PLEO_CLIENT_SECRET, make_credential
 
 pytestmark = pytest.mark.django_db
 
-MIGRATION = "0006_keyed_secret_fingerprints"
+MIGRATION = "0007_keyed_secret_fingerprints"
 migration = importlib.import_module(f"registrations.migrations.{MIGRATION}")
 UNKEYED = f"sha256:{hashlib.sha256(PLEO_CLIENT_SECRET.encode()).hexdigest()[:8]} …{PLEO_CLIENT_SECRET[-4:]}"
 

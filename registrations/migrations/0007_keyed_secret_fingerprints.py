@@ -37,7 +37,7 @@ def recompute(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registrations", "0005_secret_disclosure_issue_kind"),
+        ("registrations", "0006_secret_disclosure_issue_kind"),
     ]
 
     # Backwards keeps the keyed fingerprints: the unkeyed ones are not worth restoring.
