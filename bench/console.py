@@ -77,9 +77,9 @@ def _connection(api_base: str) -> Any:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.utils import timezone
-    from registrations.examples import EXAMPLE_CLIENT
 
     from oauthclient.models import Connection
+    from registrations.examples import EXAMPLE_CLIENT
     from registrations.models import Registration
     from registrations.services.credential import credential_record
 
@@ -114,11 +114,11 @@ def _sandbox_connection(base_url: str, user: Any) -> Any:
     from django.conf import settings
     from django.utils import timezone
     from oauth2_provider.models import get_access_token_model, get_application_model
-    from registrations.examples import EXAMPLE_CLIENT
-    from sandbox.credentials import credential_issue_sandbox
 
     from oauthclient.models import Connection
+    from registrations.examples import EXAMPLE_CLIENT
     from registrations.models import Registration
+    from sandbox.credentials import credential_issue_sandbox
 
     settings.PORTAL_BASE_URL = base_url
     settings.PORTAL_SANDBOX_ENABLED = True

@@ -7,10 +7,15 @@ encrypts, every key decrypts. A value that no key decrypts raises
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from functools import lru_cache
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
@@ -61,6 +66,29 @@ def primary_fernet() -> Fernet:
         raise EncryptionKeyError(KEYS_MISSING)
     get_multifernet()  # validates every key with its position
     return Fernet(keys[0].strip().encode())
+
+
+# HKDF label of the key for keyed digests: a key of its own, never the Fernet key itself.
+DIGEST_KEY_INFO = b"partner-portal keyed digest v1"
+
+
+@lru_cache(maxsize=8)
+def _digest_key(primary_key: str) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=DIGEST_KEY_INFO).derive(
+        base64.urlsafe_b64decode(primary_key.encode())
+    )
+
+
+def keyed_digest(value: str) -> str:
+    """HMAC-SHA256 (hex) of `value` under a key derived from the newest encryption key.
+
+    Without the key the digest tells nothing: it cannot be checked against guesses
+    offline. It changes when the newest key does (`rotate_encryption_keys` recomputes
+    what is stored).
+    """
+    primary_fernet()  # validates the keys, raising EncryptionKeyError
+    key = _digest_key(configured_keys()[0].strip())
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 
 def encrypt(plaintext: str) -> str:

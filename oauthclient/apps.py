@@ -6,3 +6,10 @@ class OAuthClientConfig(AppConfig):
 
     name = "oauthclient"
     verbose_name = "Connections and test calls"
+
+    def ready(self) -> None:
+        from registrations.signals import credential_disabled
+
+        from .services.disabled_credential import connections_forget_tokens
+
+        credential_disabled.connect(connections_forget_tokens, dispatch_uid="oauthclient.forget_tokens")

@@ -33,6 +33,7 @@ CODE_MISSING_CODE = "missing_code"
 CODE_PATH_REFUSED = "path_refused"
 CODE_NOT_CONNECTED = "not_connected"
 CODE_NO_REFRESH_TOKEN = "no_refresh_token"
+CODE_CREDENTIAL_DISABLED = "credential_{status}"  # credential_revoked, credential_superseded
 
 # Servers' descriptions are shown on pages: keep them short and printable.
 _DESCRIPTION_LIMIT = 300

@@ -88,6 +88,15 @@ TOKEN_RESPONSE_INVALID = (
 )
 
 # Connection actions
+CREDENTIAL_DISABLED = (
+    "This connection's credential was {status}, so the dashboard refuses to use it. Connect with the "
+    "registration's current credential."
+)
+CREDENTIAL_DISABLED_TOKENS_FORGOTTEN = (
+    "The credential was {status}: this connection's tokens were revoked at the server where it supports "
+    "revocation, and forgotten here."
+)
+CREDENTIAL_DISABLED_STATUS = "Credential {status}"
 REFRESHED = "Tokens refreshed: a new access token and a new refresh token are stored."
 NEEDS_REAUTHORIZATION = (
     "Refreshing the tokens failed, so this connection needs re-authorization: connect again. {reason}"

@@ -14,6 +14,7 @@ from django.urls import reverse
 from core.servers import portal_url
 from registrations.models import Credential, CredentialStatus
 
+from . import messages
 from .models import Connection, Exchange, ExchangeKind, TestCall
 
 # Granted to the Developers and Partner managers groups (migration 0002); superusers have it.
@@ -38,6 +39,14 @@ def credentials_usable() -> QuerySet[Credential]:
         .select_related("registration")
         .order_by("registration__client_name", "server", "-recorded_at")
     )
+
+
+def credential_disabled_status(connection: Connection) -> str:
+    """The connection page's "Credential revoked" (or superseded), or "" for an active credential."""
+    credential = connection.credential
+    if credential.status == CredentialStatus.ACTIVE:
+        return ""
+    return messages.CREDENTIAL_DISABLED_STATUS.format(status=credential.get_status_display().lower())
 
 
 def connections_of(user: Any) -> QuerySet[Connection]:

@@ -301,6 +301,7 @@ def _connection_page(
             "exchange_rows": _exchange_rows(connection, exchanges),
             "access_token_variable": ACCESS_TOKEN_VARIABLE,
             "client_secret_variable": CLIENT_SECRET_VARIABLE,
+            "credential_disabled": selectors.credential_disabled_status(connection),
         },
         status=status,
     )

@@ -149,7 +149,9 @@ class Credential(models.Model):
     client_id = models.CharField("client ID", max_length=255)
     client_secret = EncryptedTextField()
     secret_fingerprint = models.CharField(
-        max_length=32, editable=False, help_text="Non-secret: tells secrets apart."
+        max_length=32,
+        editable=False,
+        help_text="Non-secret: a keyed hash and the last four characters; tells secrets apart.",
     )
     token_endpoint_auth_method = models.CharField(
         max_length=32,
@@ -202,6 +204,7 @@ class SecretDisclosure(models.Model):
     class Kind(models.TextChoices):
         REVEAL = "reveal", "Revealed in admin"
         POSTMAN_EXPORT = "postman_export", "Included in a Postman environment export"
+        ISSUE = "issue", "Shown once when issued"
 
     credential = models.ForeignKey(Credential, on_delete=models.PROTECT, related_name="disclosures")
     user = models.ForeignKey(

@@ -7,7 +7,13 @@ Re-issuing rotates: credential_record supersedes the previous sandbox credential
 and the sandbox clients of this registration's earlier sandbox credentials are
 deleted, with their grants and tokens, so an old secret or token stops working
 at once (the sandbox is for testing; a clean cut is easier to reason about than
-a grace period).
+a grace period). Revoking or superseding a sandbox credential any other way does
+the same, in the same transaction (`sandbox_client_disable`, a receiver of
+registrations' `credential_disabled`).
+
+Showing the new secret is a disclosure like a reveal: pages and commands that
+show it use `credential_issue_sandbox_disclosed`, which checks the reveal
+permission and writes the audit record in the issuing transaction.
 """
 
 from __future__ import annotations
@@ -26,9 +32,10 @@ from registrations.models import (
     CredentialServer,
     Registration,
     RegistrationStatus,
+    SecretDisclosure,
     TokenEndpointAuthMethod,
 )
-from registrations.services.credential import credential_record
+from registrations.services.credential import credential_record, credential_secret_disclose
 
 from .services import (
     SandboxRegistrationError,
@@ -83,3 +90,30 @@ def credential_issue_sandbox(*, registration: Registration, issued_by: Any = Non
     )
     sandbox_client_delete(client_ids=list(earlier))
     return credential, client.client_secret
+
+
+@sensitive_variables()
+@transaction.atomic
+def credential_issue_sandbox_disclosed(
+    *, registration: Registration, issued_by: Any, remote_addr: str | None = None
+) -> tuple[Credential, str]:
+    """Issue sandbox credentials and hand out the new secret to be shown to `issued_by` once.
+
+    Needs the reveal permission (PermissionDenied otherwise, and nothing is issued); the
+    disclosure (kind "issue") is audited in the same transaction as the issuing.
+    """
+    credential, _secret = credential_issue_sandbox(registration=registration, issued_by=issued_by)
+    secret = credential_secret_disclose(
+        credential=credential,
+        user=issued_by,
+        kind=SecretDisclosure.Kind.ISSUE,
+        remote_addr=remote_addr,
+    )
+    return credential, secret
+
+
+def sandbox_client_disable(*, credential: Credential, **kwargs: Any) -> None:
+    """Receiver of credential_disabled: a revoked or superseded sandbox credential's client is
+    deleted, with its grants and tokens, in the transaction that disabled it."""
+    if credential.server == CredentialServer.SANDBOX:
+        sandbox_client_delete(client_ids=[credential.client_id])

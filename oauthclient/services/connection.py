@@ -31,6 +31,7 @@ from ..models import CallbackStatement, Connection, ConnectionStatus, ExchangeKi
 from ..recording import ExchangeDraft, Recorder
 from ..selectors import dashboard_callback_url
 from ._http import oauth_session, request_options
+from .credential_guard import connection_require_usable_credential
 
 logger = logging.getLogger(__name__)
 
@@ -403,6 +404,7 @@ def connection_refresh(
     """
     failure: OAuthClientError | None = None
     with connection_locked(connection.pk) as locked:
+        connection_require_usable_credential(locked)
         if locked.status != ConnectionStatus.CONNECTED:
             reason = messages.NOT_CONNECTED
             if locked.status == ConnectionStatus.NEEDS_REAUTHORIZATION and locked.last_error_description:
@@ -471,6 +473,7 @@ def connection_introspect(*, connection: Connection) -> dict[str, Any]:
     Returns the server's answer with token values masked (the words about them,
     such as token_type, stay).
     """
+    connection_require_usable_credential(connection)
     if not connection.is_connected:
         raise OAuthClientError(messages.NOT_CONNECTED, code=errors.CODE_NOT_CONNECTED)
     recorder = _recorder_for(connection)
@@ -497,15 +500,20 @@ def connection_introspect(*, connection: Connection) -> dict[str, Any]:
     return dict(redact_data(data))
 
 
-def _revoke(connection: Connection, server: DiscoveredServer, recorder: Recorder) -> str:
-    """RFC 7009 revocation of both tokens; returns "" or why it failed."""
+def tokens_revoke(
+    *,
+    credential: Credential,
+    access_token: str,
+    refresh_token: str,
+    server: DiscoveredServer,
+    recorder: Recorder | None = None,
+) -> str:
+    """RFC 7009 revocation of both tokens at `server` (the credential's, which must advertise
+    revocation); returns "" or why it failed."""
     assert server.revocation_endpoint is not None  # noqa: S101  (callers check)
-    tokens = [
-        (connection.refresh_token, "refresh_token"),
-        (connection.access_token, "access_token"),
-    ]
+    tokens = [(refresh_token, "refresh_token"), (access_token, "access_token")]
     try:
-        with oauth_session(connection.credential, recorder=recorder, kind=ExchangeKind.REVOCATION) as client:
+        with oauth_session(credential, recorder=recorder, kind=ExchangeKind.REVOCATION) as client:
             for token, hint in tokens:
                 if not token:
                     continue
@@ -538,7 +546,13 @@ def connection_disconnect(*, connection: Connection) -> str:
         elif not has_tokens:
             message = messages.DISCONNECTED_REVOKED.format(server=server.label)
         else:
-            reason = _revoke(locked, server, recorder)
+            reason = tokens_revoke(
+                credential=locked.credential,
+                access_token=locked.access_token,
+                refresh_token=locked.refresh_token,
+                server=server,
+                recorder=recorder,
+            )
             message = (
                 messages.DISCONNECTED_REVOKE_FAILED.format(server=server.label, reason=reason)
                 if reason

@@ -31,6 +31,7 @@ from ..models import Connection, ExchangeKind, TestCall
 from ..recording import Recorder, body_text, storable
 from ._http import oauth_session
 from .connection import connection_refresh
+from .credential_guard import connection_require_usable_credential
 
 logger = logging.getLogger(__name__)
 
@@ -264,6 +265,7 @@ def test_call_send(
         body=kept_request["request_body"] if body else "",
     )
     try:
+        connection_require_usable_credential(connection)
         if not connection.is_connected:
             raise OAuthClientError(messages.NOT_CONNECTED, code=errors.CODE_NOT_CONNECTED)
         if connection.is_expired():

@@ -1,6 +1,8 @@
 """Credentials: record, rotate, revoke, update, and disclose a client secret (audited).
 
 Nothing here ever deletes a credential: rotation supersedes, revocation marks.
+Both send `signals.credential_disabled` inside their transaction, so that the
+dashboard and the sandbox stop using the credential in the same commit.
 Every function that holds a plaintext secret is wrapped in
 `sensitive_variables()` (all locals), which also hides the locals of every
 frame it calls in Django's error reports.
@@ -8,7 +10,6 @@ frame it calls in Django's error reports.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import logging
 from typing import Any
@@ -20,6 +21,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from core.encryption import Ciphertext
 
+from ..fingerprints import secret_fingerprint
 from ..models import (
     Credential,
     CredentialServer,
@@ -29,6 +31,7 @@ from ..models import (
     SecretDisclosure,
     TokenEndpointAuthMethod,
 )
+from ..signals import credential_disabled
 
 logger = logging.getLogger(__name__)
 
@@ -49,13 +52,6 @@ _AWAITING_CREDENTIALS = (
     RegistrationStatus.READY,
     RegistrationStatus.SUBMITTED,
 )
-
-
-@sensitive_variables()
-def secret_fingerprint(secret: str) -> str:
-    """Non-secret: a short hash prefix plus the last four characters."""
-    digest = hashlib.sha256(secret.encode()).hexdigest()[:8]
-    return f"sha256:{digest} …{secret[-4:]}" if len(secret) >= 12 else f"sha256:{digest}"
 
 
 def _full_clean(credential: Credential) -> None:
@@ -102,7 +98,8 @@ def credential_record(
     )
     credential.full_clean()
     now = timezone.now()
-    for previous in locked.credentials.filter(server=server, status=CredentialStatus.ACTIVE):
+    superseded = list(locked.credentials.filter(server=server, status=CredentialStatus.ACTIVE))
+    for previous in superseded:
         previous.status = CredentialStatus.SUPERSEDED
         previous.status_changed_at = now
         _full_clean(previous)
@@ -110,6 +107,8 @@ def credential_record(
         previous.save(update_fields=["status", "status_changed_at"])
     _set_history_user(credential, recorded_by)
     credential.save()
+    for previous in superseded:
+        credential_disabled.send(sender=Credential, credential=previous)
     if locked.status in _AWAITING_CREDENTIALS:
         locked.status = RegistrationStatus.CREDENTIALS_RECEIVED
         locked.save(update_fields=["status", "updated_at"])
@@ -173,6 +172,7 @@ def credential_revoke(*, credential: Credential, revoked_by: Any = None) -> Cred
     _full_clean(credential)
     _set_history_user(credential, revoked_by)
     credential.save(update_fields=["status", "status_changed_at"])
+    credential_disabled.send(sender=Credential, credential=credential)
     logger.info("Credential %s revoked.", credential.pk)
     return credential
 

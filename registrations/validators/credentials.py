@@ -17,6 +17,8 @@ from core.servers import PLEO_SERVERS
 
 MAX_CLIENT_ID_LENGTH = 255  # Credential.client_id max_length
 MAX_CLIENT_SECRET_LENGTH = 512  # Pleo's are 30 hex; the sandbox's 128 characters
+# A shorter secret is a typo, a placeholder or guessable; Pleo's have 30 characters.
+MIN_CLIENT_SECRET_LENGTH = 16
 
 # Canonical hyphenated form only: uuid.UUID() would also accept braces,
 # "urn:uuid:" and hex without hyphens, none of which Pleo issues.
@@ -30,6 +32,10 @@ CLIENT_ID_NOT_UUID = (
     "Pleo issues client IDs as UUIDs, e.g. 12a3b456-78c9-0d12-34e5-f678ab9bcd0e; check what was copied."
 )
 CLIENT_SECRET_REQUIRED = "Enter the client secret."
+CLIENT_SECRET_TOO_SHORT = (
+    f"A client secret has at least {MIN_CLIENT_SECRET_LENGTH} characters (Pleo's have 30); "
+    "check that the whole secret was copied."
+)
 CLIENT_SECRET_TOO_LONG = f"A client secret has at most {MAX_CLIENT_SECRET_LENGTH} characters."
 CLIENT_SECRET_WHITESPACE = (
     "The client secret contains spaces, line breaks or control characters; check what was copied."
@@ -61,12 +67,15 @@ def validate_client_id(value: str, *, server: str) -> None:
 
 
 def validate_client_secret(value: str) -> None:
-    """Client secret: non-empty, no whitespace or control characters, bounded."""
+    """Client secret: non-empty, no whitespace or control characters, at least
+    MIN_CLIENT_SECRET_LENGTH and at most MAX_CLIENT_SECRET_LENGTH characters."""
     _check_bounded_token(
         value,
         max_length=MAX_CLIENT_SECRET_LENGTH,
         messages=(CLIENT_SECRET_REQUIRED, CLIENT_SECRET_TOO_LONG, CLIENT_SECRET_WHITESPACE),
     )
+    if len(value) < MIN_CLIENT_SECRET_LENGTH:
+        raise ValidationError(CLIENT_SECRET_TOO_SHORT, code="min_length")
 
 
 def credential_errors(

@@ -15,6 +15,7 @@ from core.management.commands.rotate_encryption_keys import (
     TOTAL_LINE,
     encrypted_models,
 )
+from registrations.fingerprints import RECOMPUTED_LINE, secret_fingerprint
 from registrations.models import Credential
 from tests.factories import PLEO_CLIENT_SECRET, make_credential, make_registration
 
@@ -127,3 +128,34 @@ def test_missing_keys_are_a_command_error(settings):
     settings.PORTAL_ENCRYPTION_KEYS = []
     with pytest.raises(CommandError):
         rotate()
+
+
+def test_rotation_recomputes_fingerprints_under_the_new_key(settings):
+    credential = make_credential()
+    before = credential.secret_fingerprint
+    put_new_key_in_front(settings)
+    output = rotate()
+    after = Credential.objects.get(pk=credential.pk).secret_fingerprint
+    assert after == secret_fingerprint(PLEO_CLIENT_SECRET) != before
+    assert RECOMPUTED_LINE.format(changed=1, total=1) in output
+
+
+def test_rotation_recomputes_the_fingerprints_kept_in_history(settings):
+    credential = make_credential()
+    put_new_key_in_front(settings)
+    rotate()
+    history = Credential.history.model.objects.filter(id=credential.pk)
+    assert set(history.values_list("secret_fingerprint", flat=True)) == {
+        secret_fingerprint(PLEO_CLIENT_SECRET)
+    }
+
+
+def test_fingerprints_stay_stable_when_the_old_key_is_dropped(settings):
+    credential = make_credential()
+    new_key = put_new_key_in_front(settings)
+    rotate()
+    settings.PORTAL_ENCRYPTION_KEYS = [new_key]
+    assert Credential.objects.get(pk=credential.pk).secret_fingerprint == secret_fingerprint(
+        PLEO_CLIENT_SECRET
+    )
+    assert RECOMPUTED_LINE.format(changed=0, total=1) in rotate()

@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.views.debug import SafeExceptionReporterFilter
 
 from registrations.admin_credentials import NOTHING_TO_REVOKE, REVOKED, ROTATED
+from registrations.fingerprints import FINGERPRINT_PREFIX
 from registrations.models import Credential, CredentialServer, CredentialStatus, SecretDisclosure
 from registrations.services.credential import ROTATE_UNCHANGED
-from registrations.validators.credentials import CLIENT_ID_NOT_UUID
+from registrations.validators.credentials import CLIENT_ID_NOT_UUID, CLIENT_SECRET_TOO_SHORT
 from tests.factories import (
     DEVELOPERS,
     PARTNER_MANAGERS,
@@ -104,6 +105,14 @@ def test_record_form_with_errors_never_re_renders_the_secret(manager_client):
     assert PLEO_CLIENT_SECRET not in response.content.decode()
 
 
+def test_record_form_refuses_a_short_secret_next_to_its_field(manager_client):
+    response = manager_client.post(
+        url("credential_add"), record_form(make_registration(), client_secret="a1b2c3d4e5f6")
+    )
+    assert response.context["adminform"].form.errors == {"client_secret": [CLIENT_SECRET_TOO_SHORT]}
+    assert not Credential.objects.exists()
+
+
 def test_record_request_marks_the_secret_as_sensitive(manager_client):
     response = manager_client.post(url("credential_add"), record_form(make_registration()))
     cleansed = SafeExceptionReporterFilter().get_post_parameters(response.wsgi_request)
@@ -157,7 +166,7 @@ def test_registration_page_costs_the_same_queries_for_one_or_ten_credentials(man
         make_credential(registration=registration, client_secret=f"{index:030d}")
     with CaptureQueriesContext(connection) as ten:
         response = manager_client.get(page)
-    assert response.content.decode().count("sha256:") == 10
+    assert response.content.decode().count(FINGERPRINT_PREFIX) == 10
     assert len(ten) == len(one)
 
 
@@ -315,6 +324,14 @@ def test_rotate_page_with_errors_never_re_renders_the_secret(manager_client, cre
     content = response.content.decode()
     assert ROTATE_UNCHANGED in content
     assert PLEO_CLIENT_SECRET not in content
+
+
+def test_rotate_page_refuses_a_short_secret_next_to_its_field(manager_client, credential):
+    response = manager_client.post(
+        url("credential_rotate", credential.pk), rotate_form(client_secret="a1b2c3d4e5f6")
+    )
+    assert response.context["form"].errors == {"client_secret": [CLIENT_SECRET_TOO_SHORT]}
+    assert Credential.objects.get().status == CredentialStatus.ACTIVE
 
 
 def test_rotate_action_leads_to_the_rotate_page(manager_client, credential):

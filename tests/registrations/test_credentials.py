@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import sys
 
 import pytest
 from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.views.debug import ExceptionReporter
 
-from core.encryption import DecryptionError
+from core.encryption import DIGEST_KEY_INFO, DecryptionError
+from registrations.fingerprints import FINGERPRINT_PREFIX
 from registrations.models import (
     Credential,
     CredentialServer,
@@ -82,6 +88,37 @@ def test_record_stores_a_non_secret_fingerprint():
     assert PLEO_CLIENT_SECRET not in credential.secret_fingerprint
 
 
+def test_fingerprint_shows_the_last_four_characters_and_no_more():
+    fingerprint = make_credential().secret_fingerprint
+    assert fingerprint.endswith(" …" + PLEO_CLIENT_SECRET[-4:])
+    assert PLEO_CLIENT_SECRET[-5:] not in fingerprint
+
+
+def test_fingerprint_is_keyed_with_the_encryption_key(settings):
+    """Without the key, a guess of the secret cannot be checked against its fingerprint."""
+    first = secret_fingerprint(PLEO_CLIENT_SECRET)
+    settings.PORTAL_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    second = secret_fingerprint(PLEO_CLIENT_SECRET)
+    assert first.removesuffix(PLEO_CLIENT_SECRET[-4:]) != second.removesuffix(PLEO_CLIENT_SECRET[-4:])
+
+
+def test_fingerprint_is_an_hmac_under_a_derived_key_not_the_fernet_key(settings):
+    key = settings.PORTAL_ENCRYPTION_KEYS[0]
+    fingerprint = secret_fingerprint(PLEO_CLIENT_SECRET)
+    unkeyed = hashlib.sha256(PLEO_CLIENT_SECRET.encode()).hexdigest()
+    under_fernet_key = hmac.new(
+        base64.urlsafe_b64decode(key), PLEO_CLIENT_SECRET.encode(), hashlib.sha256
+    ).hexdigest()
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=DIGEST_KEY_INFO).derive(
+        base64.urlsafe_b64decode(key)
+    )
+    expected = hmac.new(derived, PLEO_CLIENT_SECRET.encode(), hashlib.sha256).hexdigest()
+    digest = fingerprint.removeprefix(FINGERPRINT_PREFIX).split(" ")[0]
+    assert expected.startswith(digest)
+    assert not unkeyed.startswith(digest)
+    assert not under_fernet_key.startswith(digest)
+
+
 def test_first_credential_moves_registration_to_credentials_received():
     registration = make_registration(status=RegistrationStatus.SUBMITTED)
     make_credential(registration=registration)
@@ -129,7 +166,7 @@ def test_record_accepts_the_sandbox_client_id_as_issued():
 
 def test_record_rejects_a_secret_with_whitespace_without_echoing_it():
     with pytest.raises(ValidationError) as excinfo:
-        make_credential(client_secret="abc def")
+        make_credential(client_secret="0123456789 abcdef")
     assert excinfo.value.message_dict == {"client_secret": [rules.CLIENT_SECRET_WHITESPACE]}
 
 
@@ -168,11 +205,39 @@ def test_secret_is_required():
     assert secret_rules_errors("") == [rules.CLIENT_SECRET_REQUIRED]
 
 
+@pytest.mark.parametrize(
+    ("length", "errors"),
+    [
+        (1, [rules.CLIENT_SECRET_TOO_SHORT]),
+        (rules.MIN_CLIENT_SECRET_LENGTH - 1, [rules.CLIENT_SECRET_TOO_SHORT]),
+        (rules.MIN_CLIENT_SECRET_LENGTH, []),
+    ],
+)
+def test_secret_has_a_minimum_length(length, errors):
+    assert secret_rules_errors("s" * length) == errors
+
+
+def test_record_refuses_a_short_secret_against_its_field():
+    registration = make_registration(status=RegistrationStatus.SUBMITTED)
+    with pytest.raises(ValidationError) as excinfo:
+        make_credential(registration=registration, client_secret="x" * (rules.MIN_CLIENT_SECRET_LENGTH - 1))
+    assert excinfo.value.message_dict == {"client_secret": [rules.CLIENT_SECRET_TOO_SHORT]}
+    assert not registration.credentials.exists()
+
+
+def test_rotate_refuses_a_short_secret():
+    with pytest.raises(ValidationError) as excinfo:
+        credential_rotate(credential=make_credential(), client_secret="short-secret")
+    assert excinfo.value.message_dict == {"client_secret": [rules.CLIENT_SECRET_TOO_SHORT]}
+
+
 def test_secret_is_bounded():
     assert secret_rules_errors("a" * (rules.MAX_CLIENT_SECRET_LENGTH + 1)) == [rules.CLIENT_SECRET_TOO_LONG]
 
 
-@pytest.mark.parametrize("secret", ["abc\n", "a\tb", " abc", "a\x00b"])
+@pytest.mark.parametrize(
+    "secret", ["0123456789abcdef\n", "01234567\t89abcdef", " 0123456789abcdef", "01234567\x0089abcdef"]
+)
 def test_secret_has_no_whitespace_or_control_characters(secret):
     assert secret_rules_errors(secret) == [rules.CLIENT_SECRET_WHITESPACE]
 

@@ -1,7 +1,9 @@
 """Re-encrypt every EncryptedTextField value of every model with the newest key.
 
 Procedure: put a new key at the front of PORTAL_ENCRYPTION_KEYS (keep the old
-ones after it), restart, run this command, then drop the old keys.
+ones after it), restart, run this command, then drop the old keys. Afterwards
+it sends `encryption_keys_rotated`, so that apps recompute what they derive from
+the newest key (the credentials' keyed fingerprints).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from core.encryption import (
     is_encrypted_with_primary_key,
     reencrypt_with_primary_key,
 )
+from core.signals import encryption_keys_rotated
 
 DEFAULT_BATCH_SIZE = 500
 CANNOT_DECRYPT_ROW = (
@@ -72,6 +75,9 @@ class Command(BaseCommand):
             changed, rows = self._rotate_model(model, fields, batch_size)
             self.stdout.write(MODEL_LINE.format(model=model._meta.label, changed=changed, total=rows))
             total += changed
+        for _receiver, line in encryption_keys_rotated.send(sender=self.__class__):
+            if line:
+                self.stdout.write(str(line))
         self.stdout.write(self.style.SUCCESS(TOTAL_LINE.format(changed=total)))
 
     def _rotate_model(

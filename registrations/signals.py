@@ -1,0 +1,11 @@
+"""Signals that apps higher up subscribe to, so registrations never imports them (README, "Layout")."""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+# Sent with `credential` (its new status already saved) inside the transaction that revokes or
+# supersedes it. Receivers act in that same transaction (the dashboard forgets the connections'
+# tokens, the sandbox drops its client) or register on_commit work; an exception in a receiver
+# rolls the whole change back, so a credential is never disabled here while usable elsewhere.
+credential_disabled = Signal()
