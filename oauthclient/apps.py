@@ -6,3 +6,11 @@ class OAuthClientConfig(AppConfig):
 
     name = "oauthclient"
     verbose_name = "Connections and test calls"
+
+    def ready(self) -> None:
+        from registrations.readiness import add_staging_evidence
+
+        from .selectors import staging_evidence
+
+        # The readiness report (a layer below) asks for test calls through this hook.
+        add_staging_evidence(staging_evidence)

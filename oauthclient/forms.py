@@ -58,3 +58,23 @@ class TestCallForm(forms.Form):
     def path_to_call(self) -> str:
         target = self.cleaned_data["target"]
         return PRESET_PATHS[target] if target in PRESET_PATHS else self.cleaned_data["path"]
+
+
+class MonitoringForm(TestCallForm):
+    """Monitoring on or off, and the GET the probe makes (the test call's choices)."""
+
+    monitored = forms.BooleanField(label="Monitor this connection", required=False)
+    field_order = ["monitored", "target", "path"]
+
+    @classmethod
+    def for_connection(cls, connection: Any) -> MonitoringForm:
+        presets = {path: key for key, path in PRESET_PATHS.items()}
+        target = presets.get(connection.monitor_path, "custom")
+        return cls(
+            initial={
+                "monitored": connection.monitored,
+                "target": target,
+                "path": "" if target != "custom" else connection.monitor_path,
+            },
+            prefix="monitoring",
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_monitoring
 
 app_name = "oauthclient"
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("connections/<int:pk>/introspect/", views.connection_introspect_now, name="introspect"),
     path("connections/<int:pk>/disconnect/", views.connection_disconnect_now, name="disconnect"),
     path("connections/<int:pk>/test-call/", views.test_call, name="test_call"),
+    path("connections/<int:pk>/monitoring/", views_monitoring.monitoring, name="monitoring"),
 ]

@@ -189,6 +189,7 @@ def _connection_page(
     *,
     test_call_form: TestCallForm | None = None,
     introspection: dict[str, Any] | None = None,
+    monitoring_form: Any = None,
 ) -> HttpResponse:
     history = selectors.connection_history(connection=connection)
     result = None
@@ -206,6 +207,7 @@ def _connection_page(
             "history": history,
             "chart": selectors.duration_chart(history),
             "introspection": introspection,
+            "monitoring_form": monitoring_form,
         },
     )
 

@@ -3,6 +3,7 @@
 The pieces owned by other modules plug in here:
 - admin_exports.py:     per-registration export views and changelist export actions
 - admin_credentials.py: the credential inline/admin, the reveal page, the audit admin
+- admin_promotion.py:   "promote to production" and the readiness report page
 Apps above registrations add their own changelist actions with `add_registration_action`
 (the sandbox's "issue sandbox credentials"); registrations imports none of them.
 """
@@ -19,7 +20,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import admin_credentials, admin_exports
+from . import admin_credentials, admin_exports, admin_promotion
 from .forms import RegistrationForm
 from .models import Registration, RegistrationStatus, Scope
 from .services import registration as services
@@ -112,7 +113,14 @@ class RegistrationAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "environment", "application_type", ScopeListFilter]
     list_select_related = ["owner"]
     search_fields = ["client_name", "client_uri", "scope", "contacts", "redirect_uris"]
-    readonly_fields = ["status", "owner", "submitted_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "status",
+        "owner",
+        "submitted_at",
+        admin_promotion.promotion_link,
+        "created_at",
+        "updated_at",
+    ]
     # The groups of Pleo's registration form (as in the printable export), then the workflow.
     fieldsets = [
         (
@@ -133,13 +141,29 @@ class RegistrationAdmin(SimpleHistoryAdmin):
             },
         ),
         ("Environment", {"fields": ["environment", "application_type"]}),
-        ("Workflow", {"fields": ["status", "owner", "submitted_at", "created_at", "updated_at"]}),
+        (
+            "Workflow",
+            {
+                "fields": [
+                    "status",
+                    "owner",
+                    "submitted_at",
+                    admin_promotion.promotion_link,
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
     ]
     inlines = [*admin_credentials.REGISTRATION_INLINES]
-    actions = [*STATUS_ACTIONS, *admin_exports.REGISTRATION_ACTIONS]
+    actions = [*STATUS_ACTIONS, *admin_promotion.REGISTRATION_ACTIONS, *admin_exports.REGISTRATION_ACTIONS]
 
     def get_urls(self):  # type: ignore[no-untyped-def,unused-ignore]
-        return [*admin_exports.registration_urls(self), *super().get_urls()]
+        return [
+            *admin_exports.registration_urls(self),
+            *admin_promotion.registration_urls(self),
+            *super().get_urls(),
+        ]
 
     def save_model(self, request: HttpRequest, obj: Registration, form: ModelForm, change: bool) -> None:
         data = {
@@ -153,7 +177,8 @@ class RegistrationAdmin(SimpleHistoryAdmin):
             saved = services.registration_create(**data, owner=request.user, created_by=request.user)
         # The admin carries on with `obj` (log entry, inlines, redirect): make it the saved row.
         obj.__dict__.update(saved.__dict__)
-        for field_name, warnings in saved.validation_report().warnings.items():
+        report = saved.validation_report()
+        for field_name, warnings in [*report.warnings.items(), *report.incomplete.items()]:
             label = form.fields[field_name].label if field_name in form.fields else field_name
             for warning in warnings:
                 self.message_user(request, f"{label}: {warning}", messages.WARNING)

@@ -40,11 +40,13 @@ from . import metadata
 from .models import (
     Credential,
     CredentialStatus,
+    Environment,
     Registration,
     RegistrationStatus,
     SecretDisclosure,
     TokenEndpointAuthMethod,
 )
+from .readiness import readiness_report
 from .services.credential import credential_secret_disclose
 from .validators import ValidationReport, check_registration
 
@@ -255,6 +257,10 @@ def submission_form_context(registration: Registration, report: ValidationReport
             for message in messages
         ],
         "is_draft": registration.status == RegistrationStatus.DRAFT,
+        # A production registration's form carries its readiness report.
+        "readiness": readiness_report(registration)
+        if registration.environment == Environment.PRODUCTION
+        else None,
     }
 
 
@@ -263,7 +269,10 @@ def render_submission_form(registration: Registration) -> str:
     for the command line; the admin page renders the same rows inside the portal."""
     report = check_final(registration)
     context = submission_form_context(registration, report)
-    context["inline_css"] = _static_text("portal/portal.css") + _static_text("registrations/exports.css")
+    context["inline_css"] = "".join(
+        _static_text(name)
+        for name in ("portal/portal.css", "registrations/exports.css", "registrations/readiness.css")
+    )
     context["inline_js"] = _static_text("portal/portal.js")
     return render_to_string("registrations/submission_form_standalone.html", context)
 

@@ -115,6 +115,7 @@ CLIENT_NAME_TOO_LONG = f"Use at most {MAX_CLIENT_NAME_LENGTH} characters."
 SUBJECT_TYPE_TOO_LONG = f"Use at most {MAX_SUBJECT_TYPE_LENGTH} characters."
 SUBJECT_TYPE_SYNTAX = "Leave empty for None, or enter a resource context such as company or organisation (lowercase letters, digits, - and _)."
 ENVIRONMENT_INVALID = "Choose staging or production."
+PRODUCTION_ASKS_FOR = "Pleo asks for this in production: add {what}."
 APPLICATION_TYPE_INVALID = "Choose web or native."
 
 FORBIDDEN_SCHEMES = frozenset({"javascript", "data", "file", "vbscript", "blob", "about", "ftp"})
@@ -539,10 +540,16 @@ class RegistrationLike(Protocol):
 
 @dataclass
 class ValidationReport:
-    """Errors block saving; warnings are shown next to the field and do not."""
+    """Errors block saving; warnings are shown next to the field and do not.
+
+    `incomplete` names fields that are valid but empty where Pleo asks for them
+    (production); like warnings they do not block saving, and the readiness report
+    counts them as failures.
+    """
 
     errors: dict[str, list[str]] = field(default_factory=dict)
     warnings: dict[str, list[str]] = field(default_factory=dict)
+    incomplete: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def is_valid(self) -> bool:
@@ -558,6 +565,13 @@ class ValidationReport:
 
 REQUIRED_URI_FIELDS = ("client_uri", "tos_uri", "policy_uri")
 OPTIONAL_URI_FIELDS = ("logo_uri", "initiation_uri", "settings_uri")
+# Optional in staging; Pleo asks for them before it issues production credentials
+# (a listing in Pleo's app directory shows the logo and links to both pages).
+ASKED_FOR_IN_PRODUCTION = {
+    "logo_uri": "the URL of a square logo image",
+    "initiation_uri": "the page where a Pleo user starts connecting your app",
+    "settings_uri": "the page where a Pleo user manages the connection",
+}
 # Every field that check_registration judges, required-ness and length included:
 # callers may skip Django's generic checks for these so one message is shown, not two.
 VALIDATED_FIELDS = (
@@ -615,7 +629,10 @@ def check_registration(
             (name, lambda name=name: validate_web_uri(getattr(registration, name), environment=environment))
         )
     for name in OPTIONAL_URI_FIELDS:
-        if getattr(registration, name) not in ("", None):
+        if getattr(registration, name) in ("", None):
+            if environment == PRODUCTION and name in ASKED_FOR_IN_PRODUCTION:
+                report.incomplete[name] = [PRODUCTION_ASKS_FOR.format(what=ASKED_FOR_IN_PRODUCTION[name])]
+        else:
             checks.append(
                 (
                     name,

@@ -101,14 +101,21 @@ def _get(url: str, connection: Connection) -> tuple[requests.Response, bytes, bo
         return response, bytes(kept), complete, size
 
 
-def test_call_run(*, connection: Connection, user: Any, path: str) -> TestCall:
+def test_call_run(
+    *,
+    connection: Connection,
+    user: Any,
+    path: str,
+    scheduled: bool = False,  # noqa: PT028  (a service, not a test: see __test__ below)
+) -> TestCall:
     """Run GET <api base><path> and keep it as a TestCall (a refused path raises, nothing is kept).
 
     Refreshes first when the token has expired, and once more on a 401.
+    `scheduled` marks a monitoring probe's call.
     """
     endpoints = server_endpoints(connection.credential.server)
     url = api_url(endpoints=endpoints, path=path)
-    record = TestCall(connection=connection, user=user, method="GET", url=url)
+    record = TestCall(connection=connection, user=user, method="GET", url=url, scheduled=scheduled)
     client_secret = connection.credential.client_secret
     seen_tokens: list[str] = []
     try:

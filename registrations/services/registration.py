@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import ApplicationType, Environment, Registration, RegistrationStatus
+from ..notifications import status_change_queue
 from ..validators import VALIDATED_FIELDS
 
 Status = RegistrationStatus
@@ -159,6 +160,7 @@ def registration_transition(*, registration: Registration, to_status: str, by: A
 
     - ready and submitted: only when the registration passes validation (errors by field);
     - submitted: records `submitted_at`.
+    The owner is told by email once the change commits (registrations.notifications).
     The row is locked so two managers cannot both move it from the same status.
     """
     current = Registration.objects.select_for_update().only("status").get(pk=registration.pk).status
@@ -184,6 +186,7 @@ def registration_transition(*, registration: Registration, to_status: str, by: A
     registration.status = to_status
     _set_history_user(registration, by)
     registration.save(update_fields=update_fields)
+    status_change_queue(registration=registration, from_status=current, by=by)
     return registration
 
 
