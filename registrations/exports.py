@@ -269,10 +269,10 @@ def render_submission_form(registration: Registration) -> str:
     for the command line; the admin page renders the same rows inside the portal."""
     report = check_final(registration)
     context = submission_form_context(registration, report)
-    context["inline_css"] = "".join(
-        _static_text(name)
-        for name in ("portal/portal.css", "registrations/exports.css", "registrations/readiness.css")
-    )
+    styles = ["portal/portal.css", "registrations/exports.css"]
+    if context["readiness"] is not None:
+        styles.append("registrations/readiness.css")
+    context["inline_css"] = "".join(_static_text(name) for name in styles)
     context["inline_js"] = _static_text("portal/portal.js")
     return render_to_string("registrations/submission_form_standalone.html", context)
 
