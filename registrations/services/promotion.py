@@ -62,7 +62,10 @@ def registration_promote(*, registration: Registration, by: Any = None) -> Regis
     }
     if unexpected:
         raise ValidationError(unexpected)
-    production.full_clean(exclude=list(VALIDATED_FIELDS))
+    # full_clean() less the model's clean(), which is check_registration: judged just above.
+    production.clean_fields(exclude=list(VALIDATED_FIELDS))
+    production.validate_unique()
+    production.validate_constraints()
     production._change_reason = PROMOTED_REASON.format(pk=staging.pk)  # type: ignore[attr-defined]
     _set_history_user(production, by)
     production.save()
