@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import common
 
 LIMIT_MB = 50.0
+# The formats that export many registrations (registrations.exports.EXPORT_FORMATS[...].stream).
 FORMATS = ("csv", "json")
 MB = 1024 * 1024
 MARKER = "bench-exports "
@@ -87,8 +88,9 @@ def _consume(fmt: str, queryset: Any) -> tuple[int, int]:
 
     from registrations import exports
 
-    stream = exports.stream_csv(queryset) if fmt == "csv" else exports.stream_json_array(queryset)
-    response = StreamingHttpResponse(stream)
+    stream = exports.EXPORT_FORMATS[fmt].stream
+    assert stream is not None, fmt
+    response = StreamingHttpResponse(stream(queryset))
     chunks = size = 0
     for chunk in response:  # bytes, as the WSGI server receives them
         chunks += 1

@@ -113,7 +113,7 @@ def prepare(clients: int) -> dict[str, Any]:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from registrations.models import Registration
+    from registrations.services.registration import registration_create
     from sandbox.credentials import credential_issue_sandbox
 
     users = get_user_model()
@@ -124,7 +124,7 @@ def prepare(clients: int) -> dict[str, Any]:
     developers = [users.objects.create_user(f"developer{i:02d}", is_staff=True) for i in range(clients + 1)]
     managers_group.user_set.add(*managers)
     developers_group.user_set.add(*developers)
-    registration = Registration(
+    registration = registration_create(
         client_name="Bench Client",
         client_uri="https://client.example/",
         tos_uri="https://client.example/legal/tos.html",
@@ -134,8 +134,6 @@ def prepare(clients: int) -> dict[str, Any]:
         scope="users:read users:write",
         owner=managers[0],
     )
-    registration.full_clean()
-    registration.save()
     # The sandbox client's secret is hashed with the production settings' hasher (PBKDF2), as deployed.
     credential, secret = credential_issue_sandbox(registration=registration, issued_by=managers[0])
     return {

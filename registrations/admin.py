@@ -11,7 +11,7 @@ Apps above registrations add their own changelist actions with `add_registration
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -21,6 +21,7 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import admin_credentials, admin_exports, admin_promotion
+from .fields import form_groups
 from .forms import RegistrationForm
 from .models import Registration, RegistrationStatus, Scope
 from .services import registration as services
@@ -99,6 +100,22 @@ STATUS_ACTIONS = [
 ]
 
 
+# Form fields that are not model fields, shown right after the field they feed.
+FORM_ONLY_FIELDS_AFTER = {"scope": ["other_scopes"]}
+# The groups of Pleo's registration form, as in the printable export.
+REGISTRATION_FIELDSETS = [
+    (
+        str(group),
+        {
+            "fields": [
+                name for spec in fields for name in (spec.name, *FORM_ONLY_FIELDS_AFTER.get(spec.name, []))
+            ]
+        },
+    )
+    for group, fields in form_groups()
+]
+
+
 @admin.register(Scope)
 class ScopeAdmin(admin.ModelAdmin):
     list_display = ["name", "description", "in_staging", "in_production"]
@@ -121,40 +138,7 @@ class RegistrationAdmin(SimpleHistoryAdmin):
         "created_at",
         "updated_at",
     ]
-    # The groups of Pleo's registration form (as in the printable export), then the workflow.
-    fieldsets = [
-        (
-            "Client",
-            {"fields": ["client_name", "client_uri", "logo_uri", "tos_uri", "policy_uri", "contacts"]},
-        ),
-        ("User journey", {"fields": ["initiation_uri", "settings_uri"]}),
-        (
-            "OAuth 2.0",
-            {
-                "fields": [
-                    "redirect_uris",
-                    "scope",
-                    "other_scopes",
-                    "pkce_supported",
-                    "subject_type_preference",
-                ]
-            },
-        ),
-        ("Environment", {"fields": ["environment", "application_type"]}),
-        (
-            "Workflow",
-            {
-                "fields": [
-                    "status",
-                    "owner",
-                    "submitted_at",
-                    admin_promotion.promotion_link,
-                    "created_at",
-                    "updated_at",
-                ]
-            },
-        ),
-    ]
+    fieldsets = [*REGISTRATION_FIELDSETS, ("Workflow", {"fields": readonly_fields})]
     inlines = [*admin_credentials.REGISTRATION_INLINES]
     actions = [*STATUS_ACTIONS, *admin_promotion.REGISTRATION_ACTIONS, *admin_exports.REGISTRATION_ACTIONS]
 
@@ -166,18 +150,13 @@ class RegistrationAdmin(SimpleHistoryAdmin):
         ]
 
     def save_model(self, request: HttpRequest, obj: Registration, form: ModelForm, change: bool) -> None:
-        data = {
-            name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS if name in form.cleaned_data
-        }
-        if change:
-            saved = services.registration_update(
-                registration=Registration.objects.get(pk=obj.pk), data=data, updated_by=request.user
-            )
-        else:
-            saved = services.registration_create(**data, owner=request.user, created_by=request.user)
-        # The admin carries on with `obj` (log entry, inlines, redirect): make it the saved row.
-        obj.__dict__.update(saved.__dict__)
-        report = saved.validation_report()
+        # The form judged the registration once (RegistrationForm._post_clean); `obj` is the
+        # instance that check holds, so the admin carries on with the saved row.
+        checked = cast(RegistrationForm, form).checked
+        if checked is None or checked.registration is not obj:
+            raise RuntimeError("save_model expects the check made by RegistrationForm for this object")
+        services.registration_save(check=checked, owner=request.user, by=request.user)
+        report = checked.report
         for field_name, warnings in [*report.warnings.items(), *report.incomplete.items()]:
             label = form.fields[field_name].label if field_name in form.fields else field_name
             for warning in warnings:

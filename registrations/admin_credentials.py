@@ -21,7 +21,6 @@ from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
-from .credential_validators import validate_client_id, validate_client_secret
 from .models import Credential, CredentialStatus, SecretDisclosure, TokenEndpointAuthMethod
 from .services.credential import (
     REVEAL_PERMISSION,
@@ -32,6 +31,7 @@ from .services.credential import (
     credential_secret_disclose,
     credential_update,
 )
+from .validators.credentials import validate_client_id, validate_client_secret
 
 SECRET_HELP = (
     "Paste it from 1Password. It is encrypted before it is stored and is never shown in this form again."

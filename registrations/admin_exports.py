@@ -1,7 +1,8 @@
 """Export views and actions for RegistrationAdmin (see admin.py).
 
 Thin: each view loads the registration, checks the view permission and hands the
-work to registrations.exports. The only way a client secret reaches a file is the
+work to registrations.exports, whose EXPORT_FORMATS table gives every format its
+view, URL and content type. The only way a client secret reaches a file is the
 "Postman environment with secret" page: reveal permission, POST with CSRF and an
 explicit confirmation, audited by the credential service.
 """
@@ -9,12 +10,14 @@ explicit confirmation, audited by the credential service.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.db.models.options import Options
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
@@ -24,14 +27,12 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import exports
-from .metadata import registration_to_client_metadata
 from .models import Registration
-from .services.credential import REVEAL_PERMISSION
-
-JSON_TYPE = "application/json"
-MARKDOWN_TYPE = "text/markdown; charset=utf-8"
-PLAIN_TYPE = "text/plain; charset=utf-8"
-CSV_TYPE = "text/csv; charset=utf-8"
+from .services.credential import (
+    NO_CREDENTIAL_FOR_SECRET,
+    REVEAL_PERMISSION,
+    credential_secret_disclose_for_export,
+)
 
 CONFIRM_FIELD = "confirm"
 CONFIRM_REQUIRED = "Tick the box to confirm that the file may contain the client secret."
@@ -40,14 +41,18 @@ SECRET_PAGE_TITLE = "Postman environment with the client secret"
 ViewFunc = Callable[[admin.ModelAdmin, HttpRequest, Registration], HttpResponse]
 
 
-def _attachment(response: HttpResponse | StreamingHttpResponse, filename: str) -> Any:
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def _url_name(opts: Options[Any], name: str) -> str:
+    """The admin URL name of one of the registration's pages (`name` as in EXPORT_VIEWS)."""
+    return f"{opts.app_label}_{opts.model_name}_{name}"
 
 
 def _url(registration: Registration, name: str) -> str:
-    opts = registration._meta
-    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{name}", args=[registration.pk])
+    return reverse(f"admin:{_url_name(registration._meta, name)}", args=[registration.pk])
+
+
+def _attachment(response: HttpResponse | StreamingHttpResponse, filename: str) -> Any:
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _refusal(request: HttpRequest, registration: Registration, refused: exports.FinalExportRefused) -> Any:
@@ -71,6 +76,7 @@ def _refusal(request: HttpRequest, registration: Registration, refused: exports.
 def submission_form_view(
     model_admin: admin.ModelAdmin, request: HttpRequest, registration: Registration
 ) -> Any:
+    """The printable form inside the portal, with links to the Markdown and JSON files."""
     try:
         report = exports.check_final(registration)
     except exports.FinalExportRefused as refused:
@@ -78,52 +84,29 @@ def submission_form_view(
     context = exports.submission_form_context(registration, report)
     context.update(
         change_url=_url(registration, "change"),
-        markdown_url=_url(registration, "export_markdown"),
-        json_url=_url(registration, "export_json"),
+        markdown_url=_url(registration, exports.EXPORT_FORMATS["markdown"].url_name),
+        json_url=_url(registration, exports.EXPORT_FORMATS["json"].url_name),
     )
     return render(request, "registrations/submission_form.html", context)
 
 
-def markdown_view(model_admin: admin.ModelAdmin, request: HttpRequest, registration: Registration) -> Any:
+def export_view(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    registration: Registration,
+    *,
+    export: exports.ExportFormat,
+) -> Any:
+    """One registration in one format: a download, or shown when the format reads well inline."""
     try:
-        text = exports.registration_markdown(registration)
+        text = export.render(registration)
     except exports.FinalExportRefused as refused:
         return _refusal(request, registration, refused)
-    if request.GET.get("download"):
-        return _attachment(
-            HttpResponse(text, content_type=MARKDOWN_TYPE), exports.attachment_name(registration, "form.md")
-        )
-    # Browsers download text/markdown; text/plain shows it for copying.
-    return HttpResponse(text, content_type=PLAIN_TYPE)
-
-
-def json_view(model_admin: admin.ModelAdmin, request: HttpRequest, registration: Registration) -> Any:
-    text = exports.render_json(registration_to_client_metadata(registration))
+    if export.inline_content_type and not request.GET.get("download"):
+        return HttpResponse(text, content_type=export.inline_content_type)
     return _attachment(
-        HttpResponse(text, content_type=JSON_TYPE),
-        exports.attachment_name(registration, "client-metadata.json"),
-    )
-
-
-def postman_collection_view(
-    model_admin: admin.ModelAdmin, request: HttpRequest, registration: Registration
-) -> Any:
-    document = exports.postman_collection(registration, exports.export_credential(registration))
-    return _attachment(
-        HttpResponse(exports.render_json(document), content_type=JSON_TYPE),
-        exports.attachment_name(registration, "postman-collection.json"),
-    )
-
-
-def postman_environment_view(
-    model_admin: admin.ModelAdmin, request: HttpRequest, registration: Registration
-) -> Any:
-    """Without the secret, always (the secret has its own confirmation page)."""
-    credential = exports.export_credential(registration)
-    document = exports.postman_environment(registration, credential)
-    return _attachment(
-        HttpResponse(exports.render_json(document), content_type=JSON_TYPE),
-        exports.attachment_name(registration, "postman-environment.json"),
+        HttpResponse(text, content_type=export.content_type),
+        exports.attachment_name(registration, export.suffix),
     )
 
 
@@ -138,13 +121,14 @@ def postman_environment_secret_view(
     error = ""
     if request.method == "POST" and credential is not None:
         if request.POST.get(CONFIRM_FIELD) == "yes":
-            secret = exports.disclose_secret_for_export(
-                registration, credential, user=request.user, remote_addr=request.META.get("REMOTE_ADDR")
+            secret = credential_secret_disclose_for_export(
+                credential=credential, user=request.user, remote_addr=request.META.get("REMOTE_ADDR")
             )
             document = exports.postman_environment(registration, credential, client_secret=secret)
-            response = HttpResponse(exports.render_json(document), content_type=JSON_TYPE)
+            export = exports.POSTMAN_ENVIRONMENT
+            response = HttpResponse(exports.render_json(document), content_type=export.content_type)
             response["Cache-Control"] = "no-store"
-            return _attachment(response, exports.attachment_name(registration, "postman-environment.json"))
+            return _attachment(response, exports.attachment_name(registration, export.suffix))
         error = CONFIRM_REQUIRED
     opts = model_admin.opts
     context = {
@@ -154,7 +138,7 @@ def postman_environment_secret_view(
         "original": registration,
         "credential": credential,
         "server": exports.export_server(registration, credential),
-        "no_credential_message": exports.NO_CREDENTIAL_FOR_SECRET,
+        "no_credential_message": NO_CREDENTIAL_FOR_SECRET,
         "error": error,
         "confirm_field": CONFIRM_FIELD,
         "change_url": _url(registration, "change"),
@@ -165,40 +149,38 @@ def postman_environment_secret_view(
 # --- changelist actions ----------------------------------------------------------
 
 
-def _timestamped(name: str, extension: str) -> str:
-    return f"{name}-{timezone.now():%Y%m%d-%H%M%S}.{extension}"
+def _export_selected_action(export: exports.ExportFormat) -> Any:
+    """The changelist action that streams the selected registrations in `export`'s format."""
+    stream = export.stream
+    if stream is None:
+        raise ValueError(f"{export.key} cannot export many registrations")
+
+    def action(
+        model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Registration]
+    ) -> StreamingHttpResponse:
+        response = StreamingHttpResponse(stream(queryset), content_type=export.content_type)
+        extension = export.suffix.rsplit(".", 1)[-1]
+        return _attachment(response, f"registrations-{timezone.now():%Y%m%d-%H%M%S}.{extension}")
+
+    action.__name__ = f"export_selected_{export.key}"
+    return admin.action(description=export.stream_description, permissions=["view"])(action)
 
 
-@admin.action(description="Export selected as CSV", permissions=["view"])
-def export_selected_csv(
-    model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Registration]
-) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(exports.stream_csv(queryset), content_type=CSV_TYPE)
-    return _attachment(response, _timestamped("registrations", "csv"))
-
-
-@admin.action(
-    description="Export selected as one JSON array (import_registration reads it)", permissions=["view"]
-)
-def export_selected_json(
-    model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Registration]
-) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(exports.stream_json_array(queryset), content_type=JSON_TYPE)
-    return _attachment(response, _timestamped("registrations", "json"))
-
-
-REGISTRATION_ACTIONS: list[Any] = [export_selected_csv, export_selected_json]
+REGISTRATION_ACTIONS: list[Any] = [
+    _export_selected_action(export) for export in exports.EXPORT_FORMATS.values() if export.stream
+]
 
 
 # --- URLs ------------------------------------------------------------------------
 
-# (URL name suffix, route under the registration, view)
-EXPORT_VIEWS: tuple[tuple[str, str, ViewFunc], ...] = (
+# (URL name suffix, route under the registration, view): the printable form, every
+# format of EXPORT_FORMATS, and the Postman environment with the secret.
+EXPORT_VIEWS: tuple[tuple[str, str, Any], ...] = (
     ("export_form", "export/form/", submission_form_view),
-    ("export_markdown", "export/markdown/", markdown_view),
-    ("export_json", "export/json/", json_view),
-    ("export_postman_collection", "export/postman-collection/", postman_collection_view),
-    ("export_postman_environment", "export/postman-environment/", postman_environment_view),
+    *(
+        (export.url_name, f"export/{export.key}/", partial(export_view, export=export))
+        for export in exports.EXPORT_FORMATS.values()
+    ),
     (
         "export_postman_environment_secret",
         "export/postman-environment/secret/",
@@ -216,18 +198,17 @@ def _bind(model_admin: admin.ModelAdmin, view: ViewFunc, *, allow_post: bool) ->
             raise PermissionDenied
         return view(model_admin, request, registration)
 
-    bound.__name__ = view.__name__
+    bound.__name__ = getattr(view, "__name__", "export_view")
     methods = require_http_methods(["GET", "POST"]) if allow_post else require_GET
     return model_admin.admin_site.admin_view(methods(bound))
 
 
 def registration_urls(model_admin: Any) -> list[URLPattern]:
-    info = (model_admin.opts.app_label, model_admin.opts.model_name)
     return [
         path(
             f"<path:object_id>/{route}",
             _bind(model_admin, view, allow_post=view is postman_environment_secret_view),
-            name="{}_{}_".format(*info) + name,
+            name=_url_name(model_admin.opts, name),
         )
         for name, route, view in EXPORT_VIEWS
     ]

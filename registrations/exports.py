@@ -13,17 +13,22 @@ refused for a registration that does not validate: `FinalExportRefused` carries
 the errors. Data exports (JSON, CSV, Postman) are allowed for any registration,
 so an operator can always get the data out; importing it validates again.
 
+`EXPORT_FORMATS` is the one table of formats (renderer, content type, file
+suffix, final or data export, streaming for many registrations) that the admin,
+`export_registration` and the benchmark use.
+
 No export carries a client secret unless the caller passes one, and the only
-way to obtain it is `disclose_secret_for_export`, which checks the reveal
-permission and writes an audit record.
+way to obtain it is the credential service's `credential_secret_disclose_for_export`,
+which checks the reveal permission and writes an audit record.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -37,18 +42,19 @@ from django.views.decorators.debug import sensitive_variables
 from core import servers
 
 from . import metadata
+from .fields import FIELDS, Kind, RegistrationField, form_fields, form_groups
+from .importing import parse_documents
 from .models import (
     Credential,
     CredentialStatus,
     Environment,
     Registration,
     RegistrationStatus,
-    SecretDisclosure,
     TokenEndpointAuthMethod,
 )
 from .readiness import readiness_report
-from .services.credential import credential_secret_disclose
-from .validators import ValidationReport, check_registration
+from .selectors import registration_validation_report
+from .validators import ValidationReport
 
 # --- constants -------------------------------------------------------------------
 
@@ -64,45 +70,27 @@ POSTMAN_EXPORTED_USING = "Partner Registration Portal"
 # `scope` keeps RFC 6749's single-space syntax. Neither character can occur in a
 # valid URI, email address or scope token, so splitting gives the list back.
 CSV_LIST_SEPARATOR = "\n"
-CSV_LIST_KEYS = ("contacts", "redirect_uris", "grant_types", "response_types")
-CSV_BOOLEAN_KEYS = ("pkce_supported",)
+CSV_LIST_KEYS = (*(spec.name for spec in FIELDS if spec.is_list), "grant_types", "response_types")
+CSV_BOOLEAN_KEYS = tuple(spec.name for spec in FIELDS if spec.kind == Kind.BOOLEAN)
 # Spreadsheets run a cell that starts with one of these as a formula (CSV
 # injection, OWASP): such a cell gets a leading apostrophe, which spreadsheets
 # hide and csv_row_to_metadata removes again. A client name is free text, and an
 # email address may start with "=" or "+".
 CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_FORMULA_GUARD = "'"
-# RFC 7591 keys (and the portal's keys in the JSON document), in the JSON's order,
-# then what only the portal knows.
-CSV_METADATA_COLUMNS = (
-    "client_name",
-    "client_uri",
-    "logo_uri",
-    "tos_uri",
-    "policy_uri",
-    "contacts",
-    "redirect_uris",
-    "scope",
-    "grant_types",
-    "response_types",
-    "token_endpoint_auth_method",
-    "application_type",
-    "environment",
-    "pkce_supported",
-    "subject_type_preference",
-    "initiation_uri",
-    "settings_uri",
-)
+# The JSON document's keys in its order, then what only the portal knows.
+CSV_METADATA_COLUMNS = metadata.DOCUMENT_KEYS
+# Keys the export leaves out when empty (an empty cell means the key is absent).
+CSV_OMITTED_WHEN_EMPTY = frozenset(spec.name for spec in FIELDS if not spec.required and spec.default == "")
 CSV_PORTAL_COLUMNS = ("id", "status", "submitted_at", "created_at", "updated_at")
 CSV_COLUMNS = ("id", *CSV_METADATA_COLUMNS, *CSV_PORTAL_COLUMNS[1:])
 
 NOT_FINAL = "This registration does not validate, so it cannot be exported as final. Fix these first:"
-NO_CREDENTIAL_FOR_SECRET = (
-    "This registration has no active credential, so there is no client secret to include."
-)
-
-PKCE_LABELS = {True: "Supported", False: "Not supported"}
-SUBJECT_TYPE_NONE = "None"
+JSON_TYPE = "application/json"
+MARKDOWN_TYPE = "text/markdown; charset=utf-8"
+PLAIN_TYPE = "text/plain; charset=utf-8"
+HTML_TYPE = "text/html; charset=utf-8"
+CSV_TYPE = "text/csv; charset=utf-8"
 
 
 class FinalExportRefused(Exception):
@@ -134,72 +122,31 @@ class FormGroup:
     rows: tuple[FormRow, ...]
 
 
-# (group title, ((field, Pleo's parameter label), ...)), in the order of Pleo's form.
-FORM_LAYOUT: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
-    (
-        "Client",
-        (
-            ("client_name", "Client Name"),
-            ("client_uri", "Client URI"),
-            ("logo_uri", "Logo"),
-            ("tos_uri", "Terms of Service"),
-            ("policy_uri", "Privacy Policy"),
-            ("contacts", "Contacts"),
-        ),
-    ),
-    (
-        "User journey",
-        (
-            ("initiation_uri", "Initiation URI"),
-            ("settings_uri", "Settings URI"),
-        ),
-    ),
-    (
-        "OAuth 2.0",
-        (
-            ("redirect_uris", "Redirect URIs"),
-            ("scope", "Scopes"),
-            ("pkce_supported", "PKCE Support"),
-            ("subject_type_preference", "Subject Type Preference"),
-        ),
-    ),
-    (
-        "Environment",
-        (
-            ("environment", "Environment"),
-            ("application_type", "Application Type"),
-        ),
-    ),
-)
-FIELD_LABELS: dict[str, str] = {key: label for _, rows in FORM_LAYOUT for key, label in rows}
+FIELD_LABELS: dict[str, str] = {spec.name: spec.label for spec in form_fields()}
 
 
-def _form_values(registration: Registration, key: str) -> tuple[str, ...]:
-    if key in ("contacts", "redirect_uris"):
-        return tuple(str(value) for value in getattr(registration, key) or [])
-    if key == "scope":
-        # One value in RFC 6749 syntax, as Pleo's form shows it and expects it pasted.
-        return (registration.scope,) if registration.scope else ()
-    if key == "pkce_supported":
-        return (PKCE_LABELS[bool(registration.pkce_supported)],)
-    if key == "subject_type_preference":
-        return (registration.subject_type_preference or SUBJECT_TYPE_NONE,)
-    if key == "environment":
-        return (registration.get_environment_display(),)
-    if key == "application_type":
-        return (registration.get_application_type_display(),)
-    value = getattr(registration, key)
-    return (value,) if value else ()
+def _form_values(registration: Registration, spec: RegistrationField) -> tuple[str, ...]:
+    value = getattr(registration, spec.name)
+    if spec.is_list:
+        return tuple(str(item) for item in value or [])
+    if spec.kind == Kind.BOOLEAN:
+        return (spec.boolean_labels[0 if value else 1],)
+    if spec.kind == Kind.CHOICE and spec.choices is not None:
+        return (str(dict(spec.choices.choices).get(value, value)),)
+    if value:
+        # The scope too: one value in RFC 6749 syntax, as Pleo's form shows it and expects it pasted.
+        return (str(value),)
+    return (spec.shown_when_empty,) if spec.shown_when_empty else ()
 
 
 def submission_form(registration: Registration) -> list[FormGroup]:
     """The rows of Pleo's registration form, every field, multi-values one per entry."""
     return [
         FormGroup(
-            title=title,
-            rows=tuple(FormRow(key, label, _form_values(registration, key)) for key, label in rows),
+            title=str(group),
+            rows=tuple(FormRow(spec.name, spec.label, _form_values(registration, spec)) for spec in fields),
         )
-        for title, rows in FORM_LAYOUT
+        for group, fields in form_groups()
     ]
 
 
@@ -212,22 +159,33 @@ def validation_problems(report: ValidationReport) -> list[tuple[str, str]]:
 
 def check_final(registration: Registration) -> ValidationReport:
     """The validation report, or FinalExportRefused when it has errors."""
-    report = check_registration(registration)
+    report = registration_validation_report(registration)
     if not report.is_valid:
         raise FinalExportRefused(report, validation_problems(report))
     return report
 
 
-def _markdown_cell(value: str) -> str:
-    # Pipes end a cell and `<` starts HTML; the separator between values is <br>.
-    return value.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+# Characters that start Markdown syntax inside a line: emphasis, code, links and
+# images (brackets), strikethrough, table cells (pipes), and the escape itself.
+_MARKDOWN_ESCAPED = frozenset("\\`*_[]~|")
+# HTML and entities (`<` starts a tag or an autolink, `&` an entity) become entities.
+_MARKDOWN_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def markdown_text(value: str) -> str:
+    """A value as literal Markdown text: no link, emphasis, HTML or table syntax in it
+    takes effect (a client name `[x](javascript:…)` stays text). The separator between
+    values is <br>, which the export writes itself."""
+    return "".join(
+        _MARKDOWN_ENTITIES.get(ch) or (f"\\{ch}" if ch in _MARKDOWN_ESCAPED else ch) for ch in value
+    )
 
 
 def registration_markdown(registration: Registration) -> str:
     """The submission form as Markdown tables, one per group (raises FinalExportRefused)."""
     check_final(registration)
     lines = [
-        f"# Developer Partner Registration: {_markdown_cell(registration.client_name)}",
+        f"# Developer Partner Registration: {markdown_text(registration.client_name)}",
         "",
         f"Environment: {registration.get_environment_display()} · "
         f"Status: {registration.get_status_display()}",
@@ -235,7 +193,7 @@ def registration_markdown(registration: Registration) -> str:
     for group in submission_form(registration):
         lines += ["", f"## {group.title}", "", "| Parameter | Value |", "|---|---|"]
         for row in group.rows:
-            lines.append(f"| {row.parameter} | {'<br>'.join(_markdown_cell(v) for v in row.values)} |")
+            lines.append(f"| {row.parameter} | {'<br>'.join(markdown_text(v) for v in row.values)} |")
     return "\n".join(lines) + "\n"
 
 
@@ -364,9 +322,14 @@ def csv_row_to_metadata(row: dict[str, str]) -> dict[str, Any]:
             document[key] = value.split(CSV_LIST_SEPARATOR) if value else []
         elif key in CSV_BOOLEAN_KEYS:
             document[key] = value == "true"
-        elif value or key not in (*metadata.OPTIONAL_URI_KEYS, "subject_type_preference"):
+        elif value or key not in CSV_OMITTED_WHEN_EMPTY:
             document[key] = value
     return document
+
+
+def read_csv(text: str) -> list[dict[str, Any]]:
+    """The client metadata documents of a CSV export, one per row."""
+    return [csv_row_to_metadata(row) for row in csv.DictReader(io.StringIO(text, newline=""))]
 
 
 # --- Postman -----------------------------------------------------------------------
@@ -475,7 +438,7 @@ def postman_environment(
     exported_at: datetime | None = None,
 ) -> dict[str, Any]:
     """The Postman environment for `postman_collection`. The secret is empty unless the
-    caller passes one obtained from `disclose_secret_for_export`."""
+    caller passes one obtained from `credential_secret_disclose_for_export`."""
     server = export_server(registration, credential)
     values = [
         ("authServerUrl", server.auth_base_url, "default"),
@@ -498,21 +461,95 @@ def postman_environment(
     }
 
 
-def disclose_secret_for_export(
-    registration: Registration, credential: Credential | None, *, user: Any, remote_addr: str | None = None
-) -> str:
-    """The plaintext secret for an export: permission-checked and audited
-    (PermissionDenied without the reveal permission; LookupError without a credential)."""
-    if credential is None:
-        raise LookupError(NO_CREDENTIAL_FOR_SECRET)
-    return credential_secret_disclose(
-        credential=credential,
-        user=user,
-        kind=SecretDisclosure.Kind.POSTMAN_EXPORT,
-        remote_addr=remote_addr,
-    )
-
-
 def attachment_name(registration: Registration, suffix: str) -> str:
     """A file name for a download: registration-<id>-<suffix> (ASCII only)."""
     return f"registration-{registration.pk}-{suffix}"
+
+
+# --- the formats -------------------------------------------------------------------
+
+
+def _client_metadata_json(registration: Registration) -> str:
+    return render_json(metadata.registration_to_client_metadata(registration))
+
+
+def _one_row_csv(registration: Registration) -> str:
+    return "".join(stream_csv(Registration.objects.filter(pk=registration.pk)))
+
+
+def _postman_collection_json(registration: Registration) -> str:
+    return render_json(postman_collection(registration, export_credential(registration)))
+
+
+def _postman_environment_json(registration: Registration) -> str:
+    """Without the secret (with it: the credential service's audited disclosure, then
+    postman_environment)."""
+    return render_json(postman_environment(registration, export_credential(registration)))
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    key: str  # the command's --format, the admin URL's last segment
+    render: Callable[[Registration], str]  # one registration
+    content_type: str
+    suffix: str  # a download's file name: registration-<id>-<suffix>
+    # Final exports go to Pleo: refused (FinalExportRefused) for a registration that
+    # does not validate. Data exports are written for any registration.
+    final: bool
+    inline_content_type: str | None = None  # shown in the browser unless a download is asked for
+    stream: Callable[[QuerySet[Registration]], Iterator[str]] | None = None  # many registrations
+    stream_description: str = ""  # the admin action that exports the selected registrations
+    # Formats that can be read back: the text as RFC 7591 documents, for the import.
+    read: Callable[[str], list[Any]] | None = None
+
+    @property
+    def url_name(self) -> str:
+        return "export_" + self.key.replace("-", "_")
+
+
+EXPORT_FORMATS: dict[str, ExportFormat] = {
+    fmt.key: fmt
+    for fmt in (
+        ExportFormat(
+            "json",
+            _client_metadata_json,
+            JSON_TYPE,
+            "client-metadata.json",
+            final=False,
+            stream=stream_json_array,
+            stream_description="Export selected as one JSON array (import_registration reads it)",
+            read=parse_documents,
+        ),
+        # Browsers download text/markdown; text/plain shows it for copying.
+        ExportFormat(
+            "markdown",
+            registration_markdown,
+            MARKDOWN_TYPE,
+            "form.md",
+            final=True,
+            inline_content_type=PLAIN_TYPE,
+        ),
+        ExportFormat("html", render_submission_form, HTML_TYPE, "form.html", final=True),
+        ExportFormat(
+            "csv",
+            _one_row_csv,
+            CSV_TYPE,
+            "registration.csv",
+            final=False,
+            stream=stream_csv,
+            stream_description="Export selected as CSV",
+            read=read_csv,
+        ),
+        ExportFormat(
+            "postman-collection", _postman_collection_json, JSON_TYPE, "postman-collection.json", final=False
+        ),
+        ExportFormat(
+            "postman-environment",
+            _postman_environment_json,
+            JSON_TYPE,
+            "postman-environment.json",
+            final=False,
+        ),
+    )
+}
+POSTMAN_ENVIRONMENT = EXPORT_FORMATS["postman-environment"]

@@ -1,9 +1,10 @@
 """The admin form for a registration.
 
-The rules are not here: the model's clean() runs registrations.validators, and
-its errors land on the field they name. This form only turns what a manager
-types (one value per line, catalog checkboxes plus free tokens) into the
-model's values.
+The rules are not here: the form hands what a manager typed to the service's
+`registration_check`, which judges it once (with the scope catalog this form
+read for its checkboxes), and puts each error on the field it names. This form
+only turns what a manager types (one value per line, catalog checkboxes plus
+free tokens) into the model's values; the admin saves the check it made.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from .choices import Environment
+from .fields import BY_NAME, EDITABLE_FIELDS
 from .models import Registration, Scope
-from .services.registration import EDITABLE_FIELDS
+from .selectors import scope_catalog, scope_catalog_entries
+from .services.registration import RegistrationCheck, registration_check
 from .validators import validate_scope_token
 
 POSTMAN_WEB_CALLBACK = "https://oauth.pstmn.io/v1/browser-callback"
@@ -36,7 +40,7 @@ OTHER_SCOPES_HELP = (
     "Scope tokens that are not in the catalog yet, separated by spaces. Staging accepts "
     "them with a warning; production accepts catalog scopes only."
 )
-PKCE_CHOICES = (("True", "Supported"), ("False", "Not supported"))
+PKCE_CHOICES = tuple(zip(("True", "False"), BY_NAME["pkce_supported"].boolean_labels, strict=True))
 
 
 class LinesField(forms.CharField):
@@ -83,7 +87,10 @@ class BooleanChoiceField(forms.TypedChoiceField):
 def _scope_label(scope: Scope) -> str:
     where = [
         name
-        for name, present in (("staging", scope.in_staging), ("production", scope.in_production))
+        for name, present in (
+            (Environment.STAGING.value, scope.in_staging),
+            (Environment.PRODUCTION.value, scope.in_production),
+        )
         if present
     ]
     places = ", ".join(where) if where else "no environment"
@@ -123,7 +130,10 @@ class RegistrationForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        catalog = list(Scope.objects.only("name", "description", "in_staging", "in_production"))
+        # Read once: the checkboxes and the rules both use it.
+        catalog = scope_catalog_entries()
+        self.catalog = scope_catalog(catalog)
+        self.checked: RegistrationCheck | None = None
         self._catalog_names = [scope.name for scope in catalog]
         scope_field = cast(forms.MultipleChoiceField, self.fields["scope"])
         scope_field.choices = [(scope.name, _scope_label(scope)) for scope in catalog]
@@ -158,14 +168,25 @@ class RegistrationForm(forms.ModelForm):
         cleaned["scope"] = " ".join(ordered)
         return cleaned
 
+    def _post_clean(self) -> None:
+        # In place of ModelForm's construct_instance() + full_clean(): the service
+        # applies the values and judges them, once; the admin saves this check.
+        data = {name: self.cleaned_data[name] for name in EDITABLE_FIELDS if name in self.cleaned_data}
+        self.checked = registration_check(registration=self.instance, data=data, catalog=self.catalog)
+        errors: dict[str, list[str]] = {}
+        for name, messages in self.checked.report.errors.items():
+            errors.setdefault(name if name in self.fields else NON_FIELD_ERRORS, []).extend(messages)
+        if errors:
+            self.add_error(None, ValidationError(errors))
+
     def _rejected_fields(self) -> set[str]:
         # `_errors` is Django's own store; it is None until validation starts.
         return set(getattr(self, "_errors", None) or ())
 
     def add_error(self, field: str | None, error: Any) -> None:
-        # The model's clean() judges the whole instance, including values the
-        # form already rejected (and so never copied onto it): drop those
-        # stale verdicts so each field shows only errors about what was typed.
+        # The check judges the whole instance, including values the form
+        # already rejected (and so never copied onto it): drop those stale
+        # verdicts so each field shows only errors about what was typed.
         if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
             kept = {
                 name: messages

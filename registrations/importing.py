@@ -1,19 +1,12 @@
 """Import registrations from RFC 7591 client metadata JSON (what `export_registration` prints).
 
-One object or an array of them. Every entry is judged by the same rules as the
-admin (the model's full_clean, i.e. registrations.validators), after the JSON
-shapes are checked here. Nothing is saved unless every entry is valid, and then
-all entries are saved in one transaction.
+One object or an array of them. Each entry is decoded by the RFC 7591 codec in
+its strict mode (registrations.metadata: unknown keys, empty optional keys and
+OAuth profile values other than the implied ones are errors) and judged by the
+same rules as the admin, once. Nothing is saved unless every entry is valid, and
+then all entries are saved in one transaction.
 
-Decisions:
-- An unknown key is an error (a misspelt optional key would otherwise vanish
-  silently); RFC 7591 servers ignore unknown keys, this operator tool does not.
-- An empty string or null for an optional key is an error: omit the key.
-- `grant_types`, `response_types` and `token_endpoint_auth_method` are implied
-  for every Pleo registration: they may be left out, and if present must hold
-  exactly the implied values (lists in any order).
-- Absent `environment` means staging, absent `application_type` means web,
-  absent `pkce_supported` means true.
+Decisions about the file itself:
 - A key appearing twice in one object is an error (JSON parsers keep the last).
 - The whole file is refused (before any entry is judged) when it is JSON that no
   entry could hold and that would otherwise crash the import: nesting deeper than
@@ -28,31 +21,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 
-from .metadata import DEFAULT_TOKEN_ENDPOINT_AUTH_METHOD, GRANT_TYPES, RESPONSE_TYPES
-from .models import ApplicationType, Environment, Registration, RegistrationStatus
-from .services.registration import registration_create, registration_full_clean
-from .validators import check_registration, load_scope_catalog
+from .fields import FIELDS
+from .metadata import PROFILE_KEYS, STRICT
+from .models import Registration
+from .selectors import scope_catalog
+from .services.registration import MetadataCheck, registration_check_metadata, registration_save
 
-REQUIRED_STRING_KEYS = ("client_name", "client_uri", "tos_uri", "policy_uri", "scope")
-OPTIONAL_STRING_KEYS = ("logo_uri", "initiation_uri", "settings_uri", "subject_type_preference")
-LIST_KEYS = ("contacts", "redirect_uris")
-IMPLIED_VALUES: dict[str, Any] = {
-    "grant_types": GRANT_TYPES,
-    "response_types": RESPONSE_TYPES,
-    "token_endpoint_auth_method": DEFAULT_TOKEN_ENDPOINT_AUTH_METHOD,
-}
-DEFAULTS: dict[str, Any] = {
-    "environment": Environment.STAGING.value,
-    "application_type": ApplicationType.WEB.value,
-    "pkce_supported": True,
-}
 # An import file nests three deep (array, object, list of strings); the limit leaves room
 # for wrong shapes to be reported by key, far below what would exhaust Python's stack.
 MAX_NESTING = 32
-KNOWN_KEYS = frozenset((*REQUIRED_STRING_KEYS, *OPTIONAL_STRING_KEYS, *LIST_KEYS, *IMPLIED_VALUES, *DEFAULTS))
+KNOWN_KEYS = frozenset((*(spec.name for spec in FIELDS), *PROFILE_KEYS))
 
 INVALID_JSON = "Not valid JSON: {error}."
 NESTED_TOO_DEEPLY = (
@@ -68,15 +49,6 @@ NOT_OBJECT_OR_ARRAY = "The file must hold one JSON object or an array of JSON ob
 EMPTY_ARRAY = "The file holds an empty array: there is nothing to import."
 ENTRY_NOT_OBJECT = "must be a JSON object with the registration's keys."
 DUPLICATE_KEY = "appears more than once in this object: keep one."
-UNKNOWN_KEY = (
-    "is not a key this portal imports: remove it or fix the spelling (see README, “Import and export”)."
-)
-KEY_REQUIRED = "is required."
-KEY_NOT_STRING = "must be a string."
-KEY_EMPTY = "is empty: omit the key instead."
-KEY_NOT_LIST = "must be a list of strings."
-KEY_NOT_BOOLEAN = "must be true or false."
-KEY_NOT_IMPLIED = "must be {expected} (implied for every Pleo registration), or be left out."
 
 
 class ImportFileError(Exception):
@@ -157,6 +129,7 @@ class EntryReport:
     fields: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)
     warnings: dict[str, list[str]] = field(default_factory=dict)
+    checked: MetadataCheck | None = None
 
     @property
     def is_valid(self) -> bool:
@@ -176,64 +149,6 @@ class ImportResult:
         return all(entry.is_valid for entry in self.entries)
 
 
-def _implied_matches(key: str, value: Any) -> bool:
-    expected = IMPLIED_VALUES[key]
-    if isinstance(expected, list):
-        return (
-            isinstance(value, list)
-            and len(value) == len(expected)
-            and all(isinstance(item, str) for item in value)
-            and set(value) == set(expected)
-        )
-    return value == expected
-
-
-def _shape_errors(document: dict[str, Any], report: EntryReport) -> None:
-    """JSON types and presence; fills report.fields with what may be judged by the rules."""
-    for key in getattr(document, "duplicates", []):
-        report.add_error(key, DUPLICATE_KEY)
-    for key in sorted(set(document) - KNOWN_KEYS):
-        report.add_error(key, UNKNOWN_KEY)
-    for key in REQUIRED_STRING_KEYS:
-        if key not in document:
-            report.add_error(key, KEY_REQUIRED)
-        elif not isinstance(document[key], str):
-            report.add_error(key, KEY_NOT_STRING)
-        else:
-            report.fields[key] = document[key]
-    for key in OPTIONAL_STRING_KEYS:
-        if key not in document:
-            continue
-        value = document[key]
-        if value is None or value == "":
-            report.add_error(key, KEY_EMPTY)
-        elif not isinstance(value, str):
-            report.add_error(key, KEY_NOT_STRING)
-        else:
-            report.fields[key] = value
-    for key in LIST_KEYS:
-        if key not in document:
-            report.add_error(key, KEY_REQUIRED)
-        elif not isinstance(document[key], list):
-            report.add_error(key, KEY_NOT_LIST)
-        else:
-            # Entries that are not strings are named by the validators.
-            report.fields[key] = document[key]
-    for key in IMPLIED_VALUES:
-        if key in document and not _implied_matches(key, document[key]):
-            report.add_error(key, KEY_NOT_IMPLIED.format(expected=json.dumps(IMPLIED_VALUES[key])))
-    for key, default in DEFAULTS.items():
-        value = document.get(key, default)
-        if key == "pkce_supported" and not isinstance(value, bool):
-            report.add_error(key, KEY_NOT_BOOLEAN)
-        elif key != "pkce_supported" and value == "":
-            report.add_error(key, KEY_EMPTY)
-        elif key != "pkce_supported" and not isinstance(value, str):
-            report.add_error(key, KEY_NOT_STRING)
-        else:
-            report.fields[key] = value
-
-
 def check_entry(index: int, document: Any, *, catalog: dict[str, list[str]]) -> EntryReport:
     """Judge one entry by its JSON shape, then by the registration rules."""
     name = document.get("client_name") if isinstance(document, dict) else None
@@ -241,22 +156,19 @@ def check_entry(index: int, document: Any, *, catalog: dict[str, list[str]]) -> 
     if not isinstance(document, dict):
         report.add_error(NON_FIELD_ERRORS, ENTRY_NOT_OBJECT)
         return report
-    _shape_errors(document, report)
-    registration = Registration(**report.fields, status=RegistrationStatus.DRAFT)
-    try:
-        registration_full_clean(registration)
-    except ValidationError as exc:
-        for key, messages in exc.message_dict.items():
-            # A key already reported for its shape was not handed to the rules;
-            # their verdict on the default in its place would only confuse.
-            if key not in report.errors:
-                report.errors[key] = list(messages)
-    report.warnings = check_registration(registration, catalog=catalog).warnings
+    for key in getattr(document, "duplicates", []):
+        report.add_error(key, DUPLICATE_KEY)
+    checked = registration_check_metadata(document=document, mode=STRICT, catalog=catalog)
+    for key, messages in checked.errors.items():
+        report.errors.setdefault(key, []).extend(messages)
+    report.fields = {key: getattr(checked.check.registration, key) for key in checked.check.changed}
+    report.warnings = checked.warnings
+    report.checked = checked
     return report
 
 
 def check_entries(documents: Iterable[Any]) -> list[EntryReport]:
-    catalog = load_scope_catalog()
+    catalog = scope_catalog()
     return [check_entry(index, document, catalog=catalog) for index, document in enumerate(documents)]
 
 
@@ -266,6 +178,7 @@ def registrations_import(*, documents: list[Any], dry_run: bool = False, owner: 
     if dry_run or not result.is_valid:
         return result
     with transaction.atomic():
-        for entry in result.entries:
-            result.created.append(registration_create(**entry.fields, owner=owner, created_by=owner))
+        # Every valid entry is an object, and so was checked.
+        for checked in (entry.checked for entry in result.entries if entry.checked is not None):
+            result.created.append(registration_save(check=checked.check, owner=owner, by=owner))
     return result

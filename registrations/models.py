@@ -7,21 +7,25 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from core.encryption import EncryptedTextField
+from core.encryption import Ciphertext, EncryptedTextField
 from core.servers import CredentialServer
 
 from . import validators
+from .choices import ApplicationType, Environment, TokenEndpointAuthMethod
+from .validators.credentials import credential_errors
 
-
-class Environment(models.TextChoices):
-    STAGING = "staging", "Staging"
-    PRODUCTION = "production", "Production"
-
-
-class ApplicationType(models.TextChoices):
-    # As in OpenID Connect Dynamic Client Registration `application_type`.
-    WEB = "web", "Web"
-    NATIVE = "native", "Native"
+__all__ = [
+    "ApplicationType",
+    "Credential",
+    "CredentialServer",
+    "CredentialStatus",
+    "Environment",
+    "Registration",
+    "RegistrationStatus",
+    "Scope",
+    "SecretDisclosure",
+    "TokenEndpointAuthMethod",
+]
 
 
 # Pleo's authorization server for each environment a registration is made for.
@@ -57,7 +61,12 @@ class Scope(models.Model):
 
 
 class Registration(models.Model):
-    """A Developer Partner Registration form for one OAuth 2.0 client."""
+    """A Developer Partner Registration form for one OAuth 2.0 client.
+
+    Its fields are described once in registrations.fields; the rules that judge
+    them run in the service (registrations.services.registration), which passes
+    the scope catalog in, so that one save judges once.
+    """
 
     # Client
     client_name = models.CharField(max_length=200)
@@ -129,19 +138,6 @@ class Registration(models.Model):
         """Pleo's authorization server for this registration's environment."""
         return PLEO_SERVER_BY_ENVIRONMENT[Environment(self.environment)]
 
-    def validation_report(self) -> validators.ValidationReport:
-        return validators.check_registration(self)
-
-    def clean(self) -> None:
-        report = self.validation_report()
-        if report.errors:
-            raise ValidationError(report.errors)
-
-
-class TokenEndpointAuthMethod(models.TextChoices):
-    CLIENT_SECRET_BASIC = "client_secret_basic", "client_secret_basic (HTTP Basic header)"
-    CLIENT_SECRET_POST = "client_secret_post", "client_secret_post (form body)"
-
 
 class CredentialStatus(models.TextChoices):
     ACTIVE = "active", "Active"
@@ -192,21 +188,14 @@ class Credential(models.Model):
         return f"{self.client_id} ({self.get_server_display()}, {self.get_status_display()})"
 
     def clean(self) -> None:
-        # Rules live in credential_validators (shared with forms and commands).
-        # Empty values are the fields' own blank checks; a stored, unchanged
+        # An empty secret is the field's own blank check; a stored, unchanged
         # secret (Ciphertext) is not decrypted just to be checked again.
-        from core.encryption import Ciphertext
-
-        from .credential_validators import credential_errors
-
         raw_secret = self.__dict__.get("client_secret")
         errors = credential_errors(
             server=self.server,
             client_id=self.client_id,
             client_secret=None if not raw_secret or isinstance(raw_secret, Ciphertext) else str(raw_secret),
         )
-        if not self.client_id:
-            errors.pop("client_id", None)
         if errors:
             raise ValidationError(errors)
 

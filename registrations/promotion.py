@@ -1,5 +1,7 @@
 """What of a staging registration carries over to its production counterpart.
 
+Every field of the field table (registrations.fields) but the environment.
+
 Judged by the validators, value by value, with production's rules: a redirect
 URI, a scope or a URL that production refuses is left out (with the validator's
 message saying why); everything else is copied as it is. No rule lives here.
@@ -15,27 +17,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from . import validators
+from .fields import FIELDS, Kind
 from .models import Environment, Registration
 
 PRODUCTION = Environment.PRODUCTION.value
 
-# The registration's data (what a manager edits), less the environment it is for.
-CARRIED_FIELDS = (
-    "client_name",
-    "client_uri",
-    "logo_uri",
-    "tos_uri",
-    "policy_uri",
-    "contacts",
-    "initiation_uri",
-    "settings_uri",
-    "redirect_uris",
-    "scope",
-    "pkce_supported",
-    "subject_type_preference",
-    "application_type",
-)
-URI_FIELDS = (*validators.REQUIRED_URI_FIELDS, *validators.OPTIONAL_URI_FIELDS)
+# The registration's data (the field table), less the environment it is for.
+CARRIED_FIELDS = tuple(spec.name for spec in FIELDS if spec.name != "environment")
+URI_FIELDS = tuple(spec.name for spec in FIELDS if spec.kind == Kind.URI)
 
 LEFT_OUT_REDIRECT_URI = "Redirect URI “{uri}” {message}"
 LEFT_OUT_URI = "“{uri}”: {message}"

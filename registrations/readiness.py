@@ -18,9 +18,11 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from .fields import BY_NAME, FIELDS
 from .models import Environment, Registration
 from .promotion import production_carry_over
-from .validators import check_registration, load_scope_catalog
+from .selectors import scope_catalog
+from .validators import check_registration
 
 FIX_EDIT = "Edit “{label}” on the production registration and save."
 FIX_LINK = "Make the page answer, or change “{label}”; then run the link check again."
@@ -80,8 +82,10 @@ def add_staging_evidence(source: Evidence) -> None:
 
 
 def field_label(name: str) -> str:
-    model_field = Registration._meta.get_field(name)
-    return str(capfirst(getattr(model_field, "verbose_name", name)))
+    """Pleo's label for a field of the table (the model's name for anything else)."""
+    if name in BY_NAME:
+        return BY_NAME[name].label
+    return str(capfirst(getattr(Registration._meta.get_field(name), "verbose_name", name)))
 
 
 def _validator_items(registration: Registration, catalog: Mapping[str, Iterable[str]]) -> list[ReadinessItem]:
@@ -93,7 +97,7 @@ def _validator_items(registration: Registration, catalog: Mapping[str, Iterable[
             items.extend(
                 ReadinessItem(name, label, message, FIX_EDIT.format(label=label)) for message in messages
             )
-    order = [f.name for f in Registration._meta.fields]
+    order = [spec.name for spec in FIELDS]
     return sorted(items, key=lambda item: order.index(item.field) if item.field in order else len(order))
 
 
@@ -128,7 +132,7 @@ def readiness_report(registration: Registration, *, now: datetime | None = None)
     """The report for a production registration (ValueError for a staging one)."""
     if registration.environment != Environment.PRODUCTION:
         raise ValueError(NOT_PRODUCTION.format(registration=registration))
-    catalog = load_scope_catalog()
+    catalog = scope_catalog()
     failures = _validator_items(registration, catalog)
     problems, unchecked = link_results(registration)
     for problem in problems:

@@ -10,12 +10,13 @@ from typing import Any
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
 from core.servers import CredentialServer, ServerEndpoints, server_endpoints
+from registrations.metadata import GRANT_TYPES, RESPONSE_TYPES, TOKEN_ENDPOINT_AUTH_METHODS
 
 from . import demo
 from .scopes import CatalogScopes
 
 REFRESH_TOKEN_HINT = "refresh_token"
-AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+AUTH_METHODS = list(TOKEN_ENDPOINT_AUTH_METHODS)
 REGISTER_PATH = "/oauth/register"
 
 
@@ -35,9 +36,9 @@ def sandbox_server_metadata() -> dict[str, Any]:
         "revocation_endpoint": endpoints.revocation_endpoint,
         "registration_endpoint": endpoints.auth_base_url + REGISTER_PATH,
         "scopes_supported": sorted(CatalogScopes().get_all_scopes()),
-        "response_types_supported": ["code"],
+        "response_types_supported": list(RESPONSE_TYPES),
         "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "grant_types_supported": list(GRANT_TYPES),
         "token_endpoint_auth_methods_supported": AUTH_METHODS,
         "introspection_endpoint_auth_methods_supported": AUTH_METHODS,
         "revocation_endpoint_auth_methods_supported": AUTH_METHODS,

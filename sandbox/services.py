@@ -3,8 +3,9 @@
 Both the RFC 7591 endpoint (`/sandbox/oauth/register`) and the portal's "issue
 sandbox credentials" use these, so a client registered either way is the same
 and the portal never calls its own HTTP endpoints (a single worker would
-deadlock). The document is judged by the portal's own validators
-(registrations.validators), exactly as the admin and import judge it.
+deadlock). The document is decoded by the portal's RFC 7591 codec in its
+dynamic-registration mode (registrations.metadata: what it accepts beyond the
+import is listed there) and judged by the same rules as the admin and import.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from typing import Any
 from django.db import transaction
 from oauth2_provider.models import get_application_model
 
-from registrations.models import ApplicationType, Environment, Registration
-from registrations.validators import check_registration
+from registrations.fields import EDITABLE_FIELDS
+from registrations.metadata import DYNAMIC_REGISTRATION, GRANT_TYPES, RESPONSE_TYPES
+from registrations.models import Registration
+from registrations.services.registration import registration_check_metadata
 
 from .models import SandboxClient
 
@@ -28,43 +31,6 @@ INVALID_REDIRECT_URI = "invalid_redirect_uri"
 INVALID_CLIENT_METADATA = "invalid_client_metadata"
 
 NOT_AN_OBJECT = "The client metadata must be a JSON object."
-NOT_A_STRING = "{key}: must be a string."
-NOT_A_BOOLEAN = "{key}: must be true or false."
-NOT_A_LIST = "{key}: must be a list of strings."
-GRANT_TYPES_UNSUPPORTED = (
-    "grant_types: the sandbox supports authorization_code (with refresh_token) only, like Pleo."
-)
-RESPONSE_TYPES_UNSUPPORTED = "response_types: the sandbox supports code only."
-AUTH_METHOD_UNSUPPORTED = (
-    "token_endpoint_auth_method: use client_secret_basic or client_secret_post (confidential clients only)."
-)
-
-SUPPORTED_GRANT_TYPES = ("authorization_code", "refresh_token")
-SUPPORTED_AUTH_METHODS = ("client_secret_basic", "client_secret_post")
-DEFAULT_AUTH_METHOD = "client_secret_basic"
-
-_STRING_KEYS = (
-    "client_name",
-    "client_uri",
-    "logo_uri",
-    "tos_uri",
-    "policy_uri",
-    "initiation_uri",
-    "settings_uri",
-    "scope",
-    "subject_type_preference",
-    "environment",
-    "application_type",
-)
-_ECHOED_KEYS = (*_STRING_KEYS, "contacts", "pkce_supported")
-_OPTIONAL_STRING_DEFAULTS = {
-    "logo_uri": "",
-    "initiation_uri": "",
-    "settings_uri": "",
-    "subject_type_preference": "",
-    "environment": Environment.STAGING,
-    "application_type": ApplicationType.WEB,
-}
 
 
 class SandboxRegistrationError(Exception):
@@ -88,64 +54,25 @@ def _metadata_error(message: str) -> SandboxRegistrationError:
     return SandboxRegistrationError(INVALID_CLIENT_METADATA, message)
 
 
-def _string_list(metadata: Mapping[str, Any], key: str, default: list[str]) -> list[str]:
-    value = metadata.get(key, default)
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise _metadata_error(NOT_A_LIST.format(key=key))
-    return value
-
-
-def _registration_from_metadata(metadata: Mapping[str, Any]) -> Registration:
-    """An unsaved Registration, so that the portal's rules judge the document."""
-    fields: dict[str, Any] = {}
-    for key in _STRING_KEYS:
-        value = metadata.get(key, _OPTIONAL_STRING_DEFAULTS.get(key, ""))
-        if not isinstance(value, str):
-            raise _metadata_error(NOT_A_STRING.format(key=key))
-        fields[key] = value
-    pkce_supported = metadata.get("pkce_supported", True)
-    if not isinstance(pkce_supported, bool):
-        raise _metadata_error(NOT_A_BOOLEAN.format(key="pkce_supported"))
-    # Lists are passed through as sent: the validators report wrong shapes.
-    return Registration(
-        **fields,
-        contacts=metadata.get("contacts", []),
-        redirect_uris=metadata.get("redirect_uris", []),
-        pkce_supported=pkce_supported,
-    )
-
-
-def _check_oauth_profile(metadata: Mapping[str, Any]) -> str:
-    """Grant types, response types and client authentication; returns the auth method."""
-    grant_types = _string_list(metadata, "grant_types", ["authorization_code"])
-    if "authorization_code" not in grant_types or not set(grant_types) <= set(SUPPORTED_GRANT_TYPES):
-        raise _metadata_error(GRANT_TYPES_UNSUPPORTED)
-    if _string_list(metadata, "response_types", ["code"]) != ["code"]:
-        raise _metadata_error(RESPONSE_TYPES_UNSUPPORTED)
-    method = metadata.get("token_endpoint_auth_method", DEFAULT_AUTH_METHOD)
-    if method not in SUPPORTED_AUTH_METHODS:
-        raise _metadata_error(AUTH_METHOD_UNSUPPORTED)
-    return str(method)
-
-
 def _describe(errors: Mapping[str, list[str]]) -> str:
     return " ".join(f"{field}: {message}" for field, messages in errors.items() for message in messages)
 
 
 def sandbox_client_metadata_validate(metadata: Any) -> tuple[Registration, str]:
-    """Judge a client metadata document; raises SandboxRegistrationError."""
+    """Judge a client metadata document; raises SandboxRegistrationError.
+
+    Returns the (unsaved) registration it describes and its token endpoint auth method."""
     if not isinstance(metadata, Mapping):
         raise _metadata_error(NOT_AN_OBJECT)
-    registration = _registration_from_metadata(metadata)
-    auth_method = _check_oauth_profile(metadata)
-    report = check_registration(registration)
-    if "redirect_uris" in report.errors:
+    checked = registration_check_metadata(document=metadata, mode=DYNAMIC_REGISTRATION)
+    errors = checked.errors
+    if "redirect_uris" in errors:
         raise SandboxRegistrationError(
-            INVALID_REDIRECT_URI, _describe({"redirect_uris": report.errors["redirect_uris"]})
+            INVALID_REDIRECT_URI, _describe({"redirect_uris": errors["redirect_uris"]})
         )
-    if report.errors:
-        raise _metadata_error(_describe(report.errors))
-    return registration, auth_method
+    if errors:
+        raise _metadata_error(_describe(errors))
+    return checked.check.registration, checked.auth_method
 
 
 @transaction.atomic
@@ -178,14 +105,14 @@ def sandbox_client_register(
     application.save()
 
     # Only what the sandbox understands is registered and echoed (RFC 7591 §2).
-    registered = {key: metadata[key] for key in _ECHOED_KEYS if key in metadata}
+    registered = {key: metadata[key] for key in EDITABLE_FIELDS if key in metadata}
     registered.update(
         {
             "client_name": registration.client_name,
             "redirect_uris": redirect_uris,
             "scope": registration.scope,
-            "grant_types": list(SUPPORTED_GRANT_TYPES),
-            "response_types": ["code"],
+            "grant_types": list(GRANT_TYPES),
+            "response_types": list(RESPONSE_TYPES),
             "token_endpoint_auth_method": auth_method,
         }
     )

@@ -27,5 +27,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture
 def example_registration(db: Any) -> Registration:
-    """The seed's Example Client registration, valid, in staging."""
+    """The Example Client registration, valid, in staging."""
     return make_registration()

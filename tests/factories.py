@@ -9,13 +9,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 
 from core.servers import CredentialServer
-from registrations import seed
+from registrations.examples import EXAMPLE_CLIENT
 from registrations.models import Registration
+from registrations.services.registration import TRANSITIONS, registration_create, registration_transition
 
 _sequence = itertools.count(1)
 
-# The seed's "Example Client": the registration every export pins.
-EXAMPLE_CLIENT = seed.EXAMPLE_CLIENT
+__all__ = ["EXAMPLE_CLIENT"]
 
 
 def registration_data(**overrides: Any) -> dict[str, Any]:
@@ -25,11 +25,25 @@ def registration_data(**overrides: Any) -> dict[str, Any]:
     return data
 
 
-def make_registration(**overrides: Any) -> Registration:
-    """A saved, valid registration (the seed's Example Client unless overridden)."""
-    registration = Registration(**registration_data(**overrides))
-    registration.full_clean()
-    registration.save()
+def _status_path(target: str) -> list[str]:
+    """The shortest walk of the allowed transitions from draft to `target`."""
+    paths: dict[str, list[str]] = {"draft": []}
+    queue = ["draft"]
+    while queue:
+        current = queue.pop(0)
+        for following in sorted(TRANSITIONS[current]):
+            if following not in paths:
+                paths[following] = [*paths[current], following]
+                queue.append(following)
+    return paths[target]
+
+
+def make_registration(*, owner: Any = None, status: str = "draft", **overrides: Any) -> Registration:
+    """A saved, valid registration (the Example Client unless overridden), made by the
+    service, so it passes every rule, and moved to `status` along the allowed transitions."""
+    registration = registration_create(**registration_data(**overrides), owner=owner)
+    for step in _status_path(status):
+        registration = registration_transition(registration=registration, to_status=step)
     return registration
 
 
@@ -43,7 +57,7 @@ def make_user(
 
 # Credentials and groups -----------------------------------------------------------
 
-# The seed's Example Client credential, as Pleo sends it (30 hex).
+# The Example Client's credential, as Pleo sends it (a UUID and 30 hex).
 PLEO_CLIENT_ID = "12a3b456-78c9-0d12-34e5-f678ab9bcd0e"
 PLEO_CLIENT_SECRET = "12345a6bcd789ef012abcd34ef5a6b"
 PARTNER_MANAGERS = "Partner managers"

@@ -104,7 +104,7 @@ def connection_start(
     # RFC 7636: 43-128 characters from the unreserved set; token_urlsafe(64) gives 86.
     code_verifier = secrets.token_urlsafe(64)
     with oauth_session(credential, with_secret=False, redirect_uri=redirect_uri) as client:
-        # Authlib adds code_challenge only when the verifier is passed to this call.
+        # Authlib adds code_challenge only when the verifier is passed here, not to fetch_token.
         url, _ = client.create_authorization_url(
             endpoints.authorization_endpoint,
             state=state,
@@ -245,7 +245,8 @@ def connection_complete_from_url(
 
 
 def _refresh_failed(connection: Connection, error: OAuthClientError) -> OAuthClientError:
-    # Terminal: with rotation, a spent refresh token must never be re-sent, so the user connects again.
+    # Terminal: with rotation, a spent refresh token must never be re-sent (the server
+    # would treat it as replayed), so the user authorizes again.
     connection.status = ConnectionStatus.NEEDS_REAUTHORIZATION
     connection.access_token = ""
     connection.refresh_token = ""

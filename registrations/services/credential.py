@@ -40,6 +40,9 @@ ROTATE_UNCHANGED = (
     "The new client ID and secret are the same as the current ones: there is nothing to rotate."
 )
 REVOKE_ALREADY_REVOKED = "This credential is already revoked."
+NO_CREDENTIAL_FOR_SECRET = (
+    "This registration has no active credential, so there is no client secret to include."
+)
 
 # Registration statuses that recording a first credential moves on to "credentials received".
 _AWAITING_CREDENTIALS = (
@@ -226,7 +229,24 @@ def credential_secret_disclose(
     return secret
 
 
+@sensitive_variables()
+def credential_secret_disclose_for_export(
+    *, credential: Credential | None, user: Any, remote_addr: str | None = None
+) -> str:
+    """The plaintext secret for a Postman environment file: permission-checked and audited
+    (PermissionDenied without the reveal permission; LookupError without a credential)."""
+    if credential is None:
+        raise LookupError(NO_CREDENTIAL_FOR_SECRET)
+    return credential_secret_disclose(
+        credential=credential,
+        user=user,
+        kind=SecretDisclosure.Kind.POSTMAN_EXPORT,
+        remote_addr=remote_addr,
+    )
+
+
 __all__ = [
+    "NO_CREDENTIAL_FOR_SECRET",
     "REVEAL_FORBIDDEN",
     "REVEAL_PERMISSION",
     "REVOKE_ALREADY_REVOKED",
@@ -237,6 +257,7 @@ __all__ = [
     "credential_revoke",
     "credential_rotate",
     "credential_secret_disclose",
+    "credential_secret_disclose_for_export",
     "credential_update",
     "secret_fingerprint",
 ]

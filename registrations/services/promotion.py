@@ -9,7 +9,8 @@ from django.db import transaction
 
 from ..models import Environment, Registration, RegistrationStatus
 from ..promotion import production_carry_over
-from ..validators import VALIDATED_FIELDS, check_registration, load_scope_catalog
+from ..selectors import scope_catalog
+from ..validators import VALIDATED_FIELDS, check_registration
 from .registration import _set_history_user
 
 PROMOTE_NOT_STAGING = "“{registration}” is not a staging registration: only staging ones are promoted."
@@ -46,7 +47,8 @@ def registration_promote(*, registration: Registration, by: Any = None) -> Regis
     if counterpart is not None:
         raise _refuse(PROMOTE_ALREADY.format(registration=staging, counterpart=counterpart))
 
-    carry = production_carry_over(staging, catalog=load_scope_catalog())
+    catalog = scope_catalog()
+    carry = production_carry_over(staging, catalog=catalog)
     production = Registration(
         **carry.data,
         environment=Environment.PRODUCTION,
@@ -57,15 +59,12 @@ def registration_promote(*, registration: Registration, by: Any = None) -> Regis
     emptied = {name for name in carry.left_out if not getattr(production, name)}
     unexpected = {
         name: messages
-        for name, messages in check_registration(production).errors.items()
+        for name, messages in check_registration(production, catalog=catalog).errors.items()
         if name not in emptied
     }
     if unexpected:
         raise ValidationError(unexpected)
-    # full_clean() less the model's clean(), which is check_registration: judged just above.
-    production.clean_fields(exclude=list(VALIDATED_FIELDS))
-    production.validate_unique()
-    production.validate_constraints()
+    production.full_clean(exclude=list(VALIDATED_FIELDS))
     production._change_reason = PROMOTED_REASON.format(pk=staging.pk)  # type: ignore[attr-defined]
     _set_history_user(production, by)
     production.save()

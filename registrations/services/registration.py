@@ -1,44 +1,37 @@
-"""Registrations: create, update, and move through the status workflow.
+"""Registrations: check, create, update, and move through the status workflow.
 
-Every write calls `full_clean()`, so the rules in registrations.validators hold
-whatever the caller (admin, import, demo data, shell). Status changes go
-through `registration_transition` and the allowed-transition table below;
-admin actions call the named wrappers.
+Every write judges the registration once: `registration_check` applies the data,
+runs `full_clean()` (with the rules' fields left to the rules) and every rule of
+registrations.validators with the scope catalog read once, and returns the full
+report (errors and warnings). `registration_save` writes a check that passed, so
+a caller that has already shown the check (the admin form) does not judge twice.
+Status changes go through `registration_transition` and the allowed-transition
+table below; admin actions call the named wrappers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import ApplicationType, Environment, Registration, RegistrationStatus
+from .. import fields as registration_fields
+from ..metadata import STRICT, DecodeMode, client_metadata_to_registration_data
+from ..models import Registration, RegistrationStatus
 from ..notifications import status_change_queue
-from ..validators import VALIDATED_FIELDS
+from ..selectors import registration_validation_report, scope_catalog
+from ..validators import VALIDATED_FIELDS, ValidationReport
 
 Status = RegistrationStatus
+Catalog = Mapping[str, Iterable[str]]
 
 # What a manager may change through a form or an import; status, owner and the
 # times change only through the functions below.
-EDITABLE_FIELDS = (
-    "client_name",
-    "client_uri",
-    "logo_uri",
-    "tos_uri",
-    "policy_uri",
-    "contacts",
-    "initiation_uri",
-    "settings_uri",
-    "redirect_uris",
-    "scope",
-    "pkce_supported",
-    "subject_type_preference",
-    "application_type",
-    "environment",
-)
+EDITABLE_FIELDS = registration_fields.EDITABLE_FIELDS
 
 # from status -> the statuses it may move to. Revoked and archived are ends.
 # "submitted -> draft" is for a form Pleo sends back for changes.
@@ -80,78 +73,124 @@ def _set_history_user(registration: Registration, user: Any) -> None:
         registration._history_user = user  # type: ignore[attr-defined]
 
 
-def registration_full_clean(registration: Registration) -> None:
-    """`full_clean()`, with the validators as the only judge of the fields they cover.
+@dataclass(frozen=True)
+class RegistrationCheck:
+    """A registration with new values applied (not saved) and the full verdict on it."""
 
-    Django's generic checks (blank, max_length, choices) for those fields would
-    repeat the validators' messages in other words; the rest keep them.
+    registration: Registration
+    changed: tuple[str, ...]  # the fields whose values the data changed
+    report: ValidationReport
+
+    @property
+    def is_valid(self) -> bool:
+        return self.report.is_valid
+
+
+def registration_check(
+    *, registration: Registration | None = None, data: Mapping[str, Any], catalog: Catalog | None = None
+) -> RegistrationCheck:
+    """Apply `data` (keys from EDITABLE_FIELDS) to `registration`, or to a new draft
+    when None, and judge the result once. Writes nothing.
+
+    Django's generic checks (blank, max_length, choices) for the fields the rules
+    cover would repeat the rules' messages in other words; the rest keep them.
     """
-    registration.full_clean(exclude=list(VALIDATED_FIELDS))
-
-
-@transaction.atomic
-def registration_create(
-    *,
-    client_name: str,
-    client_uri: str,
-    tos_uri: str,
-    policy_uri: str,
-    contacts: list[str],
-    redirect_uris: list[str],
-    scope: str,
-    logo_uri: str = "",
-    initiation_uri: str = "",
-    settings_uri: str = "",
-    pkce_supported: bool = True,
-    subject_type_preference: str = "",
-    application_type: str = ApplicationType.WEB,
-    environment: str = Environment.STAGING,
-    owner: Any = None,
-    created_by: Any = None,
-) -> Registration:
-    """A new draft registration. Raises ValidationError (by field) when a rule fails."""
-    registration = Registration(
-        client_name=client_name,
-        client_uri=client_uri,
-        logo_uri=logo_uri,
-        tos_uri=tos_uri,
-        policy_uri=policy_uri,
-        contacts=contacts,
-        initiation_uri=initiation_uri,
-        settings_uri=settings_uri,
-        redirect_uris=redirect_uris,
-        scope=scope,
-        pkce_supported=pkce_supported,
-        subject_type_preference=subject_type_preference,
-        application_type=application_type,
-        environment=environment,
-        status=Status.DRAFT,
-        owner=owner,
-    )
-    registration_full_clean(registration)
-    _set_history_user(registration, created_by)
-    registration.save()
-    return registration
-
-
-@transaction.atomic
-def registration_update(
-    *, registration: Registration, data: Mapping[str, Any], updated_by: Any = None
-) -> Registration:
-    """Change editable fields (keys of `data`, from EDITABLE_FIELDS); saves only when
-    something changed, so history records real changes only."""
     unknown = sorted(set(data) - set(EDITABLE_FIELDS))
     if unknown:
         # A programming error, not a user's: fail loudly.
         raise ValueError(UNKNOWN_FIELDS.format(fields=", ".join(unknown)))
-    changed = [name for name, value in data.items() if getattr(registration, name) != value]
-    for name in changed:
-        setattr(registration, name, data[name])
-    registration_full_clean(registration)
-    if changed:
-        _set_history_user(registration, updated_by)
-        registration.save(update_fields=[*changed, "updated_at"])
+    if registration is None:
+        registration = Registration(**{**registration_fields.defaults(), **data}, status=Status.DRAFT)
+        changed = tuple(EDITABLE_FIELDS)
+    else:
+        changed = tuple(name for name, value in data.items() if getattr(registration, name) != value)
+        for name in changed:
+            setattr(registration, name, data[name])
+    report = ValidationReport()
+    try:
+        registration.full_clean(exclude=list(VALIDATED_FIELDS))
+    except ValidationError as exc:
+        report.errors.update({key: list(messages) for key, messages in exc.message_dict.items()})
+    rules = registration_validation_report(registration, catalog=catalog)
+    for key, messages in rules.errors.items():
+        report.errors.setdefault(key, []).extend(messages)
+    report.warnings.update(rules.warnings)
+    report.incomplete.update(rules.incomplete)
+    return RegistrationCheck(registration=registration, changed=changed, report=report)
+
+
+@transaction.atomic
+def registration_save(*, check: RegistrationCheck, owner: Any = None, by: Any = None) -> Registration:
+    """Write a checked registration: a new one as a draft owned by `owner`, an existing
+    one only when something changed (so history records real changes only).
+    Raises ValidationError (by field) when the check found errors."""
+    if not check.is_valid:
+        raise ValidationError(check.report.errors)
+    registration = check.registration
+    if registration.pk is None:
+        registration.owner = owner
+        _set_history_user(registration, by)
+        registration.save()
+    elif check.changed:
+        _set_history_user(registration, by)
+        registration.save(update_fields=[*check.changed, "updated_at"])
     return registration
+
+
+def registration_create(
+    *, owner: Any = None, created_by: Any = None, catalog: Catalog | None = None, **fields: Any
+) -> Registration:
+    """A new draft registration from the fields of registrations.fields (the optional ones
+    may be left out). Raises ValidationError (by field) when a rule fails."""
+    check = registration_check(data=fields, catalog=catalog)
+    return registration_save(check=check, owner=owner, by=created_by)
+
+
+def registration_update(
+    *,
+    registration: Registration,
+    data: Mapping[str, Any],
+    updated_by: Any = None,
+    catalog: Catalog | None = None,
+) -> Registration:
+    """Change editable fields (keys of `data`, from EDITABLE_FIELDS)."""
+    check = registration_check(registration=registration, data=data, catalog=catalog)
+    return registration_save(check=check, by=updated_by)
+
+
+@dataclass(frozen=True)
+class MetadataCheck:
+    """An RFC 7591 document judged: its shape (registrations.metadata), then the rules."""
+
+    check: RegistrationCheck
+    shape_errors: dict[str, list[str]]
+    auth_method: str
+
+    @property
+    def errors(self) -> dict[str, list[str]]:
+        errors = {key: list(messages) for key, messages in self.shape_errors.items()}
+        for key, messages in self.check.report.errors.items():
+            # A key reported for its shape was not handed to the rules; their
+            # verdict on the default in its place would only confuse.
+            errors.setdefault(key, list(messages))
+        return errors
+
+    @property
+    def warnings(self) -> dict[str, list[str]]:
+        return self.check.report.warnings
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+
+def registration_check_metadata(
+    *, document: Mapping[str, Any], mode: DecodeMode = STRICT, catalog: Catalog | None = None
+) -> MetadataCheck:
+    """Decode client metadata in `mode` and judge the registration it describes. Writes nothing."""
+    decoded = client_metadata_to_registration_data(document, mode=mode)
+    check = registration_check(data=decoded.fields, catalog=scope_catalog() if catalog is None else catalog)
+    return MetadataCheck(check=check, shape_errors=decoded.errors, auth_method=decoded.auth_method)
 
 
 @transaction.atomic
@@ -177,7 +216,7 @@ def registration_transition(*, registration: Registration, to_status: str, by: A
         raise ValidationError({"status": [ValidationError(message, code="transition")]})
     update_fields = ["status", "updated_at"]
     if to_status in _NEEDS_VALID:
-        report = registration.validation_report()
+        report = registration_validation_report(registration)
         if not report.is_valid:
             raise ValidationError({NON_FIELD_ERRORS: [_NEEDS_VALID[to_status]], **report.errors})
     if to_status == Status.SUBMITTED:

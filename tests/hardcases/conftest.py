@@ -1,4 +1,4 @@
-"""Hard cases (issue 8): fixtures shared with the OAuth client's suite, imported rather than copied."""
+"""Hard cases: fixtures shared with the OAuth client's suite, imported rather than copied."""
 
 from __future__ import annotations
 

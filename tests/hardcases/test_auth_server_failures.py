@@ -4,7 +4,7 @@ answers too late or answers something that is not JSON.
 tests/oauthclient/test_connect_failures.py covers 500, timeout and non-JSON on the code
 exchange; this adds the transport failures there, and every kind on the refresh path.
 The user reads a plain message, the code exchange leaves no connection behind, a failed
-refresh marks the connection as needing re-authorization (DESIGN.md: a failed refresh is
+refresh marks the connection as needing re-authorization (a failed refresh is
 terminal), and a code or refresh token is never sent twice.
 """
 

@@ -21,7 +21,7 @@ from .fuzzing import CI, printable, text
 
 pytestmark = pytest.mark.django_db
 
-# The seed's Example Client as an import entry (an empty optional key is an import error).
+# The Example Client as an import entry (an empty optional key is an import error).
 VALID = {key: value for key, value in registration_data().items() if value != ""}
 DROP = "<drop the key>"
 

@@ -1,4 +1,4 @@
-"""load_demo_data: the seed's Example Client and two logins, idempotent."""
+"""load_demo_data: the Example Client and two logins, idempotent."""
 
 from __future__ import annotations
 

@@ -9,19 +9,17 @@ from django.contrib.auth.models import Permission
 
 from registrations.models import Credential, CredentialServer, Registration
 from registrations.services.credential import credential_record
-from tests.factories import make_user, registration_data
+from tests.factories import PLEO_CLIENT_ID, PLEO_CLIENT_SECRET, make_user, registration_data
 
-# The seed's example credentials (../shared/seed): what Pleo sends by 1Password.
-SEED_CLIENT_ID = "12a3b456-78c9-0d12-34e5-f678ab9bcd0e"
-SEED_CLIENT_SECRET = "12345a6bcd789ef012abcd34ef5a6b"
+__all__ = ["PLEO_CLIENT_ID", "PLEO_CLIENT_SECRET"]
 
 
 def record_credential(
     registration: Registration,
     *,
     server: str = CredentialServer.PLEO_STAGING,
-    client_id: str = SEED_CLIENT_ID,
-    client_secret: str = SEED_CLIENT_SECRET,
+    client_id: str = PLEO_CLIENT_ID,
+    client_secret: str = PLEO_CLIENT_SECRET,
     **extra: Any,
 ) -> Credential:
     return credential_record(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.contrib.messages import get_messages
@@ -14,9 +15,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from registrations import forms
+from registrations import forms, selectors
 from registrations import validators as v
-from registrations.models import Registration, RegistrationStatus
+from registrations.models import Registration, RegistrationStatus, Scope
 from registrations.services.registration import READY_NEEDS_VALID
 from tests.factories import make_registration, make_user, registration_data
 
@@ -296,6 +297,21 @@ def test_change_saves_through_the_service(admin_client: Client) -> None:
     admin_client.post(_change_url(registration), _form_data(response, client_name="Renamed"))
     registration.refresh_from_db()
     assert (registration.client_name, registration.history.count()) == ("Renamed", 2)
+
+
+@pytest.mark.parametrize("adding", [True, False], ids=["add", "change"])
+def test_a_save_judges_once_and_reads_the_scope_catalog_once(admin_client: Client, adding: bool) -> None:
+    url = ADD if adding else _change_url(make_registration())
+    data = _form_data(admin_client.get(url), client_name="Judged Once")
+    scope_table = Scope._meta.db_table
+    with (
+        mock.patch.object(selectors, "check_registration", wraps=v.check_registration) as judged,
+        CaptureQueriesContext(connection) as queries,
+    ):
+        response = admin_client.post(url, data)
+    catalog_reads = [query["sql"] for query in queries.captured_queries if scope_table in query["sql"]]
+    assert (response.status_code, judged.call_count, len(catalog_reads)) == (302, 1, 1)
+    assert Registration.objects.filter(client_name="Judged Once").exists()
 
 
 def test_change_keeps_the_stored_scope_order(admin_client: Client) -> None:

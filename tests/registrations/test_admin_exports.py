@@ -14,10 +14,11 @@ from registrations import exports
 from registrations.admin_exports import CONFIRM_REQUIRED
 from registrations.metadata import registration_to_client_metadata
 from registrations.models import Registration, SecretDisclosure
+from registrations.services.credential import NO_CREDENTIAL_FOR_SECRET
 from registrations.validators import REDIRECT_URI_FRAGMENT
 from tests.factories import make_registration
 
-from .exports_support import SEED_CLIENT_SECRET, invalid_registration, record_credential, user_with_perms
+from .exports_support import PLEO_CLIENT_SECRET, invalid_registration, record_credential, user_with_perms
 
 pytestmark = pytest.mark.django_db
 
@@ -187,7 +188,7 @@ def test_postman_environment_download_has_an_empty_secret(admin_client, example)
     text = body(admin_client.get(url("export_postman_environment", example)))
     values = {v["key"]: v for v in json.loads(text)["values"]}
     assert values["clientSecret"] == {"key": "clientSecret", "value": "", "type": "secret", "enabled": True}
-    assert SEED_CLIENT_SECRET not in text
+    assert PLEO_CLIENT_SECRET not in text
 
 
 def test_no_download_contains_the_secret(admin_client, example):
@@ -199,7 +200,7 @@ def test_no_download_contains_the_secret(admin_client, example):
         "export_postman_environment",
     )
     texts = [body(admin_client.get(url(name, example))) for name in names]
-    assert not [text for text in texts if SEED_CLIENT_SECRET in text]
+    assert not [text for text in texts if PLEO_CLIENT_SECRET in text]
     assert not SecretDisclosure.objects.exists()
 
 
@@ -211,7 +212,7 @@ def test_secret_page_asks_for_confirmation(revealer, example):
     html = body(response)
     assert response.status_code == 200
     assert 'name="confirm"' in html
-    assert SEED_CLIENT_SECRET not in html
+    assert PLEO_CLIENT_SECRET not in html
     assert not SecretDisclosure.objects.exists()
 
 
@@ -222,7 +223,7 @@ def test_secret_page_is_forbidden_without_the_reveal_permission(viewer, example)
 def test_secret_post_is_forbidden_without_the_reveal_permission(viewer, example):
     response = viewer.post(url("export_postman_environment_secret", example), {"confirm": "yes"})
     assert response.status_code == 403
-    assert SEED_CLIENT_SECRET not in body(response)
+    assert PLEO_CLIENT_SECRET not in body(response)
     assert not SecretDisclosure.objects.exists()
 
 
@@ -245,7 +246,7 @@ def test_confirmed_secret_post_downloads_the_secret_and_audits(revealer, example
         url("export_postman_environment_secret", example), {"confirm": "yes"}, REMOTE_ADDR="127.0.0.1"
     )
     values = {v["key"]: v for v in json.loads(body(response))["values"]}
-    assert values["clientSecret"]["value"] == SEED_CLIENT_SECRET
+    assert values["clientSecret"]["value"] == PLEO_CLIENT_SECRET
     assert "no-store" in response["Cache-Control"]
     disclosure = SecretDisclosure.objects.get()
     assert (disclosure.user, disclosure.kind, disclosure.remote_addr) == (
@@ -259,14 +260,14 @@ def test_secret_page_without_a_credential_says_so(revealer, example_registration
     response = client_for(revealer).post(
         url("export_postman_environment_secret", example_registration), {"confirm": "yes"}
     )
-    assert exports.NO_CREDENTIAL_FOR_SECRET in body(response)
+    assert NO_CREDENTIAL_FOR_SECRET in body(response)
     assert not SecretDisclosure.objects.exists()
 
 
 def test_secret_get_with_query_parameters_never_discloses(revealer, example):
     # The secret needs a POST: a GET (prefetch, link preview) cannot trigger it.
     response = client_for(revealer).get(url("export_postman_environment_secret", example), {"confirm": "yes"})
-    assert SEED_CLIENT_SECRET not in body(response)
+    assert PLEO_CLIENT_SECRET not in body(response)
     assert not SecretDisclosure.objects.exists()
 
 

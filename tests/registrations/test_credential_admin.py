@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.views.debug import SafeExceptionReporterFilter
 
 from registrations.admin_credentials import NOTHING_TO_REVOKE, REVOKED, ROTATED
-from registrations.credential_validators import CLIENT_ID_NOT_UUID
 from registrations.models import Credential, CredentialServer, CredentialStatus, SecretDisclosure
 from registrations.services.credential import ROTATE_UNCHANGED
+from registrations.validators.credentials import CLIENT_ID_NOT_UUID
 from tests.factories import (
     DEVELOPERS,
     PARTNER_MANAGERS,

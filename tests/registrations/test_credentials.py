@@ -11,7 +11,6 @@ from django.db import connection
 from django.views.debug import ExceptionReporter
 
 from core.encryption import DecryptionError
-from registrations import credential_validators as rules
 from registrations.models import (
     Credential,
     CredentialServer,
@@ -31,6 +30,7 @@ from registrations.services.credential import (
     credential_update,
     secret_fingerprint,
 )
+from registrations.validators import credentials as rules
 from tests.factories import (
     PLEO_CLIENT_ID,
     PLEO_CLIENT_SECRET,
@@ -150,7 +150,7 @@ def test_pleo_client_id_must_be_a_canonical_uuid(server):
         rules.validate_client_id("{12a3b456-78c9-0d12-34e5-f678ab9bcd0e}", server=server)
 
 
-def test_pleo_client_id_accepts_the_seed_uuid():
+def test_pleo_client_id_accepts_the_example_uuid():
     rules.validate_client_id(PLEO_CLIENT_ID, server=CredentialServer.PLEO_PRODUCTION)
 
 

@@ -15,7 +15,7 @@ from registrations.models import Registration, SecretDisclosure
 from registrations.services.credential import REVEAL_FORBIDDEN
 from registrations.validators import REDIRECT_URI_FRAGMENT
 
-from .exports_support import SEED_CLIENT_SECRET, invalid_registration, record_credential, user_with_perms
+from .exports_support import PLEO_CLIENT_SECRET, invalid_registration, record_credential, user_with_perms
 from .golden import assert_golden
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +84,7 @@ def test_json_of_an_invalid_registration_is_written_as_a_draft_with_the_errors_o
 
 def test_postman_environment_has_no_secret_by_default(example):
     out, _ = export(example.pk, "--format", "postman-environment")
-    assert SEED_CLIENT_SECRET not in out
+    assert PLEO_CLIENT_SECRET not in out
 
 
 def test_include_secret_needs_as_user(example):
@@ -129,7 +129,7 @@ def test_include_secret_for_a_permitted_user_puts_it_in_and_audits(example):
         example.pk, "--format", "postman-environment", "--include-secret", "--as-user", user.username
     )
     secret = next(v for v in json.loads(out)["values"] if v["key"] == "clientSecret")
-    assert (secret["value"], secret["type"]) == (SEED_CLIENT_SECRET, "secret")
+    assert (secret["value"], secret["type"]) == (PLEO_CLIENT_SECRET, "secret")
     disclosure = SecretDisclosure.objects.get()
     assert (disclosure.user, disclosure.kind) == (user, SecretDisclosure.Kind.POSTMAN_EXPORT)
 
@@ -150,4 +150,4 @@ def test_a_file_with_the_secret_is_readable_by_its_owner_only(example, tmp_path)
         target,
     )
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
-    assert SEED_CLIENT_SECRET in target.read_text(encoding="utf-8")
+    assert PLEO_CLIENT_SECRET in target.read_text(encoding="utf-8")

@@ -18,12 +18,13 @@ from registrations.models import (
     SecretDisclosure,
     TokenEndpointAuthMethod,
 )
+from registrations.services.credential import credential_secret_disclose_for_export
 from registrations.validators import REDIRECT_URI_FRAGMENT
 from tests.factories import make_registration, registration_data
 
 from .exports_support import (
-    SEED_CLIENT_ID,
-    SEED_CLIENT_SECRET,
+    PLEO_CLIENT_ID,
+    PLEO_CLIENT_SECRET,
     invalid_registration,
     record_credential,
     user_with_perms,
@@ -67,20 +68,9 @@ def _every_export(registration: Registration) -> list[str]:
 # --- golden files ------------------------------------------------------------------
 
 
-def test_json_golden(example_registration):
-    assert_golden("json", exports.render_json(registration_to_client_metadata(example_registration)))
-
-
-def test_markdown_golden(example_registration):
-    assert_golden("markdown", exports.registration_markdown(example_registration))
-
-
-def test_html_golden(example_registration):
-    assert_golden("html", exports.render_submission_form(example_registration))
-
-
-def test_csv_golden(example_registration):
-    assert_golden("csv", "".join(exports.stream_csv(Registration.objects.filter(pk=example_registration.pk))))
+@pytest.mark.parametrize("fmt", ["json", "markdown", "html", "csv"])
+def test_registration_golden(example_registration, fmt):
+    assert_golden(fmt, exports.EXPORT_FORMATS[fmt].render(example_registration))
 
 
 def test_postman_collection_golden(example_with_credential):
@@ -374,7 +364,7 @@ def test_postman_environment_points_at_pleo_staging_for_a_staging_credential(exa
     )
     assert variables["authServerUrl"]["value"] == "https://auth.staging.pleo.io"
     assert variables["apiBaseUrl"]["value"] == "https://external.staging.pleo.io"
-    assert variables["clientId"]["value"] == SEED_CLIENT_ID
+    assert variables["clientId"]["value"] == PLEO_CLIENT_ID
     assert variables["scopes"]["value"] == "users:read users:write"
 
 
@@ -421,14 +411,14 @@ def test_export_credential_ignores_superseded_credentials(example_registration):
 
 
 def test_no_export_contains_the_secret_by_default(example_with_credential):
-    assert not [text for text in _every_export(example_with_credential) if SEED_CLIENT_SECRET in text]
+    assert not [text for text in _every_export(example_with_credential) if PLEO_CLIENT_SECRET in text]
 
 
 def test_disclosing_for_export_needs_the_reveal_permission(example_with_credential):
     user = user_with_perms("view_registration")
     with pytest.raises(PermissionDenied):
-        exports.disclose_secret_for_export(
-            example_with_credential, exports.export_credential(example_with_credential), user=user
+        credential_secret_disclose_for_export(
+            credential=exports.export_credential(example_with_credential), user=user
         )
     assert not SecretDisclosure.objects.exists()
 
@@ -436,10 +426,8 @@ def test_disclosing_for_export_needs_the_reveal_permission(example_with_credenti
 def test_disclosing_for_export_returns_the_secret_and_audits(example_with_credential):
     user = user_with_perms("reveal_credential_secret")
     credential = exports.export_credential(example_with_credential)
-    secret = exports.disclose_secret_for_export(
-        example_with_credential, credential, user=user, remote_addr="127.0.0.1"
-    )
-    assert secret == SEED_CLIENT_SECRET
+    secret = credential_secret_disclose_for_export(credential=credential, user=user, remote_addr="127.0.0.1")
+    assert secret == PLEO_CLIENT_SECRET
     disclosure = SecretDisclosure.objects.get()
     assert (disclosure.credential, disclosure.user, disclosure.kind, disclosure.remote_addr) == (
         credential,
@@ -451,6 +439,7 @@ def test_disclosing_for_export_returns_the_secret_and_audits(example_with_creden
 
 def test_disclosing_without_a_credential_is_refused(example_registration):
     with pytest.raises(LookupError, match="no active credential"):
-        exports.disclose_secret_for_export(
-            example_registration, None, user=user_with_perms("reveal_credential_secret")
+        credential_secret_disclose_for_export(
+            credential=exports.export_credential(example_registration),
+            user=user_with_perms("reveal_credential_secret"),
         )

@@ -1,4 +1,4 @@
-"""Groups created by registrations' 0003 migration (issue 4)."""
+"""Groups created by registrations' 0003 migration."""
 
 import pytest
 from django.contrib.auth.models import Group

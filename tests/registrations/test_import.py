@@ -10,27 +10,24 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
-from registrations import importing
+from registrations import importing, metadata
 from registrations import validators as v
+from registrations.fields import FIELDS, Kind
 from registrations.management.commands.import_registration import DRY_RUN_DONE
 from registrations.metadata import registration_to_client_metadata
 from registrations.models import Registration
 from registrations.services.registration import EDITABLE_FIELDS
-from tests.factories import make_registration, make_user
+from tests.factories import EXAMPLE_CLIENT, make_registration, make_user
+
+REQUIRED_KEYS = {spec.name for spec in FIELDS if spec.required}
 
 pytestmark = pytest.mark.django_db
 
 
 def _document(**overrides: Any) -> dict[str, Any]:
-    """The seed's Example Client as export_registration prints it."""
+    """The Example Client as export_registration prints it."""
     document: dict[str, Any] = {
-        "client_name": "Example Client",
-        "client_uri": "https://client.example/",
-        "tos_uri": "https://client.example/legal/tos.html",
-        "policy_uri": "https://client.example/legal/privacy.pdf",
-        "contacts": ["name.surname@example.io"],
-        "redirect_uris": ["https://oauth.pstmn.io/v1/browser-callback"],
-        "scope": "users:read users:write",
+        key: value for key, value in EXAMPLE_CLIENT.items() if value != "" and key in REQUIRED_KEYS
     }
     document.update(overrides)
     return {key: value for key, value in document.items() if value is not ...}
@@ -71,48 +68,48 @@ def _entry_errors(document: Any) -> dict[str, list[str]]:
 SHAPE_ERRORS = [
     pytest.param(
         _document(contacts="name.surname@example.io"),
-        {"contacts": [importing.KEY_NOT_LIST]},
+        {"contacts": [metadata.KEY_NOT_LIST]},
         id="contacts-not-list",
     ),
     pytest.param(
         _document(redirect_uris="https://a.example/"),
-        {"redirect_uris": [importing.KEY_NOT_LIST]},
+        {"redirect_uris": [metadata.KEY_NOT_LIST]},
         id="uris-not-list",
     ),
-    pytest.param(_document(client_uri=...), {"client_uri": [importing.KEY_REQUIRED]}, id="required-missing"),
-    pytest.param(_document(contacts=...), {"contacts": [importing.KEY_REQUIRED]}, id="list-missing"),
-    pytest.param(_document(client_name=3), {"client_name": [importing.KEY_NOT_STRING]}, id="name-not-string"),
-    pytest.param(_document(scope=["users:read"]), {"scope": [importing.KEY_NOT_STRING]}, id="scope-as-list"),
+    pytest.param(_document(client_uri=...), {"client_uri": [metadata.KEY_REQUIRED]}, id="required-missing"),
+    pytest.param(_document(contacts=...), {"contacts": [metadata.KEY_REQUIRED]}, id="list-missing"),
+    pytest.param(_document(client_name=3), {"client_name": [metadata.KEY_NOT_STRING]}, id="name-not-string"),
+    pytest.param(_document(scope=["users:read"]), {"scope": [metadata.KEY_NOT_STRING]}, id="scope-as-list"),
     *[
-        pytest.param(_document(**{key: ""}), {key: [importing.KEY_EMPTY]}, id=f"empty-{key}")
-        for key in (*importing.OPTIONAL_STRING_KEYS, "environment", "application_type")
+        pytest.param(_document(**{key: ""}), {key: [metadata.KEY_EMPTY]}, id=f"empty-{key}")
+        for key in (spec.name for spec in FIELDS if not spec.required and spec.kind != Kind.BOOLEAN)
     ],
-    pytest.param(_document(logo_uri=None), {"logo_uri": [importing.KEY_EMPTY]}, id="null-optional"),
-    pytest.param(_document(logo_uri=5), {"logo_uri": [importing.KEY_NOT_STRING]}, id="optional-not-string"),
+    pytest.param(_document(logo_uri=None), {"logo_uri": [metadata.KEY_EMPTY]}, id="null-optional"),
+    pytest.param(_document(logo_uri=5), {"logo_uri": [metadata.KEY_NOT_STRING]}, id="optional-not-string"),
     pytest.param(
-        _document(pkce_supported="true"), {"pkce_supported": [importing.KEY_NOT_BOOLEAN]}, id="pkce-not-bool"
+        _document(pkce_supported="true"), {"pkce_supported": [metadata.KEY_NOT_BOOLEAN]}, id="pkce-not-bool"
     ),
     pytest.param(
-        _document(environment=1), {"environment": [importing.KEY_NOT_STRING]}, id="environment-not-string"
+        _document(environment=1), {"environment": [metadata.KEY_NOT_STRING]}, id="environment-not-string"
     ),
-    pytest.param(_document(clientname="x"), {"clientname": [importing.UNKNOWN_KEY]}, id="unknown-key"),
+    pytest.param(_document(clientname="x"), {"clientname": [metadata.UNKNOWN_KEY]}, id="unknown-key"),
     pytest.param(
         _document(grant_types=["authorization_code"]),
         {
             "grant_types": [
-                importing.KEY_NOT_IMPLIED.format(expected='["authorization_code", "refresh_token"]')
+                metadata.KEY_NOT_IMPLIED.format(expected='["authorization_code", "refresh_token"]')
             ]
         },
         id="grant-types-differ",
     ),
     pytest.param(
         _document(response_types=["token"]),
-        {"response_types": [importing.KEY_NOT_IMPLIED.format(expected='["code"]')]},
+        {"response_types": [metadata.KEY_NOT_IMPLIED.format(expected='["code"]')]},
         id="response-types-differ",
     ),
     pytest.param(
         _document(token_endpoint_auth_method="none"),
-        {"token_endpoint_auth_method": [importing.KEY_NOT_IMPLIED.format(expected='"client_secret_basic"')]},
+        {"token_endpoint_auth_method": [metadata.KEY_NOT_IMPLIED.format(expected='"client_secret_basic"')]},
         id="auth-method-differs",
     ),
     pytest.param(["not", "an", "object"], {"__all__": [importing.ENTRY_NOT_OBJECT]}, id="entry-not-object"),
@@ -258,7 +255,7 @@ def test_unknown_owner_is_a_command_error(tmp_path: Path) -> None:
 # --- export, then import ------------------------------------------------------------------
 
 ROUND_TRIPS = [
-    pytest.param({}, id="seed-example"),
+    pytest.param({}, id="example-client"),
     pytest.param(
         {
             "logo_uri": "https://client.example/logo.png",

@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from registrations import readiness, validators
+from registrations.fields import BY_NAME
 from registrations.models import Registration, RegistrationStatus, Scope
 from registrations.promotion import LEFT_OUT_REDIRECT_URI
 from registrations.readiness import readiness_report
@@ -37,7 +38,7 @@ def active_staging(**overrides: Any) -> Registration:
 
 
 def _asked_for(name: str) -> tuple[str, str]:
-    what = validators.ASKED_FOR_IN_PRODUCTION[name]
+    what = BY_NAME[name].production_asks_for
     return name, validators.PRODUCTION_ASKS_FOR.format(what=what)
 
 
@@ -137,7 +138,7 @@ def test_the_promoted_example_client_fails_exactly_the_fields_pleo_asks_for_in_p
 def test_each_failure_says_how_to_fix_it() -> None:
     production = registration_promote(registration=active_staging())
     item = readiness_report(production).failures[0]
-    assert (item.label, item.fix) == ("Logo URI", readiness.FIX_EDIT.format(label="Logo URI"))
+    assert (item.label, item.fix) == ("Logo", readiness.FIX_EDIT.format(label="Logo"))
 
 
 def test_a_required_field_with_nothing_production_accepts_is_reported_empty() -> None:
@@ -194,7 +195,7 @@ def test_the_command_prints_the_report_and_exits_1_when_not_ready(capsys) -> Non
     out = capsys.readouterr().out
     assert exc_info.value.returncode == 1
     assert "NOT READY: 3 production rules failing, no recent staging test call." in out
-    assert f"- Logo URI (logo_uri): {_asked_for('logo_uri')[1]}" in out
+    assert f"- Logo (logo_uri): {_asked_for('logo_uri')[1]}" in out
 
 
 def test_the_command_refuses_a_staging_registration() -> None:

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from registrations import validators
 from registrations.admin_promotion import NOT_PROMOTED, PROMOTED
+from registrations.fields import BY_NAME
 from registrations.models import Registration
 from registrations.services.promotion import PROMOTE_NOT_ACTIVE, registration_promote
 
@@ -91,5 +92,5 @@ def test_saving_a_production_registration_warns_of_what_pleo_asks_for(admin_clie
     url = reverse("admin:registrations_registration_change", args=[production.pk])
     data = _form_data(admin_client.get(url), environment="production")
     response = admin_client.post(url, data, follow=True)
-    asked = validators.PRODUCTION_ASKS_FOR.format(what=validators.ASKED_FOR_IN_PRODUCTION["logo_uri"])
+    asked = validators.PRODUCTION_ASKS_FOR.format(what=BY_NAME["logo_uri"].production_asks_for)
     assert f"Logo URI: {asked}" in [str(m) for m in response.context["messages"]]

@@ -9,10 +9,14 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from registrations import validators as v
-from registrations.models import Registration, Scope
+from registrations.fields import FIELDS, Kind
+from registrations.models import ApplicationType, Environment, Registration, Scope
+from registrations.selectors import registration_validation_report, scope_catalog
 from tests.factories import registration_data
 
-STAGING, PRODUCTION, WEB, NATIVE = v.STAGING, v.PRODUCTION, v.WEB, v.NATIVE
+STAGING, PRODUCTION = Environment.STAGING.value, Environment.PRODUCTION.value
+WEB, NATIVE = ApplicationType.WEB.value, ApplicationType.NATIVE.value
+OPTIONAL_URI_FIELDS = [spec.name for spec in FIELDS if spec.kind == Kind.URI and not spec.required]
 BOTH_ENVIRONMENTS = (STAGING, PRODUCTION)
 BOTH_TYPES = (WEB, NATIVE)
 EVERYWHERE = [(env, app) for env in BOTH_ENVIRONMENTS for app in BOTH_TYPES]
@@ -472,7 +476,7 @@ def test_web_uri_rejected(uri: str, environment: str, message: str) -> None:
 # --- contacts --------------------------------------------------------------------------
 
 CONTACTS_ACCEPTED = [
-    pytest.param(["name.surname@example.io"], id="seed-contact"),
+    pytest.param(["name.surname@example.io"], id="example-contact"),
     pytest.param(["a@client.example", "b+oauth@sub.client.example"], id="two-addresses"),
 ]
 
@@ -576,16 +580,21 @@ def _registration(**overrides: Any) -> Registration:
     return Registration(**registration_data(**overrides))
 
 
+def _check(registration: Registration) -> v.ValidationReport:
+    """check_registration with the catalog as the database holds it."""
+    return v.check_registration(registration, catalog=scope_catalog())
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(("environment", "application_type"), EVERYWHERE)
-def test_seed_example_is_valid_everywhere(environment: str, application_type: str) -> None:
-    report = v.check_registration(_registration(environment=environment, application_type=application_type))
+def test_example_client_is_valid_everywhere(environment: str, application_type: str) -> None:
+    report = _check(_registration(environment=environment, application_type=application_type))
     assert (report.errors, report.warnings) == ({}, {})
 
 
 @pytest.mark.django_db
 def test_check_registration_puts_each_error_on_its_field() -> None:
-    report = v.check_registration(
+    report = _check(
         _registration(client_uri="client.example", contacts=[], redirect_uris=["https://app.example/#x"])
     )
     assert report.errors == {
@@ -597,29 +606,37 @@ def test_check_registration_puts_each_error_on_its_field() -> None:
 
 @pytest.mark.django_db
 def test_check_registration_skips_empty_optional_uris() -> None:
-    report = v.check_registration(_registration(logo_uri="", initiation_uri="", settings_uri=""))
+    report = _check(_registration(logo_uri="", initiation_uri="", settings_uri=""))
     assert report.is_valid
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("field", v.OPTIONAL_URI_FIELDS)
+@pytest.mark.parametrize("field", OPTIONAL_URI_FIELDS)
 def test_check_registration_judges_filled_optional_uris(field: str) -> None:
-    report = v.check_registration(_registration(environment=PRODUCTION, **{field: "http://client.example/"}))
+    report = _check(_registration(environment=PRODUCTION, **{field: "http://client.example/"}))
     assert report.errors == {field: [v.URI_HTTPS_REQUIRED]}
 
 
 @pytest.mark.django_db
-def test_check_registration_reads_the_catalog_from_the_database() -> None:
+def test_validation_report_reads_the_catalog_from_the_database() -> None:
     Scope.objects.create(name="cards:read", in_staging=True, in_production=False)
-    report = v.check_registration(_registration(environment=PRODUCTION, scope="users:read cards:read"))
+    report = registration_validation_report(
+        _registration(environment=PRODUCTION, scope="users:read cards:read")
+    )
+    assert report.errors == {"scope": [v.SCOPE_NOT_IN_CATALOG_ERROR.format(token="cards:read")]}
+
+
+def test_check_registration_judges_scopes_by_the_catalog_it_is_given() -> None:
+    catalog = {"users:read": [STAGING, PRODUCTION], "cards:read": [STAGING]}
+    report = v.check_registration(
+        _registration(environment=PRODUCTION, scope="users:read cards:read"), catalog=catalog
+    )
     assert report.errors == {"scope": [v.SCOPE_NOT_IN_CATALOG_ERROR.format(token="cards:read")]}
 
 
 @pytest.mark.django_db
 def test_check_registration_collects_warnings_by_field() -> None:
-    report = v.check_registration(
-        _registration(scope="users:read custom:read", redirect_uris=["https://localhost/cb"])
-    )
+    report = _check(_registration(scope="users:read custom:read", redirect_uris=["https://localhost/cb"]))
     assert report.warnings == {
         "redirect_uris": [f"Redirect URI 1 “https://localhost/cb” {v.REDIRECT_URI_LOCALHOST_WARNING}"],
         "scope": [v.SCOPE_NOT_IN_CATALOG_WARNING.format(token="custom:read")],
@@ -628,11 +645,11 @@ def test_check_registration_collects_warnings_by_field() -> None:
 
 @pytest.mark.django_db
 def test_check_registration_judges_an_unknown_environment_as_production() -> None:
-    report = v.check_registration(_registration(environment="prod", client_uri="http://client.example/"))
+    report = _check(_registration(environment="prod", client_uri="http://client.example/"))
     assert report.errors == {"environment": [v.ENVIRONMENT_INVALID], "client_uri": [v.URI_HTTPS_REQUIRED]}
 
 
 @pytest.mark.django_db
 def test_check_registration_rejects_an_unknown_application_type() -> None:
-    report = v.check_registration(_registration(application_type="spa"))
+    report = _check(_registration(application_type="spa"))
     assert report.errors == {"application_type": [v.APPLICATION_TYPE_INVALID]}

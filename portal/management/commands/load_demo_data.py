@@ -1,9 +1,9 @@
-"""Demo data for `make run`: the seed's Example Client and two logins. Idempotent.
+"""Demo data for `make run`: the Example Client and two logins. Idempotent.
 
 - users `manager` (group "Partner managers") and `developer` (group "Developers"),
   both staff so they can use admin; passwords are generated on first creation and
   printed once (`--reset-passwords` sets and prints new ones);
-- the seed's "Example Client" registration (staging), owned by `manager`, marked
+- the "Example Client" registration (registrations.examples, staging), owned by `manager`, marked
   ready, with credentials issued by the built-in sandbox (so it is "credentials
   received" and a developer can connect it from the dashboard at once);
 - re-running keeps everything that exists and says so.
@@ -20,8 +20,8 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from registrations.examples import EXAMPLE_CLIENT
 from registrations.models import CredentialServer, CredentialStatus, Registration
-from registrations.seed import EXAMPLE_CLIENT
 from registrations.services.registration import registration_create, registration_mark_ready
 from sandbox.credentials import credential_issue_sandbox
 
@@ -52,7 +52,7 @@ def generate_password() -> str:
 
 
 class Command(BaseCommand):
-    help = "Load demo data: the seed's Example Client registration and manager/developer logins."
+    help = "Load demo data: the Example Client registration and manager/developer logins."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

@@ -17,12 +17,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.views.decorators.debug import sensitive_variables
 
 from registrations import exports
-from registrations.metadata import registration_to_client_metadata
 from registrations.models import Registration
-from registrations.validators import check_registration
+from registrations.selectors import registration_validation_report
+from registrations.services.credential import credential_secret_disclose_for_export
 
-FORMATS = ("json", "markdown", "html", "csv", "postman-collection", "postman-environment")
-FINAL_FORMATS = ("markdown", "html")
+FORMATS = tuple(exports.EXPORT_FORMATS)
+FINAL_FORMATS = tuple(key for key, export in exports.EXPORT_FORMATS.items() if export.final)
 
 NOT_FOUND = "Registration {id} does not exist."
 SECRET_ONLY_FOR_ENVIRONMENT = "--include-secret only applies to --format postman-environment."
@@ -54,7 +54,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         fmt: str = options["format"]
         include_secret: bool = options["include_secret"]
-        if include_secret and fmt != "postman-environment":
+        if include_secret and fmt != exports.POSTMAN_ENVIRONMENT.key:
             raise CommandError(SECRET_ONLY_FOR_ENVIRONMENT)
         if include_secret and not options["as_user"]:
             raise CommandError(SECRET_NEEDS_USER)
@@ -63,24 +63,26 @@ class Command(BaseCommand):
         except Registration.DoesNotExist:
             raise CommandError(NOT_FOUND.format(id=options["id"])) from None
 
-        if fmt in FINAL_FORMATS:
-            text = self._final(registration, fmt)
+        export = exports.EXPORT_FORMATS[fmt]
+        if export.final:
+            text = self._final(registration, export)
+        elif include_secret:
+            self._warn_if_invalid(registration)
+            text = self._environment_with_secret(registration, username=options["as_user"])
         else:
             self._warn_if_invalid(registration)
-            text = self._data(registration, fmt, include_secret=include_secret, username=options["as_user"])
+            text = export.render(registration)
         self._write(text, options["output"], private=include_secret)
 
-    def _final(self, registration: Registration, fmt: str) -> str:
+    def _final(self, registration: Registration, export: exports.ExportFormat) -> str:
         try:
-            if fmt == "html":
-                return exports.render_submission_form(registration)
-            return exports.registration_markdown(registration)
+            return export.render(registration)
         except exports.FinalExportRefused as refused:
             lines = [exports.NOT_FINAL, *(f"- {label}: {message}" for label, message in refused.problems)]
             raise CommandError("\n".join(lines)) from None
 
     def _warn_if_invalid(self, registration: Registration) -> None:
-        report = check_registration(registration)
+        report = registration_validation_report(registration)
         if report.is_valid:
             return
         self.stderr.write(DRAFT_WARNING.format(id=registration.pk))
@@ -88,25 +90,15 @@ class Command(BaseCommand):
             self.stderr.write(f"- {label}: {message}")
 
     @sensitive_variables("secret")
-    def _data(
-        self, registration: Registration, fmt: str, *, include_secret: bool, username: str | None
-    ) -> str:
-        if fmt == "json":
-            return exports.render_json(registration_to_client_metadata(registration))
-        if fmt == "csv":
-            return "".join(exports.stream_csv(Registration.objects.filter(pk=registration.pk)))
+    def _environment_with_secret(self, registration: Registration, *, username: str | None) -> str:
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise CommandError(USER_NOT_FOUND.format(username=username))
         credential = exports.export_credential(registration)
-        if fmt == "postman-collection":
-            return exports.render_json(exports.postman_collection(registration, credential))
-        secret = ""
-        if include_secret:
-            user = get_user_model().objects.filter(username=username, is_active=True).first()
-            if user is None:
-                raise CommandError(USER_NOT_FOUND.format(username=username))
-            try:
-                secret = exports.disclose_secret_for_export(registration, credential, user=user)
-            except (PermissionDenied, LookupError) as exc:
-                raise CommandError(str(exc)) from None
+        try:
+            secret = credential_secret_disclose_for_export(credential=credential, user=user)
+        except (PermissionDenied, LookupError) as exc:
+            raise CommandError(str(exc)) from None
         return exports.render_json(
             exports.postman_environment(registration, credential, client_secret=secret)
         )

@@ -1,4 +1,4 @@
-"""Golden files: the exact export of the seed's Example Client in each format.
+"""Golden files: the exact export of the Example Client in each format.
 
 Regenerate after an intended change with `UPDATE_GOLDEN=1 pytest tests/registrations`,
 then review the diff.

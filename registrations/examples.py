@@ -1,6 +1,8 @@
-"""The seed's "Example Client" registration (../shared/seed: "Example Registration").
+"""An example registration: "Example Client", the one in Pleo's own example of the form.
 
 The demo data (`load_demo_data`) creates it, and the tests pin every export to it.
+Its keys are the fields of registrations.fields; the optional ones left out take
+their defaults.
 """
 
 from __future__ import annotations

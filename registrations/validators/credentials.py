@@ -1,8 +1,10 @@
-"""Rules for issued credentials, shared by Credential.clean(), admin forms and commands.
+"""Issued credentials: the client ID and the client secret.
 
-Messages never interpolate the value: a rejected secret is still a secret.
-This module imports nothing from models.py, so models can import it lazily
-and forms/commands can use it without cycles.
+Credential.clean() applies `credential_errors`, so every write (the credential
+service) judges by these rules; the admin forms use the single-value checks to
+show an error next to the field before anything is saved. Messages never
+interpolate the value: a rejected secret is still a secret. Nothing here imports
+models.py, so models can import it without a cycle.
 """
 
 from __future__ import annotations
@@ -34,27 +36,37 @@ CLIENT_SECRET_WHITESPACE = (
 )
 
 
+def _check_bounded_token(value: str, *, max_length: int, messages: tuple[str, str, str]) -> None:
+    """Non-empty, at most `max_length` characters, no whitespace or control characters.
+
+    `messages`: (required, too long, whitespace)."""
+    required, too_long, whitespace = messages
+    if not value:
+        raise ValidationError(required, code="required")
+    if len(value) > max_length:
+        raise ValidationError(too_long, code="max_length")
+    if _WHITESPACE_OR_CONTROL_RE.search(value):
+        raise ValidationError(whitespace, code="whitespace")
+
+
 def validate_client_id(value: str, *, server: str) -> None:
     """Client ID for `server` (a CredentialServer value): a UUID at Pleo, anything bounded elsewhere."""
-    if not value:
-        raise ValidationError(CLIENT_ID_REQUIRED, code="required")
-    if len(value) > MAX_CLIENT_ID_LENGTH:
-        raise ValidationError(CLIENT_ID_TOO_LONG, code="max_length")
-    if _WHITESPACE_OR_CONTROL_RE.search(value):
-        raise ValidationError(CLIENT_ID_WHITESPACE, code="whitespace")
-    # Pleo's servers issue client IDs as UUIDs.
+    _check_bounded_token(
+        value,
+        max_length=MAX_CLIENT_ID_LENGTH,
+        messages=(CLIENT_ID_REQUIRED, CLIENT_ID_TOO_LONG, CLIENT_ID_WHITESPACE),
+    )
     if server in PLEO_SERVERS and not _UUID_RE.fullmatch(value):
         raise ValidationError(CLIENT_ID_NOT_UUID, code="not_uuid")
 
 
 def validate_client_secret(value: str) -> None:
     """Client secret: non-empty, no whitespace or control characters, bounded."""
-    if not value:
-        raise ValidationError(CLIENT_SECRET_REQUIRED, code="required")
-    if len(value) > MAX_CLIENT_SECRET_LENGTH:
-        raise ValidationError(CLIENT_SECRET_TOO_LONG, code="max_length")
-    if _WHITESPACE_OR_CONTROL_RE.search(value):
-        raise ValidationError(CLIENT_SECRET_WHITESPACE, code="whitespace")
+    _check_bounded_token(
+        value,
+        max_length=MAX_CLIENT_SECRET_LENGTH,
+        messages=(CLIENT_SECRET_REQUIRED, CLIENT_SECRET_TOO_LONG, CLIENT_SECRET_WHITESPACE),
+    )
 
 
 def credential_errors(
@@ -64,7 +76,9 @@ def credential_errors(
     (checking it would need the key, and it was checked when it was recorded)."""
     errors: dict[str, list[ValidationError]] = {}
     try:
-        validate_client_id(client_id, server=server)
+        # An empty client ID is the model field's own blank check.
+        if client_id:
+            validate_client_id(client_id, server=server)
     except ValidationError as exc:
         errors["client_id"] = exc.error_list
     if client_secret is not None:
