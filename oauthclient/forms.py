@@ -63,7 +63,15 @@ class TestCallForm(forms.Form):
 class MonitoringForm(TestCallForm):
     """Monitoring on or off, and the GET the probe makes (the test call's choices)."""
 
+    PROBES = [
+        ("introspect", f"who am I ({PRESET_PATHS['introspect']})"),
+        ("employees", f"employees ({PRESET_PATHS['employees']}, needs users:read)"),
+        ("custom", "a custom path"),
+    ]
     monitored = forms.BooleanField(label="Monitor this connection", required=False)
+    target = forms.ChoiceField(
+        label="Probe request", choices=PROBES, widget=forms.RadioSelect, initial="introspect"
+    )
     field_order = ["monitored", "target", "path"]
 
     @classmethod
