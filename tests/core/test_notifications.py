@@ -115,3 +115,11 @@ def test_delivery_can_be_limited_to_some_keys() -> None:
     assert list(
         Notification.objects.filter(status=NotificationStatus.PENDING).values_list("key", flat=True)
     ) == ["event:1"]
+
+
+def test_the_outbox_is_read_only_in_admin(admin_client) -> None:
+    notification = _queue()
+    assert notification is not None
+    assert admin_client.get("/admin/core/notification/add/").status_code == 403
+    page = admin_client.get(f"/admin/core/notification/{notification.pk}/change/")
+    assert (page.status_code, 'name="_save"' in page.content.decode()) == (200, False)
