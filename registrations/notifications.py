@@ -82,21 +82,17 @@ def retrieval_reminder_queue(
         "url": registration_url(registration),
     }
     if days_left < 0:
-        return notification_queue(
-            key=f"registration:{registration.pk}:overdue:{shared_on.isoformat()}",
-            kind=KIND_OVERDUE,
-            recipients=_deadline_recipients(registration),
-            template="registrations/email/retrieval_overdue",
-            context=context,
-        )
-    threshold = reminder_threshold(days_left)
-    if threshold is None:
-        return None
+        event, kind = "overdue", KIND_OVERDUE
+    else:
+        threshold = reminder_threshold(days_left)
+        if threshold is None:
+            return None
+        event, kind = f"reminder:{threshold}", KIND_REMINDER
     return notification_queue(
-        key=f"registration:{registration.pk}:reminder:{shared_on.isoformat()}:{threshold}",
-        kind=KIND_REMINDER,
+        key=f"registration:{registration.pk}:{shared_on.isoformat()}:{event}",
+        kind=kind,
         recipients=_deadline_recipients(registration),
-        template="registrations/email/retrieval_reminder",
+        template=f"registrations/email/{kind}",
         context=context,
     )
 
