@@ -9,6 +9,7 @@ process, each on a freshly created PostgreSQL bench database):
   http       bench/http_flows.py    OAuth round trip portal vs bare Authlib; load on gunicorn
   exports    bench/exports.py       CSV and JSON export of 10,000 registrations: time, memory
   rotation   bench/key_rotation.py  rotate_encryption_keys over 1,000 and 10,000 rows
+  sandbox    bench/sandbox_api.py   sandbox API list over 10 and 10,000 records: queries; p95 under load
   probes     bench/probes.py        probe_connections over 1,000 due connections against the sandbox
 
 Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/
@@ -45,9 +46,10 @@ PARTS: dict[str, tuple[str, str, int]] = {
     "http": ("http_flows.py", "2 and 5. OAuth round trip and pages under load (gunicorn)", 480),
     "exports": ("exports.py", "3. Exports", 300),
     "rotation": ("key_rotation.py", "4. Encryption key rotation", 300),
-    "probes": ("probes.py", "6. Connection monitoring (probe_connections)", 420),
+    "sandbox": ("sandbox_api.py", "6. Sandbox API lists (gunicorn)", 300),
+    "probes": ("probes.py", "7. Connection monitoring (probe_connections)", 420),
 }
-ORDER = ("admin", "http", "exports", "rotation", "probes")
+ORDER = ("admin", "http", "exports", "rotation", "sandbox", "probes")
 _current: list[subprocess.Popen[bytes]] = []
 
 

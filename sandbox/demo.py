@@ -1,7 +1,9 @@
-"""The sandbox's demo company and its employees: generated, deterministic, no tables.
+"""The sandbox's demo company and its employees: generated, deterministic.
 
-Every consenting portal user acts as a user of this one company, so the API's
-answers are the same on every machine and in every test run.
+A token acts for this one company unless its user belongs to a sandbox company
+of their own, so the API's answers are the same on every machine and in every
+test run. `sandbox.api.demo_data` stores these employees (and the company's
+other records) as the API's records.
 """
 
 from __future__ import annotations

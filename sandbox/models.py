@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from oauth2_provider.settings import oauth2_settings
 
@@ -24,3 +25,59 @@ class SandboxClient(models.Model):
 
     def __str__(self) -> str:
         return str(self.metadata.get("client_name") or self.application_id)
+
+
+class SandboxCompany(models.Model):
+    """A company the sandbox API answers for; its records are `SandboxRecord` rows.
+
+    A token acts for the first company its user is a member of, or else for the
+    demo company (`sandbox.demo.COMPANY_ID`), which every user shares.
+    """
+
+    id = models.UUIDField(primary_key=True)
+    name = models.CharField(max_length=200)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="sandbox_companies")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "sandbox companies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SandboxRecord(models.Model):
+    """One resource of a sandbox company (an employee, an account, a tag…) as Pleo's API shows it.
+
+    `document` is the API representation; `sort_key` + `record_id` order lists, so a
+    page is read by keyset (an index range), whatever the number of records.
+    """
+
+    company = models.ForeignKey(SandboxCompany, on_delete=models.CASCADE, related_name="records")
+    resource = models.CharField(max_length=40)
+    # The record it belongs to (a tag's group, an export job item's job), or "".
+    parent_id = models.CharField(max_length=64, blank=True, default="")
+    record_id = models.CharField(max_length=64)
+    sort_key = models.CharField(max_length=200, blank=True, default="")
+    document = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "resource", "parent_id", "record_id"], name="sandbox_record_unique"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["company", "resource", "sort_key", "record_id"], name="sandbox_record_order"
+            ),
+            models.Index(
+                fields=["company", "resource", "parent_id", "sort_key", "record_id"],
+                name="sandbox_record_child_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource} {self.record_id}"

@@ -1,7 +1,7 @@
 """Sandbox URLs, included at the site root by portal/urls.py.
 
 Paths mirror Pleo's (/oauth/authorize, /oauth/token, /oauth/token/introspect;
-API /v1/introspect, /v2/employees) under /sandbox, so that only the base URL
+API: every operation of the catalog, e.g. /v2/employees) under /sandbox, so that only the base URL
 differs. With PORTAL_SANDBOX_ENABLED off every one of them answers 404 (checked
 per request, so the setting can change without reloading the URLconf).
 """
@@ -14,10 +14,11 @@ from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponseBase
-from django.urls import path
+from django.urls import path, re_path
 from oauth2_provider.views import RevokeTokenView, TokenView
 
 from . import views
+from .api.views import CatalogApiView
 
 app_name = "sandbox"
 
@@ -48,8 +49,6 @@ urlpatterns = [
         _when_enabled(views.server_metadata),
         name="metadata-rfc8414",
     ),
-    path(
-        "sandbox/api/v1/introspect", _when_enabled(views.ApiIntrospectView.as_view()), name="api-introspect"
-    ),
-    path("sandbox/api/v2/employees", _when_enabled(views.EmployeesView.as_view()), name="api-employees"),
+    # Every operation of Pleo's partner API (the catalog in core.pleo_api), one view.
+    re_path(r"^sandbox/api/(?P<api_path>.+)$", _when_enabled(CatalogApiView.as_view()), name="api"),
 ]

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -28,15 +26,6 @@ CLIENT_AUTH_FAILED = (
 )
 TOKEN_PARAMETER_MISSING = "The token parameter is missing."
 INVALID_JSON = "The request body must be a JSON object (Content-Type: application/json)."
-TOKEN_INVALID = "The access token is invalid, expired or revoked."
-SCOPE_MISSING = "The access token lacks the {scope} scope."
-BAD_LIMIT = "limit must be an integer from 1 to {max}."
-BAD_OFFSET = "offset must be a non-negative integer."
-BAD_CURSOR = "before/after must be a cursor from a previous page."
-PAGING_CONFLICT = "Use only one of offset, before and after."
-
-DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -153,117 +142,3 @@ def server_metadata(request: HttpRequest) -> HttpResponse:
     response = JsonResponse(selectors.sandbox_server_metadata())
     response["Access-Control-Allow-Origin"] = "*"
     return response
-
-
-# --- the sandbox API --------------------------------------------------------------
-
-
-def _bearer_error(
-    status: int, error: str | None = None, description: str = "", scope: str = ""
-) -> HttpResponse:
-    """RFC 6750 §3: a challenge; no error code when no token was sent at all."""
-    params = [f'realm="{REALM}"']
-    body: dict[str, str] = {}
-    if error:
-        params.append(f'error="{error}"')
-        params.append(f'error_description="{description}"')
-        body = {"error": error, "error_description": description}
-    if scope:
-        params.append(f'scope="{scope}"')
-    response = JsonResponse(body, status=status) if body else HttpResponse(status=status)
-    response["WWW-Authenticate"] = "Bearer " + ", ".join(params)
-    return response
-
-
-class SandboxApiView(OAuthLibMixin, View):
-    """A bearer-protected API resource; `required_scope` is enforced (403 insufficient_scope)."""
-
-    http_method_names = ["get"]
-    required_scope = ""
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.headers.get("Authorization", "").lower().startswith("bearer "):
-            return _bearer_error(401)
-        valid, oauth_request = self.verify_request(request)
-        if not valid:
-            return _bearer_error(401, "invalid_token", TOKEN_INVALID)
-        self.access_token = oauth_request.access_token
-        if self.required_scope and self.required_scope not in self.access_token.scope.split():
-            return _bearer_error(
-                403,
-                "insufficient_scope",
-                SCOPE_MISSING.format(scope=self.required_scope),
-                self.required_scope,
-            )
-        return super().dispatch(request, *args, **kwargs)
-
-
-class ApiIntrospectView(SandboxApiView):
-    """`GET /api/v1/introspect`: the token's client, scopes and subject (any scope)."""
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        return JsonResponse(selectors.token_api_introspection(access_token=self.access_token))
-
-
-def _encode_cursor(index: int) -> str:
-    return base64.urlsafe_b64encode(f"employee:{index}".encode()).decode()
-
-
-def _decode_cursor(cursor: str) -> int:
-    try:
-        prefix, _, index = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if prefix != "employee" or not index.isdigit():
-            raise ValueError(cursor)
-        return int(index)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise ValueError(BAD_CURSOR) from None
-
-
-def _page_bounds(params: Any, total: int) -> tuple[int, int]:
-    """(start, limit) from Pleo-style `limit` + one of `offset`, `after`, `before`."""
-    raw_limit = params.get("limit", str(DEFAULT_PAGE_SIZE))
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_PAGE_SIZE:
-        raise ValueError(BAD_LIMIT.format(max=MAX_PAGE_SIZE))
-    limit = int(raw_limit)
-    given = [key for key in ("offset", "after", "before") if key in params]
-    if len(given) > 1:
-        raise ValueError(PAGING_CONFLICT)
-    if "after" in params:
-        return _decode_cursor(params["after"]) + 1, limit
-    if "before" in params:
-        end = _decode_cursor(params["before"])
-        return max(end - limit, 0), min(limit, end)
-    raw_offset = params.get("offset", "0")
-    if not raw_offset.isdigit():
-        raise ValueError(BAD_OFFSET)
-    return int(raw_offset), limit
-
-
-class EmployeesView(SandboxApiView):
-    """`GET /api/v2/employees` (needs users:read): the demo company's employees, paginated like Pleo."""
-
-    required_scope = "users:read"
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        everyone = demo.employees()
-        try:
-            start, limit = _page_bounds(request.GET, len(everyone))
-        except ValueError as exc:
-            return JsonResponse({"error": "invalid_request", "error_description": str(exc)}, status=400)
-        page = everyone[start : start + limit]
-        end = start + len(page)
-        pagination = {
-            "currentRequestPagination": {
-                "parameters": {},
-                "limit": limit,
-                "offset": start,
-                "sortingKeys": ["code"],
-                "sortingOrder": ["ASC"],
-            },
-            "hasPreviousPage": start > 0,
-            "hasNextPage": end < len(everyone),
-            "startCursor": _encode_cursor(start) if page else None,
-            "endCursor": _encode_cursor(end - 1) if page else None,
-            "total": len(everyone),
-        }
-        return JsonResponse({"data": [employee.as_api() for employee in page], "pagination": pagination})

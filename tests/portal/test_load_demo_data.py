@@ -145,3 +145,16 @@ def test_no_sandbox_credentials_when_the_sandbox_is_off(settings: Any) -> None:
     settings.PORTAL_SANDBOX_ENABLED = False
     output = _load()
     assert (Credential.objects.count(), load_demo_data.SANDBOX_DISABLED in output) == (0, True)
+
+
+def test_the_sandbox_demo_company_is_loaded_once(settings):
+    from sandbox.models import SandboxRecord
+
+    settings.PORTAL_SANDBOX_ENABLED = True
+    first = _load()
+    count = SandboxRecord.objects.count()
+    second = _load()
+
+    assert f"{count} API records added" in first
+    assert "0 API records added" in second
+    assert SandboxRecord.objects.count() == count

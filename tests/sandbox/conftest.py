@@ -26,7 +26,7 @@ from tests.html_forms import form_fields
 TIMEOUT = 10
 PASSWORD = "pw-for-tests-only"
 REDIRECT_URI = "https://client.example/oauth/callback"
-_seed = importlib.import_module("registrations.migrations.0002_seed_scope_catalog")
+_documented = importlib.import_module("registrations.migrations.0004_pleo_documented_scopes")
 
 
 @dataclass
@@ -64,7 +64,7 @@ class Sandbox:
 
 @pytest.fixture
 def catalog(transactional_db: Any) -> None:
-    for name, description in _seed.PLEO_SCOPES:
+    for name, description in _documented.DOCUMENTED_SCOPES:
         Scope.objects.get_or_create(name=name, defaults={"description": description})
 
 

@@ -6,6 +6,8 @@
 - the "Example Client" registration (registrations.examples, staging), owned by `manager`, marked
   ready, with credentials issued by the built-in sandbox (so it is "credentials
   received" and a developer can connect it from the dashboard at once);
+- the sandbox API's demo company with records of every resource (employees,
+  accounts, export jobs and items, tags in tag groups, tax codes, vendors);
 - re-running keeps everything that exists and says so.
 """
 
@@ -23,6 +25,8 @@ from django.db import transaction
 from registrations.examples import EXAMPLE_CLIENT
 from registrations.models import CredentialServer, CredentialStatus, Registration
 from registrations.services.registration import registration_create, registration_mark_ready
+from sandbox import demo
+from sandbox.api.demo_data import demo_company_load
 from sandbox.credentials import credential_issue_sandbox
 
 # (username, group) — the groups come from the registrations/0003_groups migration.
@@ -42,6 +46,7 @@ CREDENTIAL_EXISTS = "The Example Client already has active sandbox credentials (
 SANDBOX_DISABLED = (
     "The sandbox is switched off (PORTAL_SANDBOX_ENABLED=false): no sandbox credentials issued."
 )
+SANDBOX_COMPANY_LOADED = "Sandbox demo company {name!r}: {added} API records added."
 LOGIN_HOWTO = (
     "Log in with one of the users above: partner managers at {base}/admin/, developers at {base}/dashboard/."
 )
@@ -69,6 +74,9 @@ class Command(BaseCommand):
         }
         registration = self._example_client(owner=users["manager"])
         self._issue_sandbox_credentials(registration)
+        if settings.PORTAL_SANDBOX_ENABLED:
+            added = demo_company_load()
+            self.stdout.write(SANDBOX_COMPANY_LOADED.format(name=demo.COMPANY_NAME, added=added))
         self.stdout.write(LOGIN_HOWTO.format(base=settings.PORTAL_BASE_URL.rstrip("/")))
 
     def _user(self, username: str, group_name: str, *, reset: bool) -> Any:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registrations", "0003_groups"),
+        ("registrations", "0004_pleo_documented_scopes"),
     ]
 
     operations = [

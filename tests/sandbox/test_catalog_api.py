@@ -1,0 +1,101 @@
+"""Every catalog operation answers on the sandbox in the shape the catalog records, and needs its scope."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from core.pleo_api.shapes import shape_errors
+from sandbox.api.demo_data import demo_company, sandbox_company_create
+from sandbox.api.handlers import LEGACY_INTROSPECTION_KEYS, NOT_SUPPORTED_OPERATIONS
+
+from .catalog_calls import ALL_SCOPES, CATALOG, call
+from .conftest import connect, register_client
+
+SERVED = [operation for operation in CATALOG.operations if operation.key not in NOT_SUPPORTED_OPERATIONS]
+READS = [operation for operation in SERVED if not operation.writes]
+WRITES = [operation for operation in SERVED if operation.writes]
+SCOPED = [operation for operation in CATALOG.operations if operation.scope]
+
+
+def _key(operation):
+    return operation.key
+
+
+@pytest.fixture
+def full_access(sandbox, user_session, client_registration):
+    """A token with every scope the catalog documents."""
+    return connect(sandbox, user_session, client_registration, scope=ALL_SCOPES)
+
+
+@pytest.fixture
+def client_registration(sandbox):
+    return register_client(scope=" ".join(ALL_SCOPES))
+
+
+@pytest.fixture
+def scratch_company(full_access):
+    """A company of the test's own (with demo records) that the token acts for."""
+    company, _ = sandbox_company_create(company_id=uuid.uuid4(), name="Scratch ApS")
+    company.members.add(get_user_model().objects.get(username="developer"))
+    return company
+
+
+def assert_documented_answer(operation, response):
+    assert response.status_code == operation.status, response.text[:500]
+    shape = operation.response_shape()
+    if shape is None:
+        assert response.content == b""
+        return
+    body = response.json()
+    if operation.key == "introspect.get":
+        body = {key: value for key, value in body.items() if key not in LEGACY_INTROSPECTION_KEYS}
+    assert shape_errors(body, shape, CATALOG.shapes) == []
+
+
+@pytest.mark.parametrize("operation", READS, ids=_key)
+def test_reads_on_the_demo_company_answer_the_documented_shape(operation, sandbox, full_access):
+    response = call(full_access, sandbox.api_url, demo_company(), operation)
+
+    assert_documented_answer(operation, response)
+
+
+@pytest.mark.parametrize("operation", [op for op in READS if op.body in ("page", "data-list")], ids=_key)
+def test_every_list_of_the_demo_company_has_items(operation, sandbox, full_access):
+    response = call(full_access, sandbox.api_url, demo_company(), operation)
+
+    assert response.json()["data"]
+
+
+@pytest.mark.parametrize("operation", WRITES, ids=_key)
+def test_writes_on_a_scratch_company_answer_the_documented_shape(
+    operation, sandbox, full_access, scratch_company
+):
+    response = call(full_access, sandbox.api_url, scratch_company, operation)
+
+    assert_documented_answer(operation, response)
+
+
+@pytest.mark.parametrize("key", NOT_SUPPORTED_OPERATIONS)
+def test_operations_that_start_outside_work_answer_not_supported(key, sandbox, full_access):
+    response = call(full_access, sandbox.api_url, demo_company(), CATALOG.operation(key))
+
+    assert response.status_code == 501
+    assert response.json()["type"] == "not_supported"
+
+
+@pytest.mark.parametrize("operation", SCOPED, ids=_key)
+def test_each_operation_refuses_a_token_without_its_scope(operation, sandbox, user_session):
+    others = [scope for scope in ALL_SCOPES if scope != operation.scope]
+    session = connect(sandbox, user_session, register_client(scope=" ".join(others)), scope=others)
+    placeholders = {name: str(uuid.uuid4()) for name in operation.template_parameters}
+
+    response = session.request(
+        operation.method, sandbox.api_url + operation.url_path(**placeholders), json={}
+    )
+
+    assert response.status_code == 403
+    assert response.json()["error"] == "insufficient_scope"
+    assert f'scope="{operation.scope}"' in response.headers["WWW-Authenticate"]
