@@ -3,8 +3,9 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-# PostgreSQL run of the suite: whatever DATABASE_URL the caller sets (.ci/run sets it).
-PG_DATABASE_URL := $(DATABASE_URL)
+# The suite runs on SQLite, then on PostgreSQL: DATABASE_URL when it names a PostgreSQL
+# database, else the local server's `portal` database (scripts/test_suite.sh).
+TEST_POSTGRES_URL ?= $(if $(filter postgres%,$(DATABASE_URL)),$(DATABASE_URL),postgres://postgres@127.0.0.1:5432/portal)
 SQLITE_TEST_URL := sqlite:///$(CURDIR)/.pytest-db.sqlite3
 
 .PHONY: install run serve test lint typecheck pytest bench audit key clean
@@ -41,14 +42,11 @@ lint: install
 typecheck: install
 	$(BIN)/mypy core registrations oauthclient sandbox portal
 
+# Installs Chromium when missing (root with apt), starts the local PostgreSQL when it is
+# down, creates its database, and says plainly when the PostgreSQL pass is skipped.
 pytest: install
-	DATABASE_URL=$(SQLITE_TEST_URL) $(BIN)/pytest --create-db
-	@if [ -n "$(PG_DATABASE_URL)" ]; then \
-		echo "== again on PostgreSQL"; \
-		DATABASE_URL=$(PG_DATABASE_URL) $(BIN)/pytest --create-db; \
-	else \
-		echo "== DATABASE_URL not set: PostgreSQL run skipped"; \
-	fi
+	PYTEST=$(BIN)/pytest SQLITE_TEST_URL=$(SQLITE_TEST_URL) TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) \
+		scripts/test_suite.sh $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 
@@ -61,7 +59,7 @@ bench: install
 # pins. pip-audit needs its vulnerability service (PyPI's JSON API or OSV): run it
 # where those are reachable; --strict fails when a package could not be checked.
 audit: install
-	$(BIN)/python -m bandit -r portal registrations oauthclient -lll -q
+	$(BIN)/python -m bandit -r portal registrations oauthclient core -lll -q
 	$(BIN)/pip-audit -r requirements.txt --strict --progress-spinner off
 
 key: install

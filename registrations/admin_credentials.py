@@ -21,6 +21,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
+from core.http import client_address
+
 from .models import Credential, CredentialStatus, SecretDisclosure, TokenEndpointAuthMethod
 from .services.credential import (
     REVEAL_PERMISSION,
@@ -345,7 +347,7 @@ class CredentialAdmin(admin.ModelAdmin):
                     credential=credential,
                     user=request.user,
                     kind=SecretDisclosure.Kind.REVEAL,
-                    remote_addr=request.META.get("REMOTE_ADDR"),
+                    remote_addr=client_address(request),
                 )
             )
         context = {**self._page_context(request, credential, "Reveal client secret"), "secret": secret}

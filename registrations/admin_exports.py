@@ -26,6 +26,8 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.http import client_address
+
 from . import exports
 from .models import Registration
 from .services.credential import (
@@ -122,7 +124,7 @@ def postman_environment_secret_view(
     if request.method == "POST" and credential is not None:
         if request.POST.get(CONFIRM_FIELD) == "yes":
             secret = credential_secret_disclose_for_export(
-                credential=credential, user=request.user, remote_addr=request.META.get("REMOTE_ADDR")
+                credential=credential, user=request.user, remote_addr=client_address(request)
             )
             document = exports.postman_environment(registration, credential, client_secret=secret)
             export = exports.POSTMAN_ENVIRONMENT

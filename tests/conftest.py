@@ -6,10 +6,16 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
+from django.db.models.signals import post_migrate
 
 from registrations.models import Registration
 
 from .factories import make_registration
+from .migrated_data import reseed_after_post_migrate
+
+# After every flush (transactional and live-server tests) and every migrate (also of a
+# database kept by --reuse-db), the data migrations' rows are put back.
+post_migrate.connect(reseed_after_post_migrate, dispatch_uid="tests.migrated_data")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

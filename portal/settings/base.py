@@ -9,7 +9,10 @@ import os
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from core.http import trusted_networks
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -73,6 +76,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "oauth2_provider",
+    "csp",
     # The portal's own apps, bottom layer first (README, "Layout").
     "core.apps.CoreConfig",
     "registrations.apps.RegistrationsConfig",
@@ -85,6 +89,7 @@ INSTALLED_APPS = [
 # ------------------------------------------------------------------------------
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -114,6 +119,23 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# Content-Security-Policy (django-csp) on every response: scripts, styles, fonts
+# and images from the portal itself only, no inline script or style. The admin,
+# the dashboard, the consent page and the printable form work under it (the
+# browser tests fail on any violation). No `form-action`: Chromium applies it to
+# the redirect after a form post, and OAuth sends the browser on to another
+# origin from the consent page and the dashboard's Connect button.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # TEMPLATES
 # ------------------------------------------------------------------------------
@@ -145,13 +167,24 @@ STORAGES = {
 
 # LOGGING
 # ------------------------------------------------------------------------------
+# Every handler redacts secrets, tokens, authorization codes and code verifiers
+# (core/log_redaction.py): at DEBUG, oauthlib and django-oauth-toolkit log them.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_secrets": {"()": "core.log_redaction.RedactSecrets"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]},
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own handlers (console when DEBUG, mail to ADMINS, runserver's
+        # request lines, which carry codes in query strings) would write without
+        # the filter: their records go to the console above instead. Django's
+        # DEBUG records (whole template contexts, SQL) stay off, as by default.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         # Outgoing request lines may carry codes in query strings: keep them quiet.
         "urllib3": {"level": "WARNING"},
     },
@@ -167,6 +200,14 @@ PORTAL_ENCRYPTION_KEYS = env.list("PORTAL_ENCRYPTION_KEYS", default=[])
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Timeout (seconds) for every outgoing HTTP call.
 PORTAL_HTTP_TIMEOUT = env.float("PORTAL_HTTP_TIMEOUT", default=10.0)
+# Addresses or CIDR blocks of the proxies in front of the portal. Only a request
+# from one of them has its client address (for audit records) taken from
+# X-Forwarded-For; from anyone else the header is ignored. Empty: never trusted.
+PORTAL_TRUSTED_PROXIES = env.list("PORTAL_TRUSTED_PROXIES", default=[])
+try:
+    trusted_networks(PORTAL_TRUSTED_PROXIES)
+except ValueError as error:
+    raise ImproperlyConfigured(f"PORTAL_TRUSTED_PROXIES: {error}.") from error
 
 # EMAIL AND NOTIFICATIONS (core/notifications.py)
 # ------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ Playwright's own browser download does not work on these machines. In CI
 
 from __future__ import annotations
 
-import importlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -14,9 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from tests.factories import dashboard_group
-from tests.sandbox import conftest as sandbox_conftest
 
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
@@ -54,6 +50,44 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     }
 
 
+# Content-Security-Policy: every page of every browser test runs under the policy,
+# and any violation (reported by the page or on the console) fails the test.
+POLICY_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportPolicyViolation(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} at ${event.sourceFile}:${event.lineNumber}`
+  );
+});
+"""
+
+
+@pytest.fixture
+def policy_violations(context: Any) -> list[str]:
+    """Every CSP violation on any page of the test's browser context, as it happens."""
+    violations: list[str] = []
+
+    def reported(source: dict[str, Any], text: str) -> None:
+        violations.append(f"{source['page'].url}: {text}")
+
+    def console(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"console: {message.text}")
+
+    context.expose_binding("reportPolicyViolation", reported)
+    context.add_init_script(POLICY_LISTENER)
+    context.on("console", console)
+    return violations
+
+
+@pytest.fixture(autouse=True)
+def no_policy_violations(context: Any, policy_violations: list[str]) -> Iterator[None]:
+    yield
+    for open_page in context.pages:
+        open_page.wait_for_timeout(100)  # deliver reports still on their way
+    if policy_violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(policy_violations))
+
+
 @pytest.fixture
 def screenshot(request: pytest.FixtureRequest, page: Any) -> Iterator[None]:
     """Saves the last page of the test as an artifact under test-results/screenshots/."""
@@ -76,29 +110,12 @@ def save_screenshot(page: Any, name: str, *, part: Any = None) -> None:
 
 
 # The journey's people and data --------------------------------------------------
-# Live-server tests flush the database after each test, data migrations included:
-# the scope catalog and the groups (with their permissions) are seeded again here.
-
-
-# The scope catalog, seeded again after each flush (the sandbox tests' fixture).
-catalog = sandbox_conftest.catalog
+# The scope catalog and the groups come from data migrations, put back after every
+# flush (tests/migrated_data.py).
 
 
 @pytest.fixture
-def portal_groups(transactional_db: Any) -> None:
-    from django.contrib.auth.models import Group, Permission
-
-    groups = importlib.import_module("registrations.migrations.0003_groups")
-    for name, codenames in groups.GROUP_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(
-            Permission.objects.filter(content_type__app_label="registrations", codename__in=codenames)
-        )
-        dashboard_group(name)
-
-
-@pytest.fixture
-def journey(live_server: Any, settings: Any, catalog: None, portal_groups: None) -> str:
+def journey(live_server: Any, settings: Any) -> str:
     """The live server with the sandbox on, at the URL the browser uses; returns that URL."""
     settings.PORTAL_BASE_URL = live_server.url
     settings.PORTAL_SANDBOX_ENABLED = True
@@ -117,12 +134,12 @@ def make_member(username: str, group: str) -> Any:
 
 
 @pytest.fixture
-def manager(portal_groups: None) -> Any:
+def manager(transactional_db: Any) -> Any:
     return make_member("manager", "Partner managers")
 
 
 @pytest.fixture
-def developer(portal_groups: None) -> Any:
+def developer(transactional_db: Any) -> Any:
     return make_member("developer", "Developers")
 
 

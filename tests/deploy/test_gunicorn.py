@@ -27,10 +27,8 @@ from django.db import connection
 from oauthclient.models import TestCall
 from tests.oauthclient.live import connection_id, issue_sandbox_credential, log_in, make_live_developer
 from tests.portal.test_production_keys import production_env
-from tests.sandbox import conftest as sandbox_conftest
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-catalog = sandbox_conftest.catalog
 START_TIMEOUT = 60
 
 
@@ -105,12 +103,8 @@ def _wait_until_serving(server: Gunicorn, process: subprocess.Popen[bytes]) -> N
 
 
 @pytest.fixture
-def gunicorn(transactional_db: Any, catalog: None, settings: Any, tmp_path: Path) -> Iterator[Gunicorn]:
-    """gunicorn with 2 workers, production settings, on the test database.
-
-    `catalog`: earlier live-server tests flush the seeded scope catalog, which the
-    sandbox's consent checks requested scopes against.
-    """
+def gunicorn(transactional_db: Any, settings: Any, tmp_path: Path) -> Iterator[Gunicorn]:
+    """gunicorn with 2 workers, production settings, on the test database."""
     port = _free_port()
     server = Gunicorn(url=f"http://127.0.0.1:{port}", log_path=tmp_path / "gunicorn.log")
     url = server.url

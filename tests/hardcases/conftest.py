@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from tests.oauthclient.conftest import (  # noqa: F401  (fixtures, registered by import)
-    catalog,
     connected,
     credential,
     dev_client,

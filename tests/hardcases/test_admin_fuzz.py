@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registrations.models import Registration, Scope
+from registrations.models import Registration
 from tests.registrations.test_admin import ADD, _form_data
 
 from .fuzzing import CI, printable, text
@@ -75,18 +75,11 @@ def posts(draw: Any, base: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-@pytest.fixture
-def scopes_offered(db: Any) -> None:
-    # The form offers the catalog; a database reused after a flush may have lost the seed.
-    for name in CATALOG_SCOPES:
-        Scope.objects.get_or_create(name=name)
-
-
 def _counts() -> tuple[int, int]:
     return Registration.objects.count(), Registration.history.count()
 
 
-def test_fuzzed_add_form_saves_a_whole_registration_or_shows_errors(admin_client, scopes_offered):
+def test_fuzzed_add_form_saves_a_whole_registration_or_shows_errors(admin_client):
     base = _form_data(admin_client.get(ADD))
     assert set(STRING_FIELDS) <= set(base)
     outcomes: Counter[str] = Counter()

@@ -9,7 +9,7 @@ import sys
 
 from django.conf import settings
 
-APP_PACKAGES = ["portal", "registrations", "oauthclient"]
+APP_PACKAGES = ["portal", "registrations", "oauthclient", "core"]
 
 
 def test_bandit_reports_no_high_severity_issue():

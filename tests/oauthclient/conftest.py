@@ -6,7 +6,6 @@ by settings alone (which is also how an operator points the portal at Pleo).
 from __future__ import annotations
 
 import base64
-import importlib
 import json
 import socket
 import threading
@@ -22,7 +21,7 @@ from urllib.parse import parse_qs, parse_qsl, urlsplit
 import pytest
 from django.utils.html import escape
 
-from registrations.models import Credential, CredentialServer, Registration, Scope, TokenEndpointAuthMethod
+from registrations.models import Credential, CredentialServer, Registration, TokenEndpointAuthMethod
 from registrations.services.credential import credential_record
 from tests.factories import DEVELOPERS, dashboard_group, make_registration, make_user
 from tests.loopback import LoopbackServer
@@ -31,7 +30,6 @@ CLIENT_ID = "6f1b5f0e-4a8e-4f5c-9d63-2b7f0f3c8a11"
 CLIENT_SECRET = "0123456789abcdef0123456789abcd"
 PASSWORD = "pw-for-tests-only"
 POSTMAN_CALLBACK = "https://oauth.pstmn.io/v1/browser-callback"
-_seed = importlib.import_module("registrations.migrations.0002_seed_scope_catalog")
 
 
 @dataclass
@@ -246,13 +244,6 @@ def assert_shows(response: Any, message: str) -> None:
     """The message appears on the page, as Django's autoescaping renders it."""
     text = page_text(response)
     assert escape(message) in text or html_escape(message) in text, text[:3000]
-
-
-@pytest.fixture
-def catalog(transactional_db: Any) -> None:
-    # Live-server tests flush the database between tests, seeded catalog included.
-    for name, description in _seed.PLEO_SCOPES:
-        Scope.objects.get_or_create(name=name, defaults={"description": description})
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ WORKERS = 20
 
 
 @pytest.fixture
-def expired_sandbox_connection(live_server, settings, catalog):
+def expired_sandbox_connection(live_server, settings):
     settings.PORTAL_BASE_URL = live_server.url
     settings.PORTAL_SANDBOX_ENABLED = True
     developer = make_live_developer()

@@ -18,7 +18,7 @@ from .live import Browser, connection_id, issue_sandbox_credential, log_in, make
 
 
 @pytest.fixture
-def live(live_server, settings, catalog):
+def live(live_server, settings):
     # The sandbox's issuer and the dashboard's callback both follow PORTAL_BASE_URL.
     settings.PORTAL_BASE_URL = live_server.url
     settings.PORTAL_SANDBOX_ENABLED = True

@@ -1,14 +1,11 @@
 """Fixtures for the sandbox: a live server, a logged-in browser session, registered clients.
 
 The OAuth client side is requests-oauthlib (an independent library, not the
-portal's own client code). Live-server tests run with transactional database
-semantics, which empties the seeded scope catalog between tests: `catalog`
-puts it back.
+portal's own client code).
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +15,6 @@ import pytest
 import requests
 from requests_oauthlib import OAuth2Session
 
-from registrations.models import Scope
 from sandbox.services import SandboxClientRegistration, sandbox_client_register
 from tests.factories import make_user
 from tests.html_forms import form_fields
@@ -26,7 +22,6 @@ from tests.html_forms import form_fields
 TIMEOUT = 10
 PASSWORD = "pw-for-tests-only"
 REDIRECT_URI = "https://client.example/oauth/callback"
-_documented = importlib.import_module("registrations.migrations.0004_pleo_documented_scopes")
 
 
 @dataclass
@@ -63,13 +58,7 @@ class Sandbox:
 
 
 @pytest.fixture
-def catalog(transactional_db: Any) -> None:
-    for name, description in _documented.DOCUMENTED_SCOPES:
-        Scope.objects.get_or_create(name=name, defaults={"description": description})
-
-
-@pytest.fixture
-def sandbox(live_server: Any, settings: Any, catalog: None, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+def sandbox(live_server: Any, settings: Any, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
     settings.PORTAL_BASE_URL = live_server.url
     settings.PORTAL_SANDBOX_ENABLED = True
     # requests-oauthlib refuses plain http otherwise; the live server is http on 127.0.0.1.

@@ -1,3 +1,8 @@
+// Print buttons: <button data-print> prints the page (no inline handlers: the CSP forbids them).
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) window.print();
+});
+
 // Copy buttons: <button class="copy" data-copy-target="ID"> copies the text of #ID.
 document.addEventListener("click", function (event) {
   var button = event.target.closest("[data-copy-target]");

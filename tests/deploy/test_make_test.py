@@ -1,0 +1,109 @@
+"""`make test` prepares the machine itself (scripts/test_suite.sh); pytest is stood in for by a recorder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+BASH = shutil.which("bash") or "/bin/bash"
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "test_suite.sh"
+SQLITE_URL = "sqlite:////tmp/make-test-probe.sqlite3"
+# Nothing listens there, and it is not the local cluster's address, so nothing is started.
+SILENT_POSTGRES = "postgres://postgres@127.0.0.2:5499/portal"
+LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432"
+
+
+@pytest.fixture
+def recorder(tmp_path: Path) -> Path:
+    """A stand-in for pytest: notes the DATABASE_URL of each pass, exits with FAKE_PYTEST_EXIT."""
+    script = tmp_path / "pytest"
+    script.write_text('#!/bin/sh\necho "$DATABASE_URL" >> "$0.calls"\nexit "${FAKE_PYTEST_EXIT:-0}"\n')
+    script.chmod(0o755)
+    return script
+
+
+def passes(recorder: Path) -> list[str]:
+    calls = recorder.with_name("pytest.calls")
+    return calls.read_text().split() if calls.exists() else []
+
+
+def run_suite(recorder: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {key: value for key, value in os.environ.items() if key != "CI"}
+    return subprocess.run(  # noqa: S603 (the project's own script)
+        [BASH, str(SCRIPT)],
+        env={**base, "PYTEST": str(recorder), "SQLITE_TEST_URL": SQLITE_URL, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_without_a_postgres_server_the_pass_is_skipped_and_said_so(recorder):
+    result = run_suite(recorder, TEST_POSTGRES_URL=SILENT_POSTGRES)
+    assert result.returncode == 0, result.stderr
+    assert "PostgreSQL pass SKIPPED" in result.stdout
+    assert passes(recorder) == [SQLITE_URL]
+
+
+def test_in_ci_a_missing_postgres_server_fails(recorder):
+    result = run_suite(recorder, TEST_POSTGRES_URL=SILENT_POSTGRES, CI="true")
+    assert result.returncode == 1
+    assert "CI needs the PostgreSQL pass" in result.stderr
+
+
+def test_a_run_that_collects_no_test_fails(recorder):
+    result = run_suite(recorder, TEST_POSTGRES_URL=SILENT_POSTGRES, FAKE_PYTEST_EXIT="5")
+    assert result.returncode == 5
+    assert "ran no test" in result.stderr
+
+
+@pytest.fixture
+def path_without_apt(tmp_path: Path) -> str:
+    """PATH with every program of this machine except apt-get."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for directory in os.environ["PATH"].split(os.pathsep):
+        for program in Path(directory).glob("*") if Path(directory).is_dir() else []:
+            link = bin_dir / program.name
+            if program.name != "apt-get" and not link.exists():
+                link.symlink_to(program)
+    return str(bin_dir)
+
+
+def test_missing_chromium_that_cannot_be_installed_stops_with_one_line(recorder, path_without_apt):
+    result = run_suite(
+        recorder,
+        TEST_POSTGRES_URL=SILENT_POSTGRES,
+        PORTAL_CHROMIUM="/nonexistent/chromium",
+        PATH=path_without_apt,
+    )
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert "apt-get install -y chromium" in result.stderr
+    assert passes(recorder) == []
+
+
+@pytest.fixture
+def new_database_name() -> Iterator[str]:
+    name = f"make_test_probe_{uuid.uuid4().hex[:8]}"
+    yield name
+    with psycopg.connect(f"{LOCAL_POSTGRES}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+@pytest.mark.postgres
+def test_the_postgres_pass_creates_its_database_and_runs(recorder, new_database_name):
+    url = f"{LOCAL_POSTGRES}/{new_database_name}"
+    result = run_suite(recorder, TEST_POSTGRES_URL=url)
+    assert result.returncode == 0, result.stderr
+    assert passes(recorder) == [SQLITE_URL, url]
+    with psycopg.connect(url) as connection:
+        assert connection.execute("SELECT current_database()").fetchone() == (new_database_name,)
