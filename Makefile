@@ -28,12 +28,14 @@ run: install .env
 
 # Production-style serving: gunicorn (threaded workers, >= 2) + whitenoise, with
 # the production settings; needs DATABASE_URL, DJANGO_SECRET_KEY and
-# PORTAL_ENCRYPTION_KEYS in the environment (see README, "Deploying").
+# PORTAL_ENCRYPTION_KEYS in the environment (see README, "Deploying"). With
+# PORTAL_SANDBOX_ENABLED=true the sandbox gets a gunicorn of its own
+# (GUNICORN_SANDBOX_BIND, default 127.0.0.1:8001; manage.py serve).
 serve: install
 	DJANGO_SETTINGS_MODULE=portal.settings.production $(BIN)/python manage.py check --deploy --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=portal.settings.production $(BIN)/python manage.py migrate --noinput
 	DJANGO_SETTINGS_MODULE=portal.settings.production $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	DJANGO_SETTINGS_MODULE=portal.settings.production $(BIN)/gunicorn -c portal/gunicorn_conf.py portal.wsgi
+	DJANGO_SETTINGS_MODULE=portal.settings.production $(BIN)/python manage.py serve
 
 lint: install
 	$(BIN)/ruff check .

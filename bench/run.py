@@ -10,6 +10,7 @@ process, each on a freshly created PostgreSQL bench database):
   exports    bench/exports.py       CSV and JSON export of 10,000 registrations: time, memory
   rotation   bench/key_rotation.py  rotate_encryption_keys over 1,000 and 10,000 rows
   sandbox    bench/sandbox_api.py   sandbox API list over 10 and 10,000 records: queries; p95 under load
+  queue      bench/work_queue.py    admin index with the work queue: queries, time ratio
   probes     bench/probes.py        probe_connections over 1,000 due connections against the sandbox
 
 Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/
@@ -47,9 +48,10 @@ PARTS: dict[str, tuple[str, str, int]] = {
     "exports": ("exports.py", "3. Exports", 300),
     "rotation": ("key_rotation.py", "4. Encryption key rotation", 300),
     "sandbox": ("sandbox_api.py", "6. Sandbox API lists (gunicorn)", 300),
-    "probes": ("probes.py", "7. Connection monitoring (probe_connections)", 420),
+    "queue": ("work_queue.py", "7. Admin index with the work queue", 300),
+    "probes": ("probes.py", "8. Connection monitoring (probe_connections)", 420),
 }
-ORDER = ("admin", "http", "exports", "rotation", "sandbox", "probes")
+ORDER = ("admin", "http", "exports", "rotation", "sandbox", "queue", "probes")
 _current: list[subprocess.Popen[bytes]] = []
 
 
@@ -243,19 +245,19 @@ def http_section(part: dict[str, Any]) -> list[str]:
         "(ABBA), one developer's browser session for both flows. The portal's flow is what a developer's "
         "browser does (dashboard page, connect, consent, callback, connection page, test call, result page); "
         "the bare flow is an Authlib OAuth2Session with PKCE S256 whose consent is given in the same browser "
-        "session. Both spend most of their time in the sandbox's token endpoint, which checks the client "
-        "secret against its PBKDF2 hash (production settings' hasher). " + part.get("overhead_note", ""),
+        "session, then one refresh (timed apart). Its code exchange times the sandbox's token endpoint, which "
+        "checks the client secret against a salted HMAC-SHA256 (sandbox/hashers.py). "
+        + part.get("overhead_note", ""),
         "",
         f"### Under load: {load['clients']} concurrent clients, {load['duration']:.0f} s per scenario",
         "",
-        f"gunicorn {load['workers']} workers × {load['threads']} threads = {load['workers'] * load['threads']} "
-        f"request slots. A test call holds one slot while the portal calls its own sandbox, which needs "
-        f"another. A worker takes no more connections than it has threads (portal/gunicorn_conf.py), so that "
-        f"request goes to a worker with a free thread: the slots must exceed the {load['clients']} concurrent "
-        "test calls (see the starvation run below), and PostgreSQL's max_connections the slots (each thread "
-        "keeps a connection). Closed loop: each client (its own user and "
+        f"The portal's gunicorn: {load['workers']} workers × {load['threads']} threads = "
+        f"{load['workers'] * load['threads']} request slots, fewer than the {load['clients']} clients; the sandbox "
+        "runs in its own gunicorn (`make serve`), so a test call holding a portal slot never waits for another "
+        "portal slot. PostgreSQL's max_connections must exceed the slots of both servers (each thread keeps a "
+        "connection). Closed loop: each client (its own user and "
         "database session) sends its next request when the previous one is answered; latency is measured "
-        "at the client, on 127.0.0.1, with the load generator sharing the machine's CPUs with the server.",
+        "at the client, on 127.0.0.1, with the load generator sharing the machine's CPUs with the servers.",
         "",
         "- Reveal: partner managers GET the confirmation page, then POST the reveal (decrypts the secret, "
         "writes the audit record); the page must show the secret.",
@@ -271,7 +273,7 @@ def http_section(part: dict[str, Any]) -> list[str]:
     ]
     starved = part.get("starvation")
     default = part["default_config"]
-    lines += ["", "### Starvation check: gunicorn_conf.py's default workers × threads", ""]
+    lines += ["", "### Why the sandbox has its own server: one gunicorn for both, default settings", ""]
     if not starved:
         lines.append("Skipped (--starvation-seconds 0).")
         return lines
@@ -285,7 +287,8 @@ def http_section(part: dict[str, Any]) -> list[str]:
     lines += [
         f"Defaults on this machine: {default['workers']} workers (2 × CPUs + 1) × {default['threads']} threads = "
         f"{slots} slots for the same {load['clients']} test-call clients (same users and connections), "
-        f"{starved['duration']:.0f} s: {verdict}. "
+        f"{starved['duration']:.0f} s, with the sandbox served by the same gunicorn (the layout before "
+        f"`make serve` gave it its own): {verdict}. "
         "The sandbox requests themselves are quick once a thread takes them (time inside gunicorn, below): "
         "the time is lost waiting in the workers' queues behind test calls that wait for them. "
         f"{starved['calls']} test calls, {starved['failed_calls']} failed"
@@ -294,8 +297,8 @@ def http_section(part: dict[str, Any]) -> list[str]:
             if starved["failures"]
             else ""
         )
-        + f", {starved['client_errors']} client-side errors. Not a target: it is why GUNICORN_WORKERS × GUNICORN_THREADS "
-        "must exceed the number of concurrent requests that call the sandbox.",
+        + f", {starved['client_errors']} client-side errors. Not a target: it is why `make serve` runs the "
+        "sandbox in a gunicorn of its own.",
         "",
         *load_table(starved["latency"]),
         "",

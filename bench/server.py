@@ -1,7 +1,9 @@
 """A gunicorn server for the HTTP benchmarks, and a browser-like HTTP client for it.
 
-The server is `gunicorn -c portal/gunicorn_conf.py portal.wsgi`, as `make serve`
-runs it, on a free 127.0.0.1 port, in its own process group. It is stopped
+The server is what `make serve` runs (`manage.py serve`: the portal's gunicorn
+and, with the sandbox on, the sandbox's own), or one bare
+`gunicorn -c portal/gunicorn_conf.py portal.wsgi`, on free 127.0.0.1 ports, in
+its own process group. It is stopped
 (SIGTERM to the group, then SIGKILL) when the benchmark ends, fails or is
 interrupted, and it is told to stop if the benchmark process dies (Linux
 parent-death signal).
@@ -46,20 +48,35 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-class Gunicorn:
-    """One gunicorn master (and its workers) started and stopped by this process."""
+GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "portal/gunicorn_conf.py", "portal.wsgi"]
+SERVE = [sys.executable, "manage.py", "serve"]
 
-    def __init__(self, env: dict[str, str], port: int, log_path: Path) -> None:
+
+class Gunicorn:
+    """gunicorn (one master and its workers, or `manage.py serve` and its two) started and stopped here."""
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        port: int,
+        log_path: Path,
+        *,
+        command: list[str] | None = None,
+        also_ready: tuple[str, ...] = (),
+    ) -> None:
         self.env = env
         self.port = port
         self.base_url = f"http://127.0.0.1:{port}"
         self.log_path = log_path
+        self.command = command or GUNICORN
+        # Further URLs that must answer 200 before the server counts as started (the sandbox's server).
+        self.ready_urls = (self.base_url + "/admin/login/", *also_ready)
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 60.0) -> None:
         log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "portal/gunicorn_conf.py", "portal.wsgi"],
+        self.process = subprocess.Popen(  # noqa: S603 (this module's own command lines)
+            self.command,
             cwd=ROOT,
             env=self.env,
             stdout=log,
@@ -74,10 +91,10 @@ class Gunicorn:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{self.log_tail()}")
             try:
-                response = requests.get(
-                    self.base_url + "/admin/login/", headers={"X-Forwarded-Proto": "https"}, timeout=2
-                )
-                if response.status_code == 200:
+                if all(
+                    requests.get(url, headers={"X-Forwarded-Proto": "https"}, timeout=2).status_code == 200
+                    for url in self.ready_urls
+                ):
                     return
             except requests.RequestException:
                 pass
@@ -169,7 +186,8 @@ class Browser:
         self.timeout = timeout
         self.http = requests.Session()
         host = base_url.split("://", 1)[1]
-        self.http.headers.update({"X-Forwarded-Proto": "https", "Origin": f"https://{host}"})
+        self.http.headers.update({"X-Forwarded-Proto": "https"})
+        # Cookies ignore ports: the sandbox's own server (another port) gets the same session.
         self.http.cookies.set("sessionid", session_key, domain=host.split(":")[0], path="/")
 
     def _url(self, path: str) -> str:
@@ -190,8 +208,11 @@ class Browser:
         """POST a form with the CSRF token (taken from the cookie unless `data` has one)."""
         self._secure_cookies_over_loopback()
         data = {"csrfmiddlewaretoken": self.http.cookies.get("csrftoken", ""), **(data or {})}
+        url = self._url(path)
+        # Django's CSRF check for HTTPS requests wants the Origin of the page, which is the target's.
+        origin = "https://" + url.split("://", 1)[1].split("/", 1)[0]
         return self.http.post(
-            self._url(path), data=data, timeout=self.timeout, allow_redirects=False, **kwargs
+            url, data=data, timeout=self.timeout, allow_redirects=False, headers={"Origin": origin}, **kwargs
         )
 
     def fresh_connections(self) -> None:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
 from .encryption import EncryptionKeyError, get_multifernet
+from .servers import SANDBOX_PREFIX
 
 BASE_URL_NOT_HTTPS = (
     "PORTAL_BASE_URL is http://: the dashboard's OAuth callback and the sandbox issuer would be "
@@ -39,4 +40,19 @@ def check_portal_base_url_is_https(app_configs: Any, **kwargs: Any) -> list[Warn
     # Authorization codes and tokens reach the portal at this URL: never in clear text in production.
     if settings.PORTAL_BASE_URL.startswith("http://"):
         return [Warning(BASE_URL_NOT_HTTPS, id="portal.W001")]
+    return []
+
+
+@register()
+def check_portal_sandbox_url(app_configs: Any, **kwargs: Any) -> list[Error]:
+    # The sandbox's URLs are fixed under /sandbox/ on whichever server runs it.
+    url = settings.PORTAL_SANDBOX_URL
+    if url and not (url.startswith(("http://", "https://")) and url.endswith(SANDBOX_PREFIX)):
+        return [
+            Error(
+                "PORTAL_SANDBOX_URL must be empty or an absolute http(s) URL ending in /sandbox, "
+                "such as http://127.0.0.1:8001/sandbox.",
+                id="portal.E003",
+            )
+        ]
     return []

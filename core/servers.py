@@ -2,7 +2,7 @@
 
 One catalog for the whole portal: exports (Postman), the dashboard's OAuth client
 and the sandbox issuer all read it, so pointing a server at another base URL is
-configuration only (PLEO_* settings; the sandbox follows PORTAL_BASE_URL).
+configuration only (PLEO_* settings; the sandbox follows PORTAL_SANDBOX_URL, else PORTAL_BASE_URL).
 `CredentialServer` is the only spelling of a server's key.
 """
 
@@ -80,7 +80,8 @@ def server_endpoints(key: str) -> ServerEndpoints:
     except ValueError:
         raise KeyError(f"Unknown authorization server {key!r}") from None
     if server == CredentialServer.SANDBOX:
-        base = portal_url(SANDBOX_PREFIX)
+        # Its own server when PORTAL_SANDBOX_URL says so, else under the portal's URL.
+        base = settings.PORTAL_SANDBOX_URL.rstrip("/") or portal_url(SANDBOX_PREFIX)
         return ServerEndpoints(
             key=server.value,
             label=server.label,

@@ -6,3 +6,7 @@ class PortalConfig(AppConfig):
 
     name = "portal"
     verbose_name = "Portal"
+
+    def ready(self) -> None:
+        # Registers the PORTAL_SERVER_ROLE system check.
+        from . import roles  # noqa: F401

@@ -4,6 +4,8 @@ The pieces owned by other modules plug in here:
 - admin_exports.py:     per-registration export views and changelist export actions
 - admin_credentials.py: the credential inline/admin, the reveal page, the audit admin
 - admin_promotion.py:   "promote to production" and the readiness report page
+- admin_deadlines.py:   the retrieval deadline, the Pleo's calendar filter, the share date
+- admin_links.py:       link-check results next to the URL fields, the "check links" action
 Apps above registrations add their own changelist actions with `add_registration_action`
 (the sandbox's "issue sandbox credentials"); registrations imports none of them.
 """
@@ -20,7 +22,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import admin_credentials, admin_exports, admin_promotion
+from . import admin_credentials, admin_deadlines, admin_exports, admin_links, admin_promotion
 from .fields import form_groups
 from .forms import RegistrationForm
 from .models import Registration, RegistrationStatus, Scope
@@ -126,21 +128,61 @@ class ScopeAdmin(admin.ModelAdmin):
 @admin.register(Registration)
 class RegistrationAdmin(SimpleHistoryAdmin):
     form = RegistrationForm
-    list_display = ["client_name", "environment", "application_type", "status", "owner", "updated_at"]
-    list_filter = ["status", "environment", "application_type", ScopeListFilter]
+    list_display = [
+        "client_name",
+        "environment",
+        "application_type",
+        "status",
+        admin_deadlines.retrieval_deadline,
+        "owner",
+        "updated_at",
+    ]
+    list_filter = [
+        "status",
+        admin_deadlines.PleoCalendarFilter,
+        "environment",
+        "application_type",
+        ScopeListFilter,
+    ]
     list_select_related = ["owner"]
     search_fields = ["client_name", "client_uri", "scope", "contacts", "redirect_uris"]
     readonly_fields = [
         "status",
         "owner",
         "submitted_at",
+        admin_deadlines.retrieval_deadline,
         admin_promotion.promotion_link,
         "created_at",
         "updated_at",
     ]
-    fieldsets = [*REGISTRATION_FIELDSETS, ("Workflow", {"fields": readonly_fields})]
+    workflow_fields = [
+        "status",
+        "owner",
+        "submitted_at",
+        "credentials_shared_on",
+        admin_deadlines.retrieval_deadline,
+        admin_promotion.promotion_link,
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [*REGISTRATION_FIELDSETS, ("Workflow", {"fields": workflow_fields})]
     inlines = [*admin_credentials.REGISTRATION_INLINES]
-    actions = [*STATUS_ACTIONS, *admin_promotion.REGISTRATION_ACTIONS, *admin_exports.REGISTRATION_ACTIONS]
+    actions = [
+        *STATUS_ACTIONS,
+        *admin_promotion.REGISTRATION_ACTIONS,
+        *admin_exports.REGISTRATION_ACTIONS,
+        *admin_links.REGISTRATION_ACTIONS,
+    ]
+
+    class Media:
+        css = {"all": ["registrations/admin_registration.css"]}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Registration]:
+        return admin_deadlines.annotated(super().get_queryset(request))
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return admin_links.with_link_results(admin_deadlines.with_share_date_rule(form), obj)
 
     def get_urls(self):  # type: ignore[no-untyped-def,unused-ignore]
         return [
@@ -161,6 +203,7 @@ class RegistrationAdmin(SimpleHistoryAdmin):
             label = form.fields[field_name].label if field_name in form.fields else field_name
             for warning in warnings:
                 self.message_user(request, f"{label}: {warning}", messages.WARNING)
+        admin_deadlines.save_share_date(request, obj, form, change)
 
 
 def add_registration_action(action: Callable[..., Any]) -> None:

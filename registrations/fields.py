@@ -154,6 +154,7 @@ EXCLUDED_MODEL_FIELDS: dict[str, str] = {
     "owner": "workflow: who manages the registration",
     "submitted_at": "workflow: set when the registration is submitted",
     "promoted_from": "workflow: the staging registration a production one was promoted from",
+    "credentials_shared_on": "workflow: changes only through registration_record_credentials_shared",
     "created_at": "bookkeeping",
     "updated_at": "bookkeeping",
 }

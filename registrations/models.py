@@ -114,6 +114,12 @@ class Registration(models.Model):
         related_name="promoted_to",
         verbose_name="promoted from (staging)",
     )
+    credentials_shared_on = models.DateField(
+        "credentials shared on",
+        null=True,
+        blank=True,
+        help_text="When Pleo shared the credentials (the 1Password link); retrieval is due within days of it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -220,3 +226,39 @@ class SecretDisclosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.credential_id} by {self.user_id}"
+
+
+class LinkField(models.TextChoices):
+    """The registration's URLs that the link check visits (field names of Registration)."""
+
+    CLIENT_URI = "client_uri", "Client URI"
+    LOGO_URI = "logo_uri", "Logo URI"
+    TOS_URI = "tos_uri", "Terms of service URI"
+    POLICY_URI = "policy_uri", "Privacy policy URI"
+    INITIATION_URI = "initiation_uri", "Initiation URI"
+    SETTINGS_URI = "settings_uri", "Settings URI"
+
+
+class LinkCheck(models.Model):
+    """The latest check of one of a registration's URLs: one row per (registration, field)."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="link_checks")
+    field = models.CharField(max_length=20, choices=LinkField.choices)
+    url = models.CharField("URL", max_length=validators.MAX_URI_LENGTH, blank=True)
+    ok = models.BooleanField(null=True, help_text="Empty until the URL has been checked.")
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["registration", "field"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "field"], name="registrations_one_link_check_per_field"
+            )
+        ]
+        indexes = [models.Index(fields=["checked_at"])]
+
+    def __str__(self) -> str:
+        state = "not checked" if self.ok is None else ("ok" if self.ok else "failed")
+        return f"{self.get_field_display()} of registration {self.registration_id}: {state}"

@@ -8,7 +8,7 @@ and links to the portal, never a credential.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -19,6 +19,7 @@ from core.models import Notification
 from core.notifications import deliver_after_commit, notification_queue
 from core.servers import portal_url
 
+from . import deadlines
 from .models import Registration, RegistrationStatus
 
 KIND_STATUS = "registration_status"
@@ -97,10 +98,19 @@ def retrieval_reminder_queue(
     )
 
 
-def awaiting_retrieval() -> Iterable[tuple[Registration, date, date]]:
+def awaiting_retrieval() -> Iterator[tuple[Registration, date, date]]:
     """(registration, share date, retrieval deadline) of every registration whose shared
     credentials are not retrieved yet (registrations.deadlines decides)."""
-    return []
+    pending = (
+        deadlines.with_retrieval_state(Registration.objects.all())
+        .filter(deadlines.TO_RETRIEVE)
+        .select_related("owner")
+        .order_by("pk")
+    )
+    for registration in pending.iterator(chunk_size=500):
+        shared_on = registration.credentials_shared_on
+        if shared_on is not None:
+            yield registration, shared_on, deadlines.retrieval_deadline(shared_on)
 
 
 def retrieval_reminders_queue(*, today: date) -> list[Notification]:

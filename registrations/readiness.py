@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from .fields import BY_NAME, FIELDS
-from .models import Environment, Registration
+from .models import Environment, LinkCheck, LinkField, Registration
 from .promotion import production_carry_over
 from .selectors import scope_catalog
 from .validators import check_registration
@@ -109,8 +109,20 @@ class LinkProblem:
 
 
 def link_results(registration: Registration) -> tuple[list[LinkProblem], list[str]]:
-    """Unreachable links (stored checks of the URLs the registration has now) and unchecked fields."""
-    return [], []
+    """Unreachable links (the stored checks of the URLs the registration has now) and the
+    URL fields with no check of their current URL yet."""
+    checks = {check.field: check for check in LinkCheck.objects.filter(registration=registration)}
+    problems, unchecked = [], []
+    for name in LinkField.values:
+        url = getattr(registration, name)
+        if not url:
+            continue
+        check = checks.get(name)
+        if check is None or check.ok is None or check.url != url:
+            unchecked.append(name)
+        elif not check.ok:
+            problems.append(LinkProblem(field=name, url=url, reason=check.reason))
+    return problems, unchecked
 
 
 def _staging_evidence(registration: Registration, now: datetime) -> StagingEvidence:

@@ -81,3 +81,22 @@ class SandboxRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource} {self.record_id}"
+
+
+class RedeemedAuthorizationCode(models.Model):
+    """An authorization code already exchanged, and the token family issued for it.
+
+    The grant itself is deleted on exchange; this row (the code's SHA-256, never the
+    code) lets a second exchange of the same code revoke what the first one issued
+    (RFC 6749 §4.1.2). Not unique: two concurrent exchanges both leave a row.
+    """
+
+    application = models.ForeignKey(
+        oauth2_settings.APPLICATION_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    code_checksum = models.CharField(max_length=64, db_index=True)
+    token_family = models.UUIDField()
+    redeemed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"code {self.code_checksum[:12]}… redeemed {self.redeemed_at:%Y-%m-%d %H:%M}"

@@ -6,18 +6,36 @@ Pleo's rules, enforced here rather than left to DOT's defaults:
 - PKCE with S256 only: a missing challenge is refused by PKCE_REQUIRED, and `plain`
   (also what a challenge without a method means, RFC 7636 §4.3) is not a known
   transform, so oauthlib answers `invalid_request` before the consent page;
-- redirect URIs are matched exactly (DOT's own matcher lets loopback ports vary).
+- redirect URIs are matched exactly (DOT's own matcher lets loopback ports vary);
+- a client authenticates only with the method it registered
+  (`token_endpoint_auth_method`), and with one method per request (RFC 6749 §2.3);
+- an authorization code presented a second time revokes every token issued from
+  it, including those rotated from its refresh token (RFC 6749 §4.1.2);
+- client secrets are hashed with sandbox.hashers; an older (PBKDF2) hash is
+  replaced when the client next authenticates.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
+from django.contrib.auth.hashers import check_password, identify_hasher, make_password
+from oauth2_provider.models import get_application_model, get_grant_model, get_refresh_token_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.settings import oauth2_settings
 from oauthlib.oauth2 import WebApplicationServer
+from oauthlib.oauth2.rfc6749.errors import InvalidGrantError
 from oauthlib.oauth2.rfc6749.grant_types.authorization_code import code_challenge_method_s256
 
+from .models import RedeemedAuthorizationCode
+
 S256_ONLY = {"S256": code_challenge_method_s256}
+CLIENT_SECRET_BASIC = "client_secret_basic"
+CLIENT_SECRET_POST = "client_secret_post"
+# Pleo's only method, and the sandbox's when a client registered none.
+DEFAULT_AUTH_METHOD = CLIENT_SECRET_BASIC
 
 
 class SandboxServer(WebApplicationServer):
@@ -41,9 +59,128 @@ class SandboxServer(WebApplicationServer):
         self.auth_grant._code_challenge_methods = S256_ONLY
 
 
+def registered_auth_method(application: Any) -> str:
+    sandbox_client = getattr(application, "sandbox_client", None)
+    return sandbox_client.token_endpoint_auth_method if sandbox_client is not None else DEFAULT_AUTH_METHOD
+
+
+def code_checksum(code: str) -> str:
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+
+
 class SandboxValidator(OAuth2Validator):
     def validate_redirect_uri(
         self, client_id: str, redirect_uri: str, request: Any, *args: Any, **kwargs: Any
     ) -> bool:
         # Exact string match against the registered list (no loopback port leeway).
         return redirect_uri in request.client.redirect_uris.split()
+
+    # Client authentication ----------------------------------------------------
+
+    def authenticate_client(self, request: Any, *args: Any, **kwargs: Any) -> bool:
+        """The registered method only; DOT would try Basic, then fall back to the form body."""
+        if self._extract_basic_auth(request):
+            if getattr(request, "client_secret", None):
+                return False  # a secret in the header and another in the body
+            method, authenticated = CLIENT_SECRET_BASIC, self._authenticate_basic_auth(request)
+        else:
+            method, authenticated = CLIENT_SECRET_POST, self._authenticate_request_body(request)
+        return bool(authenticated) and registered_auth_method(request.client) == method
+
+    def _check_secret(self, provided_secret: str, stored_secret: str) -> bool:
+        try:
+            identify_hasher(stored_secret)
+        except ValueError:  # stored unhashed (hash_client_secret off): DOT compares in constant time
+            return bool(super()._check_secret(provided_secret, stored_secret))
+        preferred = oauth2_settings.CLIENT_SECRET_HASHER
+
+        def rehash(secret: str) -> None:
+            # Matched on the old hash (salted, so unique): a concurrent upgrade is harmless.
+            get_application_model().objects.filter(client_secret=stored_secret).update(
+                client_secret=make_password(secret, hasher=preferred)
+            )
+
+        return check_password(provided_secret, stored_secret, setter=rehash, preferred=preferred)
+
+    # Authorization codes used twice ---------------------------------------------
+
+    def _create_refresh_token(
+        self, request: Any, refresh_token_code: str, access_token: Any, previous_refresh_token: Any
+    ) -> Any:
+        refresh_token = super()._create_refresh_token(
+            request, refresh_token_code, access_token, previous_refresh_token
+        )
+        if request.grant_type == "authorization_code":
+            RedeemedAuthorizationCode.objects.create(
+                application=request.client,
+                code_checksum=code_checksum(request.code),
+                token_family=refresh_token.token_family,
+            )
+        return refresh_token
+
+    def _grant(self, code: str, client: Any, request: Any) -> Any:
+        """The grant of `code`, read once per token request (DOT reads it four times)."""
+        grant = getattr(request, "sandbox_grant", None)
+        if grant is None or grant.code != code or grant.application_id != client.pk:
+            grant = (
+                get_grant_model().objects.select_related("user").filter(code=code, application=client).first()
+            )
+            request.sandbox_grant = grant
+        return grant
+
+    def validate_code(
+        self, client_id: str, code: str, client: Any, request: Any, *args: Any, **kwargs: Any
+    ) -> bool:
+        # DOT's rules, on the grant read once.
+        grant = self._grant(code, client, request)
+        if grant is None:
+            _revoke_tokens_from_code(code, client)
+            return False
+        if grant.is_expired():
+            return False
+        request.scopes = grant.scope.split(" ")
+        request.user = grant.user
+        if grant.nonce:
+            request.nonce = grant.nonce
+        if grant.claims:
+            request.claims = json.loads(grant.claims)
+        return True
+
+    def confirm_redirect_uri(
+        self,
+        client_id: str,
+        code: str,
+        redirect_uri: str,
+        client: Any,
+        request: Any,
+        *args: Any,
+        **kwargs: Any,
+    ) -> bool:
+        grant = self._grant(code, client, request)
+        return bool(grant is not None and grant.redirect_uri_allowed(redirect_uri))
+
+    def get_code_challenge(self, code: str, request: Any) -> str | None:
+        grant = self._grant(code, request.client, request)
+        return (grant.code_challenge or None) if grant is not None else None
+
+    def get_code_challenge_method(self, code: str, request: Any) -> str | None:
+        grant = self._grant(code, request.client, request)
+        return (grant.code_challenge_method or None) if grant is not None else None
+
+    def invalidate_authorization_code(
+        self, client_id: str, code: str, request: Any, *args: Any, **kwargs: Any
+    ) -> None:
+        try:
+            super().invalidate_authorization_code(client_id, code, request, *args, **kwargs)
+        except InvalidGrantError:
+            # Another request redeemed the same code at the same moment: both are replays.
+            _revoke_tokens_from_code(code, request.client)
+            raise
+
+
+def _revoke_tokens_from_code(code: str, client: Any) -> None:
+    families = RedeemedAuthorizationCode.objects.filter(
+        application=client, code_checksum=code_checksum(code)
+    ).values_list("token_family", flat=True)
+    for family in families:
+        get_refresh_token_model().revoke_family(family)

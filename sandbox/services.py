@@ -31,6 +31,18 @@ INVALID_REDIRECT_URI = "invalid_redirect_uri"
 INVALID_CLIENT_METADATA = "invalid_client_metadata"
 
 NOT_AN_OBJECT = "The client metadata must be a JSON object."
+# Bounds on a document sent to the open registration endpoint (its body size is
+# bounded in views.py): longer lists are refused as invalid_client_metadata.
+MAX_REDIRECT_URIS = 20
+MAX_CONTACTS = 10
+MAX_PROFILE_LIST_ITEMS = 10  # grant_types, response_types
+LIST_TOO_LONG = "{key}: at most {limit} entries."
+LIST_LIMITS = {
+    "redirect_uris": MAX_REDIRECT_URIS,
+    "contacts": MAX_CONTACTS,
+    "grant_types": MAX_PROFILE_LIST_ITEMS,
+    "response_types": MAX_PROFILE_LIST_ITEMS,
+}
 
 
 class SandboxRegistrationError(Exception):
@@ -54,6 +66,13 @@ def _metadata_error(message: str) -> SandboxRegistrationError:
     return SandboxRegistrationError(INVALID_CLIENT_METADATA, message)
 
 
+def _check_list_lengths(metadata: Mapping[str, Any]) -> None:
+    for key, limit in LIST_LIMITS.items():
+        value = metadata.get(key)
+        if isinstance(value, list) and len(value) > limit:
+            raise _metadata_error(LIST_TOO_LONG.format(key=key, limit=limit))
+
+
 def _describe(errors: Mapping[str, list[str]]) -> str:
     return " ".join(f"{field}: {message}" for field, messages in errors.items() for message in messages)
 
@@ -64,6 +83,7 @@ def sandbox_client_metadata_validate(metadata: Any) -> tuple[Registration, str]:
     Returns the (unsaved) registration it describes and its token endpoint auth method."""
     if not isinstance(metadata, Mapping):
         raise _metadata_error(NOT_AN_OBJECT)
+    _check_list_lengths(metadata)
     checked = registration_check_metadata(document=metadata, mode=DYNAMIC_REGISTRATION)
     errors = checked.errors
     if "redirect_uris" in errors:

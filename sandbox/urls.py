@@ -15,7 +15,6 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.urls import path, re_path
-from oauth2_provider.views import RevokeTokenView, TokenView
 
 from . import views
 from .api.views import CatalogApiView
@@ -35,9 +34,9 @@ def _when_enabled(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRe
 
 urlpatterns = [
     path("sandbox/oauth/authorize", _when_enabled(views.ConsentView.as_view()), name="authorize"),
-    path("sandbox/oauth/token", _when_enabled(TokenView.as_view()), name="token"),
+    path("sandbox/oauth/token", _when_enabled(views.TokenView.as_view()), name="token"),
     path("sandbox/oauth/token/introspect", _when_enabled(views.IntrospectView.as_view()), name="introspect"),
-    path("sandbox/oauth/revoke", _when_enabled(RevokeTokenView.as_view()), name="revoke"),
+    path("sandbox/oauth/revoke", _when_enabled(views.RevokeTokenView.as_view()), name="revoke"),
     path("sandbox/oauth/register", _when_enabled(views.register), name="register"),
     path(
         "sandbox/.well-known/oauth-authorization-server",

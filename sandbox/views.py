@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
+import secrets
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django import forms
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
+from oauth2_provider import views as dot_views
 from oauth2_provider.http import OAuth2ResponseRedirect
 from oauth2_provider.models import get_application_model
 from oauth2_provider.views import AuthorizationView
@@ -26,6 +31,16 @@ CLIENT_AUTH_FAILED = (
 )
 TOKEN_PARAMETER_MISSING = "The token parameter is missing."
 INVALID_JSON = "The request body must be a JSON object (Content-Type: application/json)."
+# /oauth/register is open to anyone: its body is bounded before it is parsed. The
+# largest document the validators accept (20 redirect URIs and six other URLs of
+# 2,000 characters, ten contacts, the scopes) is under 60 KB; the document nests
+# two levels (an object of lists), extensions a few more.
+MAX_REGISTRATION_BYTES = 64 * 1024
+MAX_REGISTRATION_DEPTH = 10
+BODY_TOO_LARGE = f"The client metadata document must be at most {MAX_REGISTRATION_BYTES:,} bytes."
+NESTED_TOO_DEEP = f"The client metadata document must nest at most {MAX_REGISTRATION_DEPTH} levels deep."
+CONSENT_EXPIRED = "This consent page has expired or was already answered. Start again from the application."
+CONSENT_CLIENT_GONE = "The application was removed from the sandbox after this page was shown."
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -43,14 +58,68 @@ def _with_iss(uri: str, issuer: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
+# The authorization requests a user's session has been shown a consent page for,
+# by a random key that the page posts back; the newest few are kept.
+PENDING_REQUESTS_KEY = "sandbox_authorization_requests"
+MAX_PENDING_REQUESTS = 10
+
+
+class ConsentForm(forms.Form):
+    """The answer only: the request it answers is the one validated and kept when the page was shown."""
+
+    allow = forms.BooleanField(required=False)
+    authorization_request = forms.CharField(max_length=64, widget=forms.HiddenInput())
+
+
 class ConsentView(AuthorizationView):
     """`/oauth/authorize`: DOT's authorization endpoint with the portal's consent page.
 
     DOT requires login (LOGIN_URL: the admin login); the portal user consents as a
-    user of the demo company.
+    user of the demo company. Consent is asked every time: DOT would let an
+    `approval_prompt=auto` parameter skip the page after one approval. The answer
+    (Allow or Deny) applies to the authorization request validated when the page
+    was shown, kept in the session: nothing the form posts (a redirect URI, a
+    client ID) is trusted, and each page is answered once.
     """
 
     template_name = "sandbox/consent.html"
+    form_class = ConsentForm
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if "approval_prompt" in request.GET:
+            query = request.GET.copy()
+            del query["approval_prompt"]
+            request.GET = query  # type: ignore[assignment]  # a copy without the parameter
+        return super().get(request, *args, **kwargs)
+
+    def get_initial(self) -> dict[str, Any]:
+        if self.request.method != "GET":
+            return {}
+        validated = super().get_initial()
+        key = secrets.token_urlsafe(24)
+        pending = dict(self.request.session.get(PENDING_REQUESTS_KEY, {}))
+        pending[key] = validated
+        self.request.session[PENDING_REQUESTS_KEY] = dict(list(pending.items())[-MAX_PENDING_REQUESTS:])
+        return {"authorization_request": key}
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        pending = dict(self.request.session.get(PENDING_REQUESTS_KEY, {}))
+        validated = pending.pop(form.cleaned_data["authorization_request"], None)
+        self.request.session[PENDING_REQUESTS_KEY] = pending
+        if validated is None:
+            return self._refused(CONSENT_EXPIRED)
+        form.cleaned_data.update(validated)
+        try:
+            return super().form_valid(form)
+        except get_application_model().DoesNotExist:
+            return self._refused(CONSENT_CLIENT_GONE)
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        return self._refused(CONSENT_EXPIRED)
+
+    def _refused(self, description: str) -> HttpResponse:
+        error = {"error": "invalid_request", "description": description}
+        return self.render_to_response({"error": error}, status=400)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -64,7 +133,7 @@ class ConsentView(AuthorizationView):
         # DOT only redirects to a redirect URI it has matched against the client; the
         # allowed schemes are that client's own (DOT's global list is https only).
         if application is None:
-            client_id = self.request.POST.get("client_id") or self.request.GET.get("client_id")
+            client_id = self.request.GET.get("client_id")
             application = get_application_model().objects.filter(client_id=client_id or "").first()
         schemes = (
             {urlsplit(uri).scheme for uri in application.redirect_uris.split()} if application else set()
@@ -72,6 +141,33 @@ class ConsentView(AuthorizationView):
         return OAuth2ResponseRedirect(
             _with_iss(redirect_to, selectors.sandbox_endpoints().issuer), sorted(schemes)
         )
+
+
+@method_decorator(csrf_exempt, name="dispatch")  # as DOT's own views: clients authenticate, not cookies
+class BasicChallengeMixin:
+    """A failed client authentication is challenged in the scheme clients use, Basic.
+
+    oauthlib answers `invalid_client` with a Bearer challenge, the resource
+    server's scheme; RFC 6749 §5.2 and RFC 7009 §2.2.1 want the client's.
+    """
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        if response.status_code == 401:
+            response["WWW-Authenticate"] = f'Basic realm="{REALM}"'
+        return response
+
+
+class TokenView(BasicChallengeMixin, dot_views.TokenView):
+    """`/oauth/token`: DOT's token endpoint, in one transaction (the tokens saved and the code spent together)."""
+
+    @method_decorator(transaction.atomic)
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return super().post(request, *args, **kwargs)
+
+
+class RevokeTokenView(BasicChallengeMixin, dot_views.RevokeTokenView):
+    """`/oauth/revoke` (RFC 7009): DOT's revocation endpoint."""
 
 
 def _authenticated_client(view: OAuthLibMixin, request: HttpRequest) -> Any:
@@ -111,17 +207,52 @@ class IntrospectView(OAuthLibMixin, View):
         return _no_store(JsonResponse(claims))
 
 
+def _metadata_refused(description: str) -> HttpResponse:
+    error = {"error": services.INVALID_CLIENT_METADATA, "error_description": description}
+    return _no_store(JsonResponse(error, status=400))
+
+
+# A JSON escape, a quote, or a bracket: enough to follow nesting outside strings.
+_JSON_STRUCTURE = re.compile(rb'\\.|["\[\]{}]', re.DOTALL)
+
+
+def _json_depth(body: bytes) -> int:
+    """How deep `body`'s arrays and objects nest, without parsing it (which recurses).
+
+    Exact for valid JSON, and never less than the depth a parser reaches before
+    it stops at an error; linear in the length.
+    """
+    depth = deepest = 0
+    in_string = False
+    for match in _JSON_STRUCTURE.finditer(body):
+        token = match.group()
+        if token == b'"':
+            in_string = not in_string
+        elif in_string or len(token) == 2:
+            continue
+        elif token in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
 @csrf_exempt
 @require_POST
 def register(request: HttpRequest) -> HttpResponse:
     """`/oauth/register` (RFC 7591): open registration, judged by the portal's validators."""
+    raw = request.read(MAX_REGISTRATION_BYTES + 1)
+    if len(raw) > MAX_REGISTRATION_BYTES:
+        return _metadata_refused(BODY_TOO_LARGE)
+    if _json_depth(raw) > MAX_REGISTRATION_DEPTH:
+        return _metadata_refused(NESTED_TOO_DEEP)
     try:
-        metadata = json.loads(request.body)
+        metadata = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         metadata = None
     if not isinstance(metadata, dict):
-        error = {"error": services.INVALID_CLIENT_METADATA, "error_description": INVALID_JSON}
-        return _no_store(JsonResponse(error, status=400))
+        return _metadata_refused(INVALID_JSON)
     try:
         client = services.sandbox_client_register(metadata=metadata)
     except services.SandboxRegistrationError as exc:

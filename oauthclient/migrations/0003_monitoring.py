@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("oauthclient", "0002_use_dashboard_permission"),
-        ("registrations", "0005_promotion"),
+        ("registrations", "0006_promotion"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

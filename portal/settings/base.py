@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.roles.ServerRoleMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -107,6 +108,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Django's password hashers, then the sandbox's client-secret hasher (listed so
+# that Django can look it up; being last, it never hashes a user's password).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "sandbox.hashers.ClientSecretHasher",
 ]
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "home"
@@ -198,6 +209,10 @@ PORTAL_ENCRYPTION_KEYS = env.list("PORTAL_ENCRYPTION_KEYS", default=[])
 # The portal's own public URL: the sandbox issuer and the dashboard callback
 # are built from it.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# What this process answers: "all" (default), or, set by `manage.py serve` for
+# its two gunicorn servers, "portal" (everything but the sandbox) or "sandbox"
+# (the sandbox and the login page only). See portal/roles.py.
+PORTAL_SERVER_ROLE = env("PORTAL_SERVER_ROLE", default="all")
 # Timeout (seconds) for every outgoing HTTP call.
 PORTAL_HTTP_TIMEOUT = env.float("PORTAL_HTTP_TIMEOUT", default=10.0)
 # Addresses or CIDR blocks of the proxies in front of the portal. Only a request
@@ -208,6 +223,27 @@ try:
     trusted_networks(PORTAL_TRUSTED_PROXIES)
 except ValueError as error:
     raise ImproperlyConfigured(f"PORTAL_TRUSTED_PROXIES: {error}.") from error
+# Days a partner has to retrieve credentials after Pleo shares them (1Password
+# links expire): the retrieval deadline is the share date plus this.
+PORTAL_CREDENTIAL_RETRIEVAL_DAYS = env.int("PORTAL_CREDENTIAL_RETRIEVAL_DAYS", default=7)
+
+# LINK CHECKS (registrations/links.py, `manage.py check_links`)
+# ------------------------------------------------------------------------------
+# Time allowed for one URL, redirects included (seconds).
+PORTAL_LINK_CHECK_TIMEOUT = env.float("PORTAL_LINK_CHECK_TIMEOUT", default=10.0)
+# At most this many bytes of a body are read (a logo larger than this fails).
+PORTAL_LINK_CHECK_MAX_BYTES = env.int("PORTAL_LINK_CHECK_MAX_BYTES", default=2 * 1024 * 1024)
+# A logo must be square and at least this many pixels wide (SVG: no size check).
+PORTAL_LINK_CHECK_LOGO_MIN_PIXELS = env.int("PORTAL_LINK_CHECK_LOGO_MIN_PIXELS", default=128)
+PORTAL_LINK_CHECK_LOGO_TYPES = env.list(
+    "PORTAL_LINK_CHECK_LOGO_TYPES",
+    default=["image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"],
+)
+# Hosts resolving to loopback, private, link-local, multicast or reserved
+# addresses are refused (SSRF); true allows them (local development, tests).
+PORTAL_LINK_CHECK_ALLOW_PRIVATE = env.bool("PORTAL_LINK_CHECK_ALLOW_PRIVATE", default=False)
+# `check_links` re-checks a URL when its last check is older than this.
+PORTAL_LINK_CHECK_MAX_AGE_HOURS = env.int("PORTAL_LINK_CHECK_MAX_AGE_HOURS", default=24)
 
 # EMAIL AND NOTIFICATIONS (core/notifications.py)
 # ------------------------------------------------------------------------------
@@ -255,6 +291,12 @@ PORTAL_PROBE_INTERVAL_MINUTES = env.int("PORTAL_PROBE_INTERVAL_MINUTES", default
 # use and tests; production settings default it to off. When off, every sandbox
 # URL answers 404.
 PORTAL_SANDBOX_ENABLED = env.bool("PORTAL_SANDBOX_ENABLED", default=True)
+# Where the sandbox is served: its issuer, and the base of every URL the portal
+# (the dashboard's server profile) and a browser use for it. Empty: this
+# server's own PORTAL_BASE_URL/sandbox. `make serve` runs the sandbox in its own
+# gunicorn (README, "Deploying → The sandbox's own server"), so that the
+# portal's requests never wait for a thread of their own pool.
+PORTAL_SANDBOX_URL = env("PORTAL_SANDBOX_URL", default="").rstrip("/")
 # Lifetime of sandbox access tokens (Pleo's are short-lived too).
 PORTAL_SANDBOX_ACCESS_TOKEN_SECONDS = env.int("PORTAL_SANDBOX_ACCESS_TOKEN_SECONDS", default=600)
 OAUTH2_PROVIDER = {
@@ -265,7 +307,11 @@ OAUTH2_PROVIDER = {
     "PKCE_REQUIRED": True,
     "ACCESS_TOKEN_EXPIRE_SECONDS": PORTAL_SANDBOX_ACCESS_TOKEN_SECONDS,
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    # Consent on every authorization (the authorize view ignores `approval_prompt`).
     "REQUEST_APPROVAL_PROMPT": "force",
+    # Client secrets are 256-bit random values: one salted HMAC-SHA256, not PBKDF2
+    # (sandbox/hashers.py says why).
+    "CLIENT_SECRET_HASHER": "sandbox_hmac_sha256",
     # Refresh tokens rotate on every refresh; replaying a spent one revokes the
     # whole token family (that authorization's tokens), with no grace period.
     "ROTATE_REFRESH_TOKEN": True,

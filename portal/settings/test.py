@@ -12,7 +12,12 @@ os.environ.setdefault("PORTAL_ENCRYPTION_KEYS", Fernet.generate_key().decode())
 from .base import *  # noqa: F403
 from .base import BASE_DIR, DATABASES
 
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Fast user passwords; the sandbox's hasher, and PBKDF2 for client secrets hashed before it.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "sandbox.hashers.ClientSecretHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -2,4 +2,6 @@
 
 registration.py: create, update, status transitions.
 credential.py:   record, rotate, revoke, disclose (reveal) a credential.
+deadlines.py:    record when Pleo shared the credentials.
+link_checks.py:  claim, check and record a registration's links.
 """

@@ -11,7 +11,8 @@ import pytest
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     report = yield
-    server = getattr(item, "funcargs", {}).get("gunicorn")
+    funcargs = getattr(item, "funcargs", {})
+    server = funcargs.get("gunicorn") or (funcargs.get("served") or (None,))[0]
     if report.when == "call" and report.failed and server is not None:
         # Any failure in the test body (also inside the HTTP helpers), not only its own asserts.
         report.sections.append(("gunicorn stderr", server.log()))

@@ -1,8 +1,10 @@
 """The production path: gunicorn (2 workers) with production settings on PostgreSQL.
 
-The dashboard calls the portal's own sandbox over HTTP (code exchange, API calls):
-a request waits for another request to the same server. portal/gunicorn_conf.py
-makes that safe (threaded workers, at least two); this test proves it end to end.
+The dashboard calls the sandbox over HTTP (code exchange, API calls). On one
+server a request waits for another request to the same server:
+portal/gunicorn_conf.py makes that safe (threaded workers, at least two). Under
+`make serve` (manage.py serve) the sandbox has a gunicorn of its own and the
+portal never waits for its own pool. Both layouts are proven end to end.
 """
 
 from __future__ import annotations
@@ -21,10 +23,10 @@ from urllib.parse import quote, urljoin
 
 import pytest
 import requests
-from django.conf import global_settings
 from django.db import connection
 
 from oauthclient.models import TestCall
+from portal.settings.base import PASSWORD_HASHERS
 from tests.oauthclient.live import connection_id, issue_sandbox_credential, log_in, make_live_developer
 from tests.portal.test_production_keys import production_env
 
@@ -52,7 +54,7 @@ class BehindTheProxy(requests.Session):
 
     def __init__(self, base_url: str) -> None:
         super().__init__()
-        self.headers.update({"X-Forwarded-Proto": "https", "Origin": base_url.replace("http:", "https:", 1)})
+        self.headers.update({"X-Forwarded-Proto": "https"})
 
     def prepare_request(self, request: requests.Request) -> requests.PreparedRequest:
         for cookie in self.cookies:
@@ -61,6 +63,9 @@ class BehindTheProxy(requests.Session):
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         follow = kwargs.pop("allow_redirects", True)
+        # The Origin of the page a form is on: the target's (the sandbox may be another server).
+        origin = "https://" + str(url).split("://", 1)[1].split("/", 1)[0]
+        kwargs["headers"] = {"Origin": origin, **(kwargs.get("headers") or {})}
         response = super().request(method, url, *args, allow_redirects=False, **kwargs)
         while follow and response.is_redirect:
             location = urljoin(response.url, response.headers["Location"])
@@ -102,17 +107,12 @@ def _wait_until_serving(server: Gunicorn, process: subprocess.Popen[bytes]) -> N
     raise AssertionError(f"gunicorn did not answer on {server.url} within {START_TIMEOUT} s.\n{server.log()}")
 
 
-@pytest.fixture
-def gunicorn(transactional_db: Any, settings: Any, tmp_path: Path) -> Iterator[Gunicorn]:
-    """gunicorn with 2 workers, production settings, on the test database."""
-    port = _free_port()
-    server = Gunicorn(url=f"http://127.0.0.1:{port}", log_path=tmp_path / "gunicorn.log")
-    url = server.url
+def _server_env(settings: Any, tmp_path: Path, url: str, port: int) -> dict[str, str]:
     # Credentials this process records must decrypt there, and the sandbox issuer is its URL.
     settings.PORTAL_BASE_URL = url
     settings.PORTAL_SANDBOX_ENABLED = True
     # Passwords set here must verify there: production's hashers, not the suite's fast one.
-    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
+    settings.PASSWORD_HASHERS = PASSWORD_HASHERS
     env = {
         **production_env(tmp_path, ",".join(settings.PORTAL_ENCRYPTION_KEYS)),
         "DATABASE_URL": _database_url(),
@@ -135,10 +135,14 @@ def gunicorn(transactional_db: Any, settings: Any, tmp_path: Path) -> Iterator[G
         check=True,
         timeout=120,
     )
+    return env
+
+
+def _serve(command: list[str], env: dict[str, str], server: Gunicorn, *ready: Gunicorn) -> Iterator[Gunicorn]:
     with server.log_path.open("wb") as log:
         # Its own session (process group): teardown stops the master and its workers together.
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "portal/gunicorn_conf.py", "portal.wsgi"],
+        process = subprocess.Popen(  # noqa: S603 (the tests' own fixed arguments)
+            command,
             cwd=BASE_DIR,
             env=env,
             stdout=subprocess.DEVNULL,  # the access log
@@ -146,7 +150,8 @@ def gunicorn(transactional_db: Any, settings: Any, tmp_path: Path) -> Iterator[G
             start_new_session=True,
         )
     try:
-        _wait_until_serving(server, process)
+        for each in (server, *ready):
+            _wait_until_serving(each, process)
         yield server
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -157,14 +162,45 @@ def gunicorn(transactional_db: Any, settings: Any, tmp_path: Path) -> Iterator[G
             process.wait()
 
 
+@pytest.fixture
+def gunicorn(transactional_db: Any, settings: Any, tmp_path: Path) -> Iterator[Gunicorn]:
+    """One gunicorn with 2 workers that serves the portal and the sandbox, production settings, test database."""
+    port = _free_port()
+    server = Gunicorn(url=f"http://127.0.0.1:{port}", log_path=tmp_path / "gunicorn.log")
+    env = _server_env(settings, tmp_path, server.url, port)
+    command = [sys.executable, "-m", "gunicorn", "-c", "portal/gunicorn_conf.py", "portal.wsgi"]
+    yield from _serve(command, env, server)
+
+
+@pytest.fixture
+def served(transactional_db: Any, settings: Any, tmp_path: Path) -> Iterator[tuple[Gunicorn, Gunicorn]]:
+    """`manage.py serve` (what `make serve` runs): the portal's gunicorn and the sandbox's own."""
+    port, sandbox_port = _free_port(), _free_port()
+    portal = Gunicorn(url=f"http://127.0.0.1:{port}", log_path=tmp_path / "serve.log")
+    sandbox = Gunicorn(url=f"http://127.0.0.1:{sandbox_port}", log_path=portal.log_path)
+    env = _server_env(settings, tmp_path, portal.url, port)
+    settings.PORTAL_SANDBOX_URL = sandbox.url + "/sandbox"
+    env.update(
+        {"GUNICORN_SANDBOX_BIND": f"127.0.0.1:{sandbox_port}", "PORTAL_SANDBOX_URL": sandbox.url + "/sandbox"}
+    )
+    for server in _serve([sys.executable, "manage.py", "serve"], env, portal, sandbox):
+        yield server, sandbox
+
+
 @pytest.mark.postgres
-def test_sandbox_connect_and_test_call_through_gunicorn(gunicorn: Gunicorn) -> None:
+@pytest.mark.parametrize("layout", ["gunicorn", "served"])
+def test_sandbox_connect_and_test_call_through_gunicorn(
+    transactional_db: Any, request: pytest.FixtureRequest, layout: str
+) -> None:
+    """One server for both (a request waits for another to the same server), or `make serve`'s two."""
+    started = request.getfixturevalue(layout)
+    portal, sandbox = started if layout == "served" else (started, started)
     developer = make_live_developer()
     credential = issue_sandbox_credential(issued_by=developer)
-    browser = log_in(gunicorn.url, developer.username, session=BehindTheProxy(gunicorn.url))
+    browser = log_in(portal.url, developer.username, session=BehindTheProxy(portal.url))
 
-    # Connecting exchanges the code at this server's own /sandbox/oauth/token, from inside
-    # a request to it; the test call then GETs its /sandbox/api: a deadlock would time out.
+    # Connecting exchanges the code at the sandbox's /oauth/token from inside a request to
+    # the portal; the test call then GETs the sandbox's /api: a deadlock would time out.
     page = browser.connect(credential)
     answer = browser.post(
         f"/dashboard/connections/{connection_id(page.url)}/test-call/", {"target": "employees"}
@@ -176,5 +212,20 @@ def test_sandbox_connect_and_test_call_through_gunicorn(gunicorn: Gunicorn) -> N
     assert (call.status_code, call.error_code, call.url) == (
         200,
         "",
-        f"{gunicorn.url}/sandbox/api/v2/employees",
+        f"{sandbox.url}/sandbox/api/v2/employees",
     ), call.error_message
+
+
+@pytest.mark.postgres
+def test_under_make_serve_the_portal_does_not_answer_for_the_sandbox(
+    served: tuple[Gunicorn, Gunicorn],
+) -> None:
+    portal, sandbox = served
+    path = "/sandbox/.well-known/oauth-authorization-server"
+    proxy = {"X-Forwarded-Proto": "https"}
+
+    statuses = [
+        requests.get(server.url + path, headers=proxy, timeout=10).status_code for server in (portal, sandbox)
+    ]
+
+    assert statuses == [404, 200]

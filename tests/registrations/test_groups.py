@@ -19,8 +19,9 @@ REGISTRATIONS_MANAGER_PERMISSIONS = {
     "view_credential",
     "view_secretdisclosure",
     "reveal_credential_secret",
+    "view_linkcheck",
 }
-REGISTRATIONS_DEVELOPER_PERMISSIONS = {"view_registration", "view_scope", "view_credential"}
+REGISTRATIONS_DEVELOPER_PERMISSIONS = {"view_registration", "view_scope", "view_credential", "view_linkcheck"}
 
 
 def registrations_codenames(group_name: str) -> set[str]:

@@ -255,3 +255,41 @@ def test_other_test_calls_are_no_evidence(staging_test_call: Any, change: dict[s
     type(staging_test_call).objects.filter(pk=staging_test_call.pk).update(**change)
     production = registration_promote(registration=staging_test_call.connection.credential.registration)
     assert readiness_report(production).evidence.found is False
+
+
+# Links (the stored link checks) ---------------------------------------------------------
+
+
+def _link_check(registration: Registration, field: str, *, ok: bool, url: str | None = None) -> None:
+    from registrations.models import LinkCheck
+
+    LinkCheck.objects.create(
+        registration=registration,
+        field=field,
+        url=url if url is not None else getattr(registration, field),
+        ok=ok,
+        status_code=404 if not ok else 200,
+        reason="The server answered 404." if not ok else "Reachable (200).",
+        checked_at=timezone.now(),
+    )
+
+
+def test_an_unreachable_link_fails_the_report_with_its_reason() -> None:
+    production = registration_promote(registration=active_staging(**COMPLETE))
+    _link_check(production, "logo_uri", ok=False)
+    (item,) = readiness_report(production).failures
+    assert (item.field, item.problem, item.fix) == (
+        "logo_uri",
+        readiness.LINK_UNREACHABLE.format(url=COMPLETE["logo_uri"], reason="The server answered 404."),
+        readiness.FIX_LINK.format(label="Logo"),
+    )
+
+
+def test_links_not_checked_yet_are_named_not_counted() -> None:
+    production = registration_promote(registration=active_staging(**COMPLETE))
+    for name in ("client_uri", "tos_uri", "policy_uri", "initiation_uri", "settings_uri"):
+        _link_check(production, name, ok=True)
+    # A failed check of a URL the registration no longer has says nothing about the new one.
+    _link_check(production, "logo_uri", ok=False, url="https://client.example/old-logo.png")
+    report = readiness_report(production)
+    assert (report.failures, report.unchecked_links) == ([], ["Logo"])

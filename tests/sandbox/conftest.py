@@ -67,9 +67,13 @@ def sandbox(live_server: Any, settings: Any, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def register_client(
-    *, redirect_uris: list[str] | None = None, scope: str = "users:read users:write"
+    *,
+    redirect_uris: list[str] | None = None,
+    scope: str = "users:read users:write",
+    auth_method: str = "client_secret_basic",
 ) -> SandboxClientRegistration:
     metadata = {
+        "token_endpoint_auth_method": auth_method,
         "client_name": "Example Client",
         "client_uri": "https://client.example/",
         "tos_uri": "https://client.example/legal/tos.html",
@@ -147,6 +151,8 @@ def connect(
         sandbox.token_url,
         authorization_response=location,
         client_secret=client.client_secret,
+        # HTTP Basic unless the client registered client_secret_post (then the form body).
+        include_client_id=client.metadata["token_endpoint_auth_method"] == "client_secret_post",
         timeout=TIMEOUT,
     )
     return session

@@ -7,7 +7,7 @@ from requests.auth import HTTPBasicAuth
 
 from sandbox import demo
 
-from .conftest import TIMEOUT, connect, consent, oauth_session, query_param
+from .conftest import TIMEOUT, connect, consent, oauth_session, query_param, register_client
 
 
 def test_authorize_consent_token_api_refresh_introspect_revoke(sandbox, user_session, client_registration):
@@ -59,7 +59,8 @@ def test_api_introspect_names_client_scopes_and_demo_company(sandbox, user_sessi
     assert body["subject"] == f"urn:pleo:company:{demo.COMPANY_ID}"
 
 
-def test_token_endpoint_accepts_client_secret_post(sandbox, user_session, client_registration):
+def test_token_endpoint_accepts_client_secret_post_from_a_client_registered_for_it(sandbox, user_session):
+    client_registration = register_client(auth_method="client_secret_post")
     session = oauth_session(client_registration)
     authorization_url, _state = session.authorization_url(sandbox.authorize_url)
     location = consent(user_session, authorization_url)

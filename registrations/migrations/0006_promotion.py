@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registrations", "0004_pleo_documented_scopes"),
+        ("registrations", "0005_deadlines_and_link_checks"),
     ]
 
     operations = [

@@ -1,0 +1,302 @@
+"""Link checks: is a registration's URL reachable, and is its logo an image Pleo accepts?
+
+A URL passes when a GET ends in a 2xx answer after at most MAX_REDIRECTS
+redirects, within `PORTAL_LINK_CHECK_TIMEOUT` seconds. A logo must also be
+served as one of `PORTAL_LINK_CHECK_LOGO_TYPES`, and Pillow must read it as a
+square image at least `PORTAL_LINK_CHECK_LOGO_MIN_PIXELS` wide (SVG has no
+pixel size: it is accepted without that check).
+
+The portal fetches URLs that partners type, from inside its own network, so
+every hop is guarded against server-side request forgery:
+- the host is resolved once, and refused when any of its addresses is
+  loopback, private, link-local, multicast, reserved or otherwise not public,
+  unless `PORTAL_LINK_CHECK_ALLOW_PRIVATE` is on (local development, tests);
+- the connection goes to the address that was checked (no second DNS lookup
+  that a rebinding name could answer differently), with the URL's host in the
+  Host header and, for https, in SNI and certificate verification;
+- each redirect target is checked the same way before it is fetched;
+- a page's body is not read at all, a logo's at most `PORTAL_LINK_CHECK_MAX_BYTES`.
+
+Pure: no database. registrations.services.link_checks stores the results.
+"""
+
+from __future__ import annotations
+
+import io
+import ipaddress
+import socket
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import SplitResult, urljoin, urlsplit
+
+import certifi
+import urllib3
+from django.conf import settings
+from PIL import Image, UnidentifiedImageError
+from urllib3.exceptions import HTTPError, MaxRetryError, NewConnectionError, SSLError
+from urllib3.exceptions import TimeoutError as Urllib3Timeout
+
+MAX_REDIRECTS = 5
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+USER_AGENT = "PartnerRegistrationPortal-LinkCheck/1.0"
+SVG_TYPE = "image/svg+xml"
+_CHUNK = 16 * 1024
+
+PAGE_OK = "Reachable ({status})."
+LOGO_OK = "A {width}×{height} {type} image."
+SVG_OK = "An SVG image (vector logos have no pixel size to check)."
+BAD_SCHEME = "Only http and https URLs can be checked."
+NO_HOST = "The URL has no host."
+BAD_URL = "The URL cannot be requested ({error})."
+UNRESOLVED = "The host {host} could not be resolved ({error})."
+REFUSED_ADDRESS = "{host} resolves to {address}, a {kind} address: link checks reach public addresses only."
+TOO_MANY_REDIRECTS = f"More than {MAX_REDIRECTS} redirects."
+REDIRECT_WITHOUT_LOCATION = "A redirect ({status}) without a Location header."
+NOT_2XX = "The server answered {status}."
+TIMED_OUT = "No answer within {seconds:g} seconds."
+CONNECTION_FAILED = "Could not connect to {host} ({error})."
+TLS_FAILED = "The TLS connection to {host} failed ({error})."
+LOGO_TYPE = "The logo is served as “{content_type}”, which is not one of: {accepted}."
+LOGO_CONTENT_TYPE = "The logo's content is “{content_type}”, which is not one of: {accepted}."
+LOGO_TOO_LARGE = "The logo is larger than {limit} bytes (reading stopped there)."
+LOGO_UNREADABLE = "The logo is not an image that can be read ({error})."
+LOGO_NOT_SQUARE = "The logo is {width}×{height} pixels: it must be square (width equal to height)."
+LOGO_TOO_SMALL = "The logo is {width}×{height} pixels: it must be at least {minimum}×{minimum}."
+SVG_NOT_SVG = "The logo is served as SVG but is not an SVG document."
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    ok: bool
+    reason: str
+    status_code: int | None = None
+
+
+@dataclass(frozen=True)
+class LinkCheckOptions:
+    timeout: float
+    max_bytes: int
+    logo_min_pixels: int
+    logo_types: tuple[str, ...]
+    allow_private: bool
+
+    @classmethod
+    def from_settings(cls) -> LinkCheckOptions:
+        return cls(
+            timeout=float(settings.PORTAL_LINK_CHECK_TIMEOUT),
+            max_bytes=int(settings.PORTAL_LINK_CHECK_MAX_BYTES),
+            logo_min_pixels=int(settings.PORTAL_LINK_CHECK_LOGO_MIN_PIXELS),
+            logo_types=tuple(t.strip().lower() for t in settings.PORTAL_LINK_CHECK_LOGO_TYPES),
+            allow_private=bool(settings.PORTAL_LINK_CHECK_ALLOW_PRIVATE),
+        )
+
+
+class _Refused(Exception):
+    """This hop may not be fetched; the message is the reason."""
+
+
+def resolve_host(host: str, port: int) -> list[str]:
+    """The host's addresses, each once (an IP literal resolves to itself, without DNS)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def address_kind(address: IPAddress) -> str | None:
+    """None for a public address, else what kind of non-public address it is."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    kinds = (
+        ("loopback", address.is_loopback),
+        ("link-local", address.is_link_local),
+        ("multicast", address.is_multicast),
+        ("unspecified", address.is_unspecified),
+        ("reserved", address.is_reserved),
+        ("private", address.is_private),
+        ("non-public", not address.is_global),
+    )
+    return next((kind for kind, matches in kinds if matches), None)
+
+
+def _checked_address(parts: SplitResult, options: LinkCheckOptions) -> str:
+    """The one address this hop connects to, after every address of the host passed."""
+    host = parts.hostname or ""
+    try:
+        addresses = resolve_host(host, _port(parts))
+    except (OSError, UnicodeError) as exc:
+        raise _Refused(UNRESOLVED.format(host=host, error=exc)) from None
+    if not addresses:
+        raise _Refused(UNRESOLVED.format(host=host, error="no address"))
+    if not options.allow_private:
+        for address in addresses:
+            kind = address_kind(ipaddress.ip_address(address.split("%", 1)[0]))
+            if kind is not None:
+                raise _Refused(REFUSED_ADDRESS.format(host=host, address=address, kind=kind))
+    return addresses[0]
+
+
+def _port(parts: SplitResult) -> int:
+    return parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def _pool(parts: SplitResult, address: str) -> urllib3.HTTPConnectionPool:
+    host = parts.hostname or ""
+    common: dict[str, Any] = {"maxsize": 1, "retries": False}
+    if parts.scheme == "https":
+        return urllib3.HTTPSConnectionPool(
+            address,
+            _port(parts),
+            cert_reqs="CERT_REQUIRED",
+            ca_certs=certifi.where(),
+            server_hostname=host,
+            assert_hostname=host,
+            **common,
+        )
+    return urllib3.HTTPConnectionPool(address, _port(parts), **common)
+
+
+def _target(parts: SplitResult) -> str:
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def _read_capped(response: Any, limit: int, deadline: float) -> bytes | None:
+    """At most `limit` bytes of the body; None when there is more. Stops at the deadline."""
+    body = bytearray()
+    while len(body) <= limit:
+        if time.monotonic() > deadline:
+            raise Urllib3Timeout("deadline")
+        chunk = response.read1(_CHUNK)
+        if not chunk:
+            return bytes(body)
+        body += chunk
+    return None
+
+
+class _Check:
+    """One URL's check: its hops, its deadline, its options."""
+
+    def __init__(self, options: LinkCheckOptions) -> None:
+        self.options = options
+        self.deadline = time.monotonic() + options.timeout
+
+    def run(self, url: str, *, logo: bool) -> LinkResult:
+        for _hop in range(MAX_REDIRECTS + 1):
+            try:
+                parts = urlsplit(url)
+                _port(parts)  # an invalid port raises here
+            except ValueError as exc:
+                return LinkResult(False, BAD_URL.format(error=exc))
+            if parts.scheme not in ("http", "https"):
+                return LinkResult(False, BAD_SCHEME)
+            if not parts.hostname:
+                return LinkResult(False, NO_HOST)
+            try:
+                address = _checked_address(parts, self.options)
+                outcome = self._fetch(parts, address, logo=logo)
+            except _Refused as refused:
+                return LinkResult(False, str(refused))
+            except ValueError as exc:  # e.g. http.client refusing characters in a Location
+                return LinkResult(False, BAD_URL.format(error=exc))
+            if isinstance(outcome, LinkResult):
+                return outcome
+            url = urljoin(url, outcome)
+        return LinkResult(False, TOO_MANY_REDIRECTS)
+
+    def _fetch(self, parts: SplitResult, address: str, *, logo: bool) -> LinkResult | str:
+        """The result, or the Location to follow."""
+        remaining = self.deadline - time.monotonic()
+        host = parts.hostname or ""
+        if remaining <= 0:
+            return LinkResult(False, TIMED_OUT.format(seconds=self.options.timeout))
+        pool = _pool(parts, address)
+        headers = {
+            "Host": parts.netloc.rpartition("@")[2],
+            "User-Agent": USER_AGENT,
+            "Accept": "image/*" if logo else "*/*",
+            "Accept-Encoding": "identity",
+        }
+        try:
+            response = pool.urlopen(
+                "GET",
+                _target(parts),
+                headers=headers,
+                redirect=False,
+                retries=False,
+                assert_same_host=False,
+                preload_content=False,
+                timeout=urllib3.Timeout(connect=remaining, read=remaining),
+            )
+            try:
+                return self._judge(response, logo=logo)
+            finally:
+                response.close()
+        except (HTTPError, OSError) as exc:
+            return self._failure(exc, host)
+        finally:
+            pool.close()
+
+    def _failure(self, exc: BaseException, host: str) -> LinkResult:
+        if isinstance(exc, MaxRetryError) and exc.reason is not None:
+            exc = exc.reason
+        # NewConnectionError is a ConnectTimeoutError too (urllib3 keeps it so): test it first.
+        if isinstance(exc, NewConnectionError):
+            return LinkResult(False, CONNECTION_FAILED.format(host=host, error=exc.__cause__ or exc))
+        if isinstance(exc, SSLError):
+            return LinkResult(False, TLS_FAILED.format(host=host, error=exc))
+        if isinstance(exc, Urllib3Timeout | TimeoutError):
+            return LinkResult(False, TIMED_OUT.format(seconds=self.options.timeout))
+        return LinkResult(False, CONNECTION_FAILED.format(host=host, error=exc))
+
+    def _judge(self, response: Any, *, logo: bool) -> LinkResult | str:
+        status = int(response.status)
+        if status in REDIRECT_STATUSES:
+            location = response.headers.get("Location")
+            return location or LinkResult(False, REDIRECT_WITHOUT_LOCATION.format(status=status), status)
+        if not 200 <= status < 300:
+            return LinkResult(False, NOT_2XX.format(status=status), status)
+        if not logo:
+            return LinkResult(True, PAGE_OK.format(status=status), status)
+        return self._judge_logo(response, status)
+
+    def _judge_logo(self, response: Any, status: int) -> LinkResult:
+        options = self.options
+        content_type = response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+        if content_type not in options.logo_types:
+            accepted = ", ".join(options.logo_types)
+            return LinkResult(False, LOGO_TYPE.format(content_type=content_type, accepted=accepted), status)
+        body = _read_capped(response, options.max_bytes, self.deadline)
+        if body is None:
+            return LinkResult(False, LOGO_TOO_LARGE.format(limit=options.max_bytes), status)
+        if content_type == SVG_TYPE:
+            ok = b"<svg" in body.lower()
+            return LinkResult(ok, SVG_OK if ok else SVG_NOT_SVG, status)
+        return _judge_image(body, options, status)
+
+
+def _judge_image(body: bytes, options: LinkCheckOptions, status: int) -> LinkResult:
+    # Only the header is parsed (no pixels decoded), so a huge image costs nothing.
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(body)) as image:
+                width, height = image.size
+                image_type = image.get_format_mimetype() or ""
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as exc:
+        return LinkResult(False, LOGO_UNREADABLE.format(error=exc), status)
+    if image_type not in options.logo_types:
+        accepted = ", ".join(options.logo_types)
+        return LinkResult(False, LOGO_CONTENT_TYPE.format(content_type=image_type, accepted=accepted), status)
+    if width != height:
+        return LinkResult(False, LOGO_NOT_SQUARE.format(width=width, height=height), status)
+    if width < options.logo_min_pixels:
+        minimum = options.logo_min_pixels
+        return LinkResult(False, LOGO_TOO_SMALL.format(width=width, height=height, minimum=minimum), status)
+    return LinkResult(True, LOGO_OK.format(width=width, height=height, type=image_type), status)
+
+
+def check_link(url: str, *, logo: bool = False, options: LinkCheckOptions | None = None) -> LinkResult:
+    """Check one URL (as a logo when `logo`). Never raises for what the network does."""
+    return _Check(options or LinkCheckOptions.from_settings()).run(url, logo=logo)

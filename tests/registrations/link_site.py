@@ -1,0 +1,116 @@
+"""A scripted web site on 127.0.0.1 for the link checks: each path answers as told,
+and every request is recorded (path and Host header)."""
+
+from __future__ import annotations
+
+import io
+import ssl
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+
+from PIL import Image
+
+from tests.loopback import LoopbackServer
+
+
+@dataclass
+class Page:
+    status: int = 200
+    body: bytes = b"<!doctype html><title>ok</title>"
+    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html"})
+    delay: float = 0.0  # seconds before answering
+    endless: bool = False  # keep sending body bytes until the client hangs up
+
+
+def redirect(location: str, status: int = 302) -> Page:
+    return Page(status=status, body=b"", headers={"Location": location})
+
+
+def image(width: int, height: int, image_format: str = "PNG", content_type: str = "image/png") -> Page:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "white").save(buffer, image_format)
+    return Page(body=buffer.getvalue(), headers={"Content-Type": content_type})
+
+
+SVG_LOGO = Page(
+    body=b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"></svg>',
+    headers={"Content-Type": "image/svg+xml"},
+)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    site: LinkSite
+
+    def setup(self) -> None:
+        if self.site.tls is not None:
+            self.request = self.site.tls.wrap_socket(self.request, server_side=True)
+        super().setup()
+
+    def finish(self) -> None:
+        super().finish()
+        if self.site.tls is not None:
+            # The server closes the plain socket it accepted, which wrapping detached.
+            self.request.close()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        site = self.site
+        with site.lock:
+            site.requests.append((self.path, self.headers.get("Host", "")))
+        page = site.pages.get(self.path, Page(status=404, body=b"not found"))
+        if page.delay:
+            time.sleep(page.delay)
+        try:
+            self.send_response(page.status)
+            for name, value in page.headers.items():
+                self.send_header(name, value)
+            if not page.endless:
+                self.send_header("Content-Length", str(len(page.body)))
+            self.end_headers()
+            for chunk in _chunks(page):
+                self.wfile.write(chunk)
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+            pass
+
+
+def _chunks(page: Page) -> Iterator[bytes]:
+    if not page.endless:
+        yield page.body
+        return
+    block = page.body or b"\x89PNG" + b"\0" * 65532
+    while True:
+        yield block
+
+
+class LinkSite:
+    """Plain http, or https with `tls` (a server context; the names clients ask for in SNI are kept)."""
+
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        self.pages: dict[str, Page] = {}
+        self.requests: list[tuple[str, str]] = []
+        self.server_names: list[str | None] = []
+        self.lock = threading.Lock()
+        self.tls = tls
+        if tls is not None:
+            tls.sni_callback = lambda _socket, name, _context: self.server_names.append(name)  # type: ignore[assignment,func-returns-value]
+        self.server = LoopbackServer(type("Handler", (_Handler,), {"site": self}))
+
+    @property
+    def port(self) -> int:
+        return self.server.port
+
+    def url(self, path: str, *, host: str = "127.0.0.1") -> str:
+        return f"{'https' if self.tls else 'http'}://{host}:{self.port}{path}"
+
+    def paths_requested(self) -> list[str]:
+        with self.lock:
+            return [path for path, _host in self.requests]
+
+    def close(self) -> None:
+        self.server.close()
