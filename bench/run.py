@@ -12,6 +12,7 @@ process, each on a freshly created PostgreSQL bench database):
   sandbox    bench/sandbox_api.py   sandbox API list over 10 and 10,000 records: queries; p95 under load
   queue      bench/work_queue.py    admin index with the work queue: queries, time ratio
   console    bench/console.py       test call with exchange recording on vs off; connection page queries
+  probes     bench/probes.py        probe_connections over 1,000 due connections against the sandbox
 
 Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/
 portal_bench: dropped and created again by every part). The load generator is
@@ -50,8 +51,9 @@ PARTS: dict[str, tuple[str, str, int]] = {
     "sandbox": ("sandbox_api.py", "6. Sandbox API lists (gunicorn)", 300),
     "queue": ("work_queue.py", "7. Admin index with the work queue", 300),
     "console": ("console.py", "8. Console: recording exchanges", 300),
+    "probes": ("probes.py", "9. Connection monitoring (probe_connections)", 420),
 }
-ORDER = ("admin", "http", "exports", "rotation", "sandbox", "queue", "console")
+ORDER = ("admin", "http", "exports", "rotation", "sandbox", "queue", "console", "probes")
 _current: list[subprocess.Popen[bytes]] = []
 
 

@@ -203,3 +203,39 @@ class CompareForm(forms.Form):
                 raise ValidationError("Choose two test calls of this connection.")
             cleaned["calls"] = (found[cleaned["a"]], found[cleaned["b"]])
         return cleaned
+
+
+class MonitoringForm(forms.Form):
+    """Monitoring on or off, and the GET the scheduled probe makes (read-only by design)."""
+
+    PROBES = [
+        ("introspect", f"who am I ({PRESET_PATHS['introspect']})"),
+        ("employees", f"employees ({PRESET_PATHS['employees']}, needs users:read)"),
+        ("custom", "a custom path"),
+    ]
+    monitored = forms.BooleanField(label="Monitor this connection", required=False)
+    target = forms.ChoiceField(
+        label="Probe request", choices=PROBES, widget=forms.RadioSelect, initial="introspect"
+    )
+    path = forms.CharField(
+        required=False,
+        max_length=PATH_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"placeholder": "/v1/introspect", "size": 50, "spellcheck": "false"}),
+    )
+
+    @classmethod
+    def for_connection(cls, connection: Any) -> MonitoringForm:
+        presets = {path: key for key, path in PRESET_PATHS.items()}
+        target = presets.get(connection.monitor_path, "custom")
+        return cls(
+            initial={
+                "monitored": connection.monitored,
+                "target": target,
+                "path": "" if target != "custom" else connection.monitor_path,
+            },
+            prefix="monitoring",
+        )
+
+    def path_to_call(self) -> str:
+        target = self.cleaned_data["target"]
+        return PRESET_PATHS[target] if target in PRESET_PATHS else self.cleaned_data["path"]

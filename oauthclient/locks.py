@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 from django.db import connection as db_connection
 from django.db import transaction
+from django.db.models import QuerySet
 
 from .models import Connection
 
@@ -32,3 +33,22 @@ def connection_locked(pk: int) -> Iterator[Connection]:
     else:
         with _STRIPES[pk % len(_STRIPES)]:
             yield queryset.get(pk=pk)
+
+
+@contextmanager
+def connection_claimed(candidates: QuerySet[Connection]) -> Iterator[Connection | None]:
+    """The first of `candidates` that no other worker holds, locked until the block ends; None when none is left.
+
+    On PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED in a transaction. Jobs on
+    several hosts each take a different row, and the lock is the row lock that
+    connection_locked() takes: a manual test call or refresh of the same
+    connection waits for the claimed work, and a refresh during that work
+    happens inside the claim's transaction. Without row locks (SQLite) there is
+    nothing to skip: jobs there are meant to run one at a time.
+    """
+    queryset = candidates.select_related("credential", "credential__registration", "user").order_by("pk")
+    if db_connection.features.has_select_for_update_skip_locked:
+        with transaction.atomic():
+            yield queryset.select_for_update(skip_locked=True, of=("self",)).first()
+    else:
+        yield queryset.first()

@@ -23,6 +23,16 @@ class ConnectionStatus(models.TextChoices):
     DISCONNECTED = "disconnected", "Disconnected"
 
 
+class MonitorState(models.TextChoices):
+    UNKNOWN = "", "Not probed yet"
+    WORKING = "working", "Working"
+    FAILING = "failing", "Failing"
+
+
+# The probe's request when the developer has not chosen one: who am I, read-only.
+DEFAULT_MONITOR_PATH = "/v1/introspect"
+
+
 class Connection(models.Model):
     """One user's authorization of one credential (client): tokens encrypted at rest."""
 
@@ -44,12 +54,20 @@ class Connection(models.Model):
     refresh_count = models.PositiveIntegerField(default=0)
     last_error_code = models.CharField(max_length=80, blank=True)
     last_error_description = models.TextField(blank=True)
+    # Monitoring: probe_connections makes the chosen GET when the last probe is old enough.
+    monitored = models.BooleanField(default=False)
+    monitor_path = models.CharField(
+        "probe request", max_length=2000, default=DEFAULT_MONITOR_PATH, help_text="GET on the server's API."
+    )
+    monitor_state = models.CharField(max_length=10, choices=MonitorState.choices, default="", blank=True)
+    last_probed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-updated_at", "-id"]
         permissions = [("use_dashboard", "Can use the developer dashboard")]
+        indexes = [models.Index(fields=["monitored", "last_probed_at"], name="oauthclient_monitored_due")]
         constraints = [
             # Reconnecting replaces the tokens of the same row, so history stays together.
             models.UniqueConstraint(fields=["user", "credential"], name="oauthclient_one_connection_per_user")
@@ -102,6 +120,7 @@ class TestCall(models.Model):
     response_size = models.PositiveIntegerField(null=True, blank=True, help_text="Bytes in the body.")
     excerpt = models.TextField(blank=True, help_text="Redacted and bounded start of the body.")
     refreshed = models.BooleanField(default=False, help_text="Tokens were refreshed for this call.")
+    scheduled = models.BooleanField(default=False, help_text="Made by the monitoring probe, not by a person.")
     error_code = models.CharField(max_length=80, blank=True)
     error_message = models.TextField(blank=True)
 

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
-from core.servers import portal_url
-from registrations.models import Credential, CredentialStatus
+from core.servers import portal_url, server_endpoints
+from registrations.models import Credential, CredentialStatus, Registration
+from registrations.readiness import StagingEvidence
 
 from . import messages
 from .models import Connection, Exchange, ExchangeKind, TestCall
@@ -20,6 +23,7 @@ from .models import Connection, Exchange, ExchangeKind, TestCall
 # Granted to the Developers and Partner managers groups (migration 0002); superusers have it.
 USE_DASHBOARD_PERMISSION = "oauthclient.use_dashboard"
 HISTORY_LENGTH = 20
+EVIDENCE_FOUND = "{method} {url} answered {status} on {when} UTC ({how} on {server})."
 
 
 def user_may_use_dashboard(user: Any) -> bool:
@@ -155,3 +159,78 @@ def calls_compared(first: TestCall, second: TestCall) -> Comparison:
         for line in diff
     ]
     return Comparison(first=first, second=second, headers=headers, body_diff=body_diff)
+
+
+TIMELINE_DAYS = 30
+
+
+def monitoring_timeline(
+    *, connection: Connection, now: datetime | None = None, width: int = 600, height: int = 120
+) -> dict[str, Any]:
+    """The scheduled probes of the last TIMELINE_DAYS days as points of an inline SVG chart:
+    time left to right, response time bottom to top, class by outcome (failures on the baseline)."""
+    now = now or timezone.now()
+    since = now - timedelta(days=TIMELINE_DAYS)
+    calls = list(
+        connection.test_calls.filter(scheduled=True, created_at__gte=since)
+        .only("created_at", "duration_ms", "status_code", "error_code")
+        .order_by("created_at", "id")
+    )
+    span = (now - since).total_seconds()
+    baseline = height - 6
+    max_ms = max((call.duration_ms or 0 for call in calls if call.ok), default=0) or 1
+    points = []
+    for call in calls:
+        x = round((call.created_at - since).total_seconds() / span * (width - 8) + 4, 1)
+        y = round(baseline - (call.duration_ms or 0) / max_ms * (height - 24), 1) if call.ok else baseline
+        outcome = f"{call.status_code or call.error_code}"
+        took = f"{call.duration_ms} ms" if call.duration_ms is not None else "no answer"
+        points.append(
+            {
+                "x": x,
+                "y": y,
+                "ok": call.ok,
+                "title": f"{call.created_at:%Y-%m-%d %H:%M} · {outcome} · {took}",
+            }
+        )
+    return {
+        "points": points,
+        "width": width,
+        "height": height,
+        "baseline": baseline,
+        "max_ms": max_ms if any(call.ok for call in calls) else 0,
+        "days": TIMELINE_DAYS,
+        "probes": len(calls),
+        "failures": sum(1 for call in calls if not call.ok),
+        "since": since,
+    }
+
+
+def staging_evidence(registration: Registration, since: datetime) -> StagingEvidence | None:
+    """The latest successful test call with any credential of `registration` since `since` (readiness report)."""
+    call = (
+        TestCall.objects.filter(
+            connection__credential__registration=registration,
+            created_at__gte=since,
+            status_code__gte=200,
+            status_code__lt=300,
+            error_code="",
+        )
+        .select_related("connection__credential")
+        .order_by("-created_at")
+        .first()
+    )
+    if call is None:
+        return None
+    server = server_endpoints(call.connection.credential.server).label
+    return StagingEvidence(
+        True,
+        EVIDENCE_FOUND.format(
+            method=call.method,
+            url=call.url,
+            status=call.status_code,
+            when=f"{call.created_at:%Y-%m-%d %H:%M}",
+            server=server,
+            how="a scheduled probe" if call.scheduled else "a test call",
+        ),
+    )

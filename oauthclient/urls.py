@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_monitoring
 
 app_name = "oauthclient"
 
@@ -25,4 +25,5 @@ urlpatterns = [
     ),
     path("connections/<int:pk>/compare/", views.compare, name="compare"),
     path("connections/<int:pk>/server/refresh/", views.server_refresh, name="server_refresh"),
+    path("connections/<int:pk>/monitoring/", views_monitoring.monitoring, name="monitoring"),
 ]

@@ -264,6 +264,7 @@ def _connection_page(
     test_call_form: TestCallForm | None = None,
     introspection: dict[str, Any] | None = None,
     status: int = 200,
+    monitoring_form: Any = None,
 ) -> HttpResponse:
     history = selectors.connection_history(connection=connection)
     server_key = connection.credential.server
@@ -302,6 +303,7 @@ def _connection_page(
             "access_token_variable": ACCESS_TOKEN_VARIABLE,
             "client_secret_variable": CLIENT_SECRET_VARIABLE,
             "credential_disabled": selectors.credential_disabled_status(connection),
+            "monitoring_form": monitoring_form,
         },
         status=status,
     )

@@ -3,6 +3,7 @@
 The pieces owned by other modules plug in here:
 - admin_exports.py:     per-registration export views and changelist export actions
 - admin_credentials.py: the credential inline/admin, the reveal page, the audit admin
+- admin_promotion.py:   "promote to production" and the readiness report page
 - admin_deadlines.py:   the retrieval deadline, the Pleo's calendar filter, the share date
 - admin_links.py:       link-check results next to the URL fields, the "check links" action
 Apps above registrations add their own changelist actions with `add_registration_action`
@@ -21,7 +22,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import admin_credentials, admin_deadlines, admin_exports, admin_links
+from . import admin_credentials, admin_deadlines, admin_exports, admin_links, admin_promotion
 from .fields import form_groups
 from .forms import RegistrationForm
 from .models import Registration, RegistrationStatus, Scope
@@ -150,6 +151,7 @@ class RegistrationAdmin(SimpleHistoryAdmin):
         "owner",
         "submitted_at",
         admin_deadlines.retrieval_deadline,
+        admin_promotion.promotion_link,
         "created_at",
         "updated_at",
     ]
@@ -159,12 +161,18 @@ class RegistrationAdmin(SimpleHistoryAdmin):
         "submitted_at",
         "credentials_shared_on",
         admin_deadlines.retrieval_deadline,
+        admin_promotion.promotion_link,
         "created_at",
         "updated_at",
     ]
     fieldsets = [*REGISTRATION_FIELDSETS, ("Workflow", {"fields": workflow_fields})]
     inlines = [*admin_credentials.REGISTRATION_INLINES]
-    actions = [*STATUS_ACTIONS, *admin_exports.REGISTRATION_ACTIONS, *admin_links.REGISTRATION_ACTIONS]
+    actions = [
+        *STATUS_ACTIONS,
+        *admin_promotion.REGISTRATION_ACTIONS,
+        *admin_exports.REGISTRATION_ACTIONS,
+        *admin_links.REGISTRATION_ACTIONS,
+    ]
 
     class Media:
         css = {"all": ["registrations/admin_registration.css"]}
@@ -177,7 +185,11 @@ class RegistrationAdmin(SimpleHistoryAdmin):
         return admin_links.with_link_results(admin_deadlines.with_share_date_rule(form), obj)
 
     def get_urls(self):  # type: ignore[no-untyped-def,unused-ignore]
-        return [*admin_exports.registration_urls(self), *super().get_urls()]
+        return [
+            *admin_exports.registration_urls(self),
+            *admin_promotion.registration_urls(self),
+            *super().get_urls(),
+        ]
 
     def save_model(self, request: HttpRequest, obj: Registration, form: ModelForm, change: bool) -> None:
         # The form judged the registration once (RegistrationForm._post_clean); `obj` is the
@@ -186,7 +198,8 @@ class RegistrationAdmin(SimpleHistoryAdmin):
         if checked is None or checked.registration is not obj:
             raise RuntimeError("save_model expects the check made by RegistrationForm for this object")
         services.registration_save(check=checked, owner=request.user, by=request.user)
-        for field_name, warnings in checked.report.warnings.items():
+        report = checked.report
+        for field_name, warnings in [*report.warnings.items(), *report.incomplete.items()]:
             label = form.fields[field_name].label if field_name in form.fields else field_name
             for warning in warnings:
                 self.message_user(request, f"{label}: {warning}", messages.WARNING)

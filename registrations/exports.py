@@ -47,10 +47,12 @@ from .importing import parse_documents
 from .models import (
     Credential,
     CredentialStatus,
+    Environment,
     Registration,
     RegistrationStatus,
     TokenEndpointAuthMethod,
 )
+from .readiness import readiness_report
 from .selectors import registration_validation_report
 from .validators import ValidationReport
 
@@ -213,6 +215,10 @@ def submission_form_context(registration: Registration, report: ValidationReport
             for message in messages
         ],
         "is_draft": registration.status == RegistrationStatus.DRAFT,
+        # A production registration's form carries its readiness report.
+        "readiness": readiness_report(registration)
+        if registration.environment == Environment.PRODUCTION
+        else None,
     }
 
 
@@ -221,7 +227,10 @@ def render_submission_form(registration: Registration) -> str:
     for the command line; the admin page renders the same rows inside the portal."""
     report = check_final(registration)
     context = submission_form_context(registration, report)
-    context["inline_css"] = _static_text("portal/portal.css") + _static_text("registrations/exports.css")
+    styles = ["portal/portal.css", "registrations/exports.css"]
+    if context["readiness"] is not None:
+        styles.append("registrations/readiness.css")
+    context["inline_css"] = "".join(_static_text(name) for name in styles)
     context["inline_js"] = _static_text("portal/portal.js")
     return render_to_string("registrations/submission_form_standalone.html", context)
 

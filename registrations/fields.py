@@ -67,6 +67,8 @@ class RegistrationField:
     choices: type[models.TextChoices] | None = None  # Kind.CHOICE only
     shown_when_empty: str = ""  # what the submission form shows for an empty value
     boolean_labels: tuple[str, str] = ("Yes", "No")  # Kind.BOOLEAN: true, false
+    # Optional, but Pleo asks for it before it issues production credentials: what to add.
+    production_asks_for: str = ""
 
     @property
     def is_list(self) -> bool:
@@ -78,7 +80,9 @@ _PORTAL = Standard.PORTAL
 FIELDS: tuple[RegistrationField, ...] = (
     RegistrationField("client_name", "Client Name", Group.CLIENT, Kind.TEXT, required=True),
     RegistrationField("client_uri", "Client URI", Group.CLIENT, Kind.URI, required=True),
-    RegistrationField("logo_uri", "Logo", Group.CLIENT, Kind.URI),
+    RegistrationField(
+        "logo_uri", "Logo", Group.CLIENT, Kind.URI, production_asks_for="the URL of a square logo image"
+    ),
     RegistrationField("tos_uri", "Terms of Service", Group.CLIENT, Kind.URI, required=True),
     RegistrationField("policy_uri", "Privacy Policy", Group.CLIENT, Kind.URI, required=True),
     RegistrationField("contacts", "Contacts", Group.CLIENT, Kind.EMAILS, required=True),
@@ -119,8 +123,22 @@ FIELDS: tuple[RegistrationField, ...] = (
         standard=_PORTAL,
         shown_when_empty="None",
     ),
-    RegistrationField("initiation_uri", "Initiation URI", Group.USER_JOURNEY, Kind.URI, standard=_PORTAL),
-    RegistrationField("settings_uri", "Settings URI", Group.USER_JOURNEY, Kind.URI, standard=_PORTAL),
+    RegistrationField(
+        "initiation_uri",
+        "Initiation URI",
+        Group.USER_JOURNEY,
+        Kind.URI,
+        standard=_PORTAL,
+        production_asks_for="the page where a Pleo user starts connecting your app",
+    ),
+    RegistrationField(
+        "settings_uri",
+        "Settings URI",
+        Group.USER_JOURNEY,
+        Kind.URI,
+        standard=_PORTAL,
+        production_asks_for="the page where a Pleo user manages the connection",
+    ),
 )
 
 BY_NAME: dict[str, RegistrationField] = {field.name: field for field in FIELDS}
@@ -135,6 +153,7 @@ EXCLUDED_MODEL_FIELDS: dict[str, str] = {
     "status": "workflow: changes only through the status services",
     "owner": "workflow: who manages the registration",
     "submitted_at": "workflow: set when the registration is submitted",
+    "promoted_from": "workflow: the staging registration a production one was promoted from",
     "credentials_shared_on": "workflow: changes only through registration_record_credentials_shared",
     "created_at": "bookkeeping",
     "updated_at": "bookkeeping",

@@ -104,6 +104,16 @@ class Registration(models.Model):
         related_name="registrations",
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # A production registration made by promoting a staging one; the staging one
+    # reaches it as `promoted_to`. Protected: the link is the production form's provenance.
+    promoted_from = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="promoted_to",
+        verbose_name="promoted from (staging)",
+    )
     credentials_shared_on = models.DateField(
         "credentials shared on",
         null=True,

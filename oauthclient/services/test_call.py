@@ -223,15 +223,30 @@ def _send(
         return response, bytes(kept), complete, size
 
 
-def test_call_run(*, connection: Connection, user: Any, path: str) -> TestCall:
-    """GET <api base><path>: the quick call (see test_call_send)."""
+def test_call_run(
+    *,
+    connection: Connection,
+    user: Any,
+    path: str,
+    scheduled: bool = False,  # noqa: PT028  (a service, not a test: see __test__ below)
+) -> TestCall:
+    """GET <api base><path>: the quick call (see test_call_send); `scheduled` marks a monitoring probe's."""
     return test_call_send(
-        connection=connection, user=user, request=ApiRequest(path=path), production_confirmed=False
+        connection=connection,
+        user=user,
+        request=ApiRequest(path=path),
+        production_confirmed=False,
+        scheduled=scheduled,
     )
 
 
 def test_call_send(
-    *, connection: Connection, user: Any, request: ApiRequest, production_confirmed: bool
+    *,
+    connection: Connection,
+    user: Any,
+    request: ApiRequest,
+    production_confirmed: bool,
+    scheduled: bool = False,  # noqa: PT028  (a service, not a test: see __test__ below)
 ) -> TestCall:
     """Send <method> <api base><path> and keep it as a TestCall with its exchanges.
 
@@ -257,6 +272,7 @@ def test_call_send(
     record = TestCall(
         connection=connection,
         user=user,
+        scheduled=scheduled,
         method=method,
         url=kept_request["url"],
         path=path,

@@ -249,6 +249,46 @@ PORTAL_EXCHANGES_KEPT = env.int("PORTAL_EXCHANGES_KEPT", default=200)
 # How long a server's RFC 8414 metadata (or the lack of it) is cached, in seconds.
 PORTAL_SERVER_METADATA_SECONDS = env.int("PORTAL_SERVER_METADATA_SECONDS", default=3600)
 
+# EMAIL AND NOTIFICATIONS (core/notifications.py)
+# ------------------------------------------------------------------------------
+# Development prints emails on the console; production sends through the SMTP
+# server in EMAIL_URL (smtp+tls://user:password@host:587); the test suite uses
+# Django's in-memory outbox whatever is set here.
+
+
+def email_settings(url: str) -> dict[str, object]:
+    """Django's EMAIL_* settings from one URL (django-environ's email_url schemes)."""
+    parsed = environ.Env.email_url_config(url)
+    return {
+        "EMAIL_BACKEND": parsed["EMAIL_BACKEND"],
+        "EMAIL_HOST": parsed.get("EMAIL_HOST") or "localhost",
+        "EMAIL_PORT": parsed.get("EMAIL_PORT") or 25,
+        "EMAIL_HOST_USER": parsed.get("EMAIL_HOST_USER") or "",
+        "EMAIL_HOST_PASSWORD": parsed.get("EMAIL_HOST_PASSWORD") or "",
+        "EMAIL_USE_TLS": bool(parsed.get("EMAIL_USE_TLS")),
+        "EMAIL_USE_SSL": bool(parsed.get("EMAIL_USE_SSL")),
+    }
+
+
+globals().update(email_settings(env.str("EMAIL_URL", default="consolemail://")))
+DEFAULT_FROM_EMAIL = env(
+    "DJANGO_DEFAULT_FROM_EMAIL", default="Partner Registration Portal <portal@localhost>"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=10)
+# Partner managers who receive retrieval reminders and overdue notices, besides the owner.
+PORTAL_MANAGER_EMAILS = env.list("PORTAL_MANAGER_EMAILS", default=[])
+# Reminders go out this many days before a retrieval deadline (one per threshold).
+PORTAL_REMINDER_DAYS = sorted({int(day) for day in env.list("PORTAL_REMINDER_DAYS", default=["3", "1"])})
+
+# PROMOTION AND MONITORING
+# ------------------------------------------------------------------------------
+# The readiness report wants a successful test call on the staging counterpart
+# within this many days.
+PORTAL_STAGING_EVIDENCE_DAYS = env.int("PORTAL_STAGING_EVIDENCE_DAYS", default=30)
+# probe_connections probes a monitored connection when its last probe is older than this.
+PORTAL_PROBE_INTERVAL_MINUTES = env.int("PORTAL_PROBE_INTERVAL_MINUTES", default=60)
+
 # SANDBOX AUTHORIZATION SERVER (django-oauth-toolkit)
 # ------------------------------------------------------------------------------
 # The built-in sandbox under /sandbox/ (sandbox). On by default for local

@@ -5,7 +5,7 @@ Select with DJANGO_SETTINGS_MODULE=portal.settings.production. `manage.py check
 """
 
 from .base import *  # noqa: F403
-from .base import REDIS_URL, env
+from .base import REDIS_URL, email_settings, env
 
 DEBUG = False
 
@@ -31,6 +31,12 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # in the database either way.
 if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# EMAIL
+# ------------------------------------------------------------------------------
+# SMTP from EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.com:587; the
+# default is a relay on the host itself.
+globals().update(email_settings(env.str("EMAIL_URL", default="smtp://127.0.0.1:25")))
 
 # SANDBOX
 # ------------------------------------------------------------------------------

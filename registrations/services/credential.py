@@ -31,6 +31,7 @@ from ..models import (
     SecretDisclosure,
     TokenEndpointAuthMethod,
 )
+from ..notifications import status_change_queue
 from ..signals import credential_disabled
 
 logger = logging.getLogger(__name__)
@@ -110,8 +111,10 @@ def credential_record(
     for previous in superseded:
         credential_disabled.send(sender=Credential, credential=previous)
     if locked.status in _AWAITING_CREDENTIALS:
+        previous_status = locked.status
         locked.status = RegistrationStatus.CREDENTIALS_RECEIVED
         locked.save(update_fields=["status", "updated_at"])
+        status_change_queue(registration=locked, from_status=previous_status, by=recorded_by)
     # The caller's instance reflects the new status without a reload.
     registration.status = locked.status
     credential.registration = registration

@@ -22,6 +22,7 @@ from django.utils import timezone
 from .. import fields as registration_fields
 from ..metadata import STRICT, DecodeMode, client_metadata_to_registration_data
 from ..models import Registration, RegistrationStatus
+from ..notifications import status_change_queue
 from ..selectors import registration_validation_report, scope_catalog
 from ..validators import VALIDATED_FIELDS, ValidationReport
 
@@ -114,6 +115,7 @@ def registration_check(
     for key, messages in rules.errors.items():
         report.errors.setdefault(key, []).extend(messages)
     report.warnings.update(rules.warnings)
+    report.incomplete.update(rules.incomplete)
     return RegistrationCheck(registration=registration, changed=changed, report=report)
 
 
@@ -197,6 +199,7 @@ def registration_transition(*, registration: Registration, to_status: str, by: A
 
     - ready and submitted: only when the registration passes validation (errors by field);
     - submitted: records `submitted_at`.
+    The owner is told by email once the change commits (registrations.notifications).
     The row is locked so two managers cannot both move it from the same status.
     """
     current = Registration.objects.select_for_update().only("status").get(pk=registration.pk).status
@@ -222,6 +225,7 @@ def registration_transition(*, registration: Registration, to_status: str, by: A
     registration.status = to_status
     _set_history_user(registration, by)
     registration.save(update_fields=update_fields)
+    status_change_queue(registration=registration, from_status=current, by=by)
     return registration
 
 

@@ -24,6 +24,7 @@ from .uris import validate_web_uri
 CHOICE_INVALID = "Choose {choices}."
 ENVIRONMENT_INVALID = CHOICE_INVALID.format(choices=" or ".join(Environment.values))
 APPLICATION_TYPE_INVALID = CHOICE_INVALID.format(choices=" or ".join(ApplicationType.values))
+PRODUCTION_ASKS_FOR = "Pleo asks for this in production: add {what}."
 
 # Every field that check_registration judges, required-ness and length included:
 # callers skip Django's generic checks for these so one message is shown, not two.
@@ -38,10 +39,16 @@ _TEXT_RULES: dict[str, Callable[[Any], None]] = {
 
 @dataclass
 class ValidationReport:
-    """Errors block saving; warnings are shown next to the field and do not."""
+    """Errors block saving; warnings are shown next to the field and do not.
+
+    `incomplete` names empty optional fields that Pleo asks for in production
+    (the field table's `production_asks_for`); like warnings they do not block
+    saving, and the readiness report counts them as failures.
+    """
 
     errors: dict[str, list[str]] = field(default_factory=dict)
     warnings: dict[str, list[str]] = field(default_factory=dict)
+    incomplete: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def is_valid(self) -> bool:
@@ -114,4 +121,7 @@ def check_registration(registration: Any, *, catalog: Mapping[str, Iterable[str]
             report.add_error(spec.name, exc)
         else:
             report.add_warnings(spec.name, warnings)
+        asked_for = environment == Environment.PRODUCTION and spec.production_asks_for
+        if asked_for and _is_empty(getattr(registration, spec.name)):
+            report.incomplete[spec.name] = [PRODUCTION_ASKS_FOR.format(what=spec.production_asks_for)]
     return report

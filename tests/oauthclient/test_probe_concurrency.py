@@ -1,0 +1,87 @@
+"""Two probe_connections jobs started at once (two hosts' cron) probe each due connection exactly once.
+
+PostgreSQL: rows are claimed with SELECT ... FOR UPDATE SKIP LOCKED. Real threads, each
+with its own database connection, against the scripted server over HTTP.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from typing import Any
+
+import pytest
+from django.db import connection as db_connection
+
+from oauthclient.models import Connection, TestCall
+from oauthclient.services.monitoring import ProbeRun, connection_set_monitoring, connections_probe_due
+
+from .conftest import Reply, make_credential, make_developer
+
+CONNECTIONS = 30
+JOBS = 2
+
+
+@pytest.fixture
+def due_connections(transactional_db: Any, pleo_via_fake: Any) -> list[Connection]:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    credential = make_credential()
+    # Each answer takes a moment, so the two jobs overlap for the whole run.
+    pleo_via_fake.script("/api/v1/introspect", *[Reply(delay=0.02, body={"ok": True})] * CONNECTIONS)
+    connections = []
+    for _ in range(CONNECTIONS):
+        connection = Connection.objects.create(
+            user=make_developer(),
+            credential=credential,
+            access_token="fake-access-0-" + "a" * 24,
+            refresh_token="fake-refresh-0-" + "r" * 24,
+            token_type="Bearer",
+            expires_at=timezone.now() + timedelta(minutes=10),
+        )
+        connections.append(
+            connection_set_monitoring(connection=connection, monitored=True, path="/v1/introspect")
+        )
+    return connections
+
+
+def _run_jobs_at_once() -> tuple[list[ProbeRun], list[BaseException]]:
+    runs: list[ProbeRun] = []
+    failures: list[BaseException] = []
+    barrier = threading.Barrier(JOBS)
+
+    def job() -> None:
+        try:
+            barrier.wait(timeout=30)
+            runs.append(connections_probe_due())
+        except BaseException as exc:  # collected, asserted on below
+            failures.append(exc)
+        finally:
+            db_connection.close()
+
+    threads = [threading.Thread(target=job) for _ in range(JOBS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return runs, failures
+
+
+@pytest.mark.postgres
+def test_two_jobs_at_once_probe_each_due_connection_exactly_once(
+    due_connections: list[Connection], pleo_via_fake: Any
+) -> None:
+    _runs, failures = _run_jobs_at_once()
+    assert failures == []
+    probes = Counter(TestCall.objects.filter(scheduled=True).values_list("connection_id", flat=True))
+    assert probes == Counter({connection.pk: 1 for connection in due_connections})
+    assert len(pleo_via_fake.requests_to("/api/v1/introspect")) == CONNECTIONS
+
+
+@pytest.mark.postgres
+def test_both_jobs_share_the_work(due_connections: list[Connection]) -> None:
+    runs, _ = _run_jobs_at_once()
+    assert sorted(len(run.probed) for run in runs)[0] > 0
+    assert sum(len(run.probed) for run in runs) == CONNECTIONS
