@@ -191,7 +191,9 @@ def test_script(operation: Operation, captures: str | None) -> list[str]:
         lines += JSON_TEST
     if captures and operation.resource:
         field = key_field(operation.resource) or "id"
-        lines += [line.replace("{variable}", captures).replace("{field}", field) for line in CAPTURE_FIRST_KEY]
+        lines += [
+            line.replace("{variable}", captures).replace("{field}", field) for line in CAPTURE_FIRST_KEY
+        ]
     return lines
 
 
@@ -200,10 +202,14 @@ def _description(operation: Operation) -> str:
     if operation.deprecated:
         parts.append("Deprecated by Pleo.")
     parts += [
-        f"Path parameter {{{name}}}: {{{{{variable_name(resource)}}}}}, filled by a list of the same API."
+        f"Path parameter {{{name}}}: {{{{{variable_name(resource)}}}}}, {_variable_description(resource)}"
         for name, resource in path_resources(operation).items()
     ]
     return " ".join(parts)
+
+
+def _variable_description(resource: str) -> str:
+    return f"the key of a {resource.replace('-', ' ')}, set by the first list of them that runs."
 
 
 def _query_row(name: str, type_: str, required: bool) -> dict[str, Any]:
@@ -235,7 +241,11 @@ def request_item(operation: Operation, *, captures: str | None = None) -> dict[s
     body = _sample_body(operation)
     if body is not None:
         headers.append({"key": "Content-Type", "value": JSON_TYPE})
-        request["body"] = {"mode": "raw", "raw": json.dumps(body, indent=2), "options": {"raw": {"language": "json"}}}
+        request["body"] = {
+            "mode": "raw",
+            "raw": json.dumps(body, indent=2),
+            "options": {"raw": {"language": "json"}},
+        }
     request["description"] = _description(operation)
     return {
         "name": operation.name,
@@ -284,8 +294,10 @@ def collection_items(scope: str) -> list[dict[str, Any]]:
 def collection_variables(scope: str) -> list[dict[str, Any]]:
     """`accessToken`, then every ID variable the allowed requests use, all empty until set."""
     operations = allowed_operations(scope)
-    ids = {name for op in operations for name in needed_variables(op)}
-    ids |= {name for op in operations if (name := produced_variable(op))}
+    resources = {resource for op in operations for resource in path_resources(op).values()}
+    resources |= {op.resource for op in operations if op.resource and produced_variable(op)}
+    if any(variable_name(COMPANY_RESOURCE) in needed_variables(op) for op in operations):
+        resources.add(COMPANY_RESOURCE)
     variables = [
         {
             "key": ACCESS_TOKEN_VARIABLE,
@@ -295,8 +307,13 @@ def collection_variables(scope: str) -> list[dict[str, Any]]:
         }
     ]
     variables += [
-        {"key": name, "value": "", "type": "string", "description": "Set by the first list of its records."}
-        for name in sorted(ids)
+        {
+            "key": variable_name(resource),
+            "value": "",
+            "type": "string",
+            "description": _variable_description(resource).capitalize(),
+        }
+        for resource in sorted(resources, key=variable_name)
     ]
     return variables
 
