@@ -147,11 +147,11 @@ class CredentialInline(admin.TabularInline):
     """
 
     model = Credential
+    template = "admin/registrations/credential/inline_list.html"
     fields = INLINE_FIELDS
     readonly_fields = INLINE_FIELDS
     extra = 0
     can_delete = False
-    show_change_link = True
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Credential]:
         return super().get_queryset(request).select_related("recorded_by")
