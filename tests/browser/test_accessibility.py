@@ -23,7 +23,7 @@ from sandbox.credentials import credential_issue_sandbox
 from tests.factories import make_credential, make_registration
 from tests.registrations.exports_support import invalid_registration
 
-from .conftest import axe_violations, describe_violations, log_in
+from .conftest import axe_violations, describe_violations, log_in, save_screenshot
 from .test_journey import _connect
 
 
@@ -184,6 +184,7 @@ def test_the_page_passes_axe_core(
 ) -> None:
     PAGES[name](page, portal)
     accessible(page)
+    save_screenshot(page, f"accessible-{name}")
 
 
 def test_a_violation_fails_with_the_rule_its_element_and_axes_advice(portal: Portal, page: Page) -> None:
