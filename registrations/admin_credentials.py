@@ -184,6 +184,10 @@ class CredentialAdmin(admin.ModelAdmin):
     list_select_related = ["registration", "recorded_by"]
     search_fields = ["client_id", "registration__client_name", "secret_fingerprint"]
     actions = ["rotate_selected", "revoke_selected"]
+
+    class Media:
+        css = {"all": ["registrations/admin_credential.css"]}
+
     add_fields = list(CredentialRecordForm.Meta.fields)
     change_fields = [
         "registration",

@@ -13,9 +13,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import OperationalError
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from oauthclient import selectors
 from registrations.models import Registration, RegistrationStatus
 from registrations.services.promotion import registration_promote
 from registrations.services.registration import registration_mark_ready
@@ -30,8 +32,9 @@ from .test_journey import _connect
 class Portal:
     """The live server, its two people and a ready registration with sandbox credentials."""
 
-    def __init__(self, base_url: str, manager: Any, developer: Any) -> None:
+    def __init__(self, base_url: str, manager: Any, developer: Any, monkeypatch: pytest.MonkeyPatch) -> None:
         self.base_url = base_url
+        self.monkeypatch = monkeypatch
         self.manager = manager
         self.developer = developer
         self.registration = make_registration(owner=manager)
@@ -50,8 +53,8 @@ class Portal:
 
 
 @pytest.fixture
-def portal(journey: str, manager: Any, developer: Any) -> Portal:
-    return Portal(journey, manager, developer)
+def portal(journey: str, manager: Any, developer: Any, monkeypatch: pytest.MonkeyPatch) -> Portal:
+    return Portal(journey, manager, developer, monkeypatch)
 
 
 def _send(page: Page, path: str) -> None:
@@ -120,6 +123,20 @@ def manual(page: Page, portal: Portal) -> None:
     expect(page.locator("#authorize-url")).to_be_visible()
 
 
+def database_unavailable(page: Page, portal: Portal) -> None:
+    """The 503 page: the database fails while the dashboard checks the developer's access."""
+    portal.as_developer(page)
+
+    def fails(user: Any) -> bool:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    # The live server runs in this process: its requests see the failing selector.
+    portal.monkeypatch.setattr(selectors, "user_may_use_dashboard", fails)
+    response = page.goto(portal.base_url + "/dashboard/")
+    assert response is not None
+    assert response.status == 503
+
+
 def printable_form(page: Page, portal: Portal) -> None:
     portal.as_manager(
         page, portal.admin_url("registrations_registration_export_form", portal.registration.pk)
@@ -127,10 +144,14 @@ def printable_form(page: Page, portal: Portal) -> None:
     expect(page.get_by_role("button", name="Print")).to_be_visible()
 
 
-def printable_form_with_readiness(page: Page, portal: Portal) -> None:
+def _production_draft(portal: Portal) -> Registration:
     Registration.objects.filter(pk=portal.registration.pk).update(status=RegistrationStatus.ACTIVE)
     portal.registration.refresh_from_db()
-    production = registration_promote(registration=portal.registration)
+    return registration_promote(registration=portal.registration)
+
+
+def printable_form_with_readiness(page: Page, portal: Portal) -> None:
+    production = _production_draft(portal)
     portal.as_manager(page, portal.admin_url("registrations_registration_export_form", production.pk))
     expect(page.locator("#readiness")).to_be_visible()
 
@@ -152,6 +173,47 @@ def reveal_shown(page: Page, portal: Portal) -> None:
     expect(page.locator("#client-secret")).to_be_visible()
 
 
+def readiness_report(page: Page, portal: Portal) -> None:
+    production = _production_draft(portal)
+    portal.as_manager(page, portal.admin_url("registrations_registration_readiness", production.pk))
+    expect(page.locator("#readiness")).to_be_visible()
+
+
+def postman_secret_confirm(page: Page, portal: Portal) -> None:
+    portal.as_manager(
+        page,
+        portal.admin_url(
+            "registrations_registration_export_postman_environment_secret", portal.registration.pk
+        ),
+    )
+    expect(page.get_by_role("button", name="Download with the secret")).to_be_visible()
+
+
+def credential_page(page: Page, portal: Portal) -> None:
+    portal.as_manager(page, portal.admin_url("registrations_credential_change", portal.credential.pk))
+    expect(page.get_by_role("link", name="Reveal secret…")).to_be_visible()
+
+
+def credential_rotate(page: Page, portal: Portal) -> None:
+    portal.as_manager(page, portal.admin_url("registrations_credential_rotate", portal.credential.pk))
+    expect(page.get_by_role("button", name="Rotate")).to_be_visible()
+
+
+def sandbox_credentials_issued(page: Page, portal: Portal) -> None:
+    registration = make_registration(owner=portal.manager, client_name="Second Client")
+    portal.as_manager(page, portal.admin_url("registrations_registration_changelist"))
+    page.get_by_role("row").filter(has_text=registration.client_name).get_by_role("checkbox").check()
+    page.locator("select[name=action]").select_option("issue_sandbox_credentials")
+    page.get_by_role("button", name="Go").click()
+    expect(page.locator("code.sandbox-secret")).to_be_visible()
+
+
+def admin_index(page: Page, portal: Portal) -> None:
+    """The admin index with the partner managers' work queue."""
+    portal.as_manager(page, portal.admin_url("index"))
+    expect(page.locator(".work-queue")).to_be_visible()
+
+
 def registration_page(page: Page, portal: Portal) -> None:
     """The registration's admin page with its credentials table."""
     portal.as_manager(page, portal.admin_url("registrations_registration_change", portal.registration.pk))
@@ -168,12 +230,19 @@ PAGES: dict[str, Callable[[Page, Portal], None]] = {
         connection_console,
         compare,
         manual,
+        database_unavailable,
         printable_form,
         printable_form_with_readiness,
         printable_form_refused,
         reveal_confirm,
         reveal_shown,
         registration_page,
+        readiness_report,
+        postman_secret_confirm,
+        credential_page,
+        credential_rotate,
+        sandbox_credentials_issued,
+        admin_index,
     )
 }
 
