@@ -8,9 +8,10 @@
 #   A local cluster that is installed but down is started; the database is created if
 #   missing. When no server answers, the PostgreSQL pass is skipped and says so, except
 #   in CI (CI set), where that is a failure.
-# - Node packages (package.json, pinned in package-lock.json; e.g. newman, which runs the
-#   exported Postman collection): `npm ci` when node_modules is missing or older than the
-#   lock file. npm is Debian's package, installed like Chromium when missing.
+# - Node packages (package.json, pinned in package-lock.json: newman runs the exported
+#   Postman collection, axe-core checks the pages in the browser tests): `npm ci` when
+#   node_modules is missing or older than the lock file. npm is Debian's package,
+#   installed like Chromium when missing.
 # - pytest's exit code 5 (no test ran) is a failure, said plainly.
 #
 # Environment: PYTEST (the pytest to run), SQLITE_TEST_URL, TEST_POSTGRES_URL,
