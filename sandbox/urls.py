@@ -13,7 +13,7 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponseBase, JsonResponse
 from django.urls import path, re_path
 
 from . import views
@@ -21,12 +21,31 @@ from .api.views import CatalogApiView
 
 app_name = "sandbox"
 
+NUL_REFUSED = "Parameters may not contain the NUL character."
+
+
+def _holds_nul(request: HttpRequest) -> bool:
+    """PostgreSQL cannot compare a text column with a string holding NUL: django-oauth-toolkit
+    looks client IDs and tokens up as they come, so such a request is refused first.
+
+    The raw body is read (and kept) before the form is parsed, so that a view that reads
+    the body itself (the API's JSON) still can.
+    """
+    request.body  # noqa: B018
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for parameters in (request.GET, request.POST)
+        for key, values in parameters.lists()
+    )
+
 
 def _when_enabled(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not settings.PORTAL_SANDBOX_ENABLED:
             raise Http404("The sandbox is disabled.")
+        if _holds_nul(request):
+            return JsonResponse({"error": "invalid_request", "error_description": NUL_REFUSED}, status=400)
         return view(request, *args, **kwargs)
 
     return wrapped

@@ -88,6 +88,9 @@ class CatalogApiView(OAuthLibMixin, View):
             return self.http_method_not_allowed(request)
         if not request.headers.get("Authorization", "").lower().startswith("bearer "):
             return bearer_error(401)
+        # Read (and keep) the raw body first: verify_request parses a form body from the
+        # stream, after which a multipart body could no longer be read as the JSON expected.
+        raw_body = request.body
         valid, oauth_request = self.verify_request(request)
         if not valid:
             return bearer_error(401, "invalid_token", TOKEN_INVALID)
@@ -98,7 +101,7 @@ class CatalogApiView(OAuthLibMixin, View):
             if scope and scope not in access_token.scope.split():
                 return bearer_error(403, "insufficient_scope", SCOPE_MISSING.format(scope=scope), scope)
             check_query(operation, request.GET)
-            body = parse_body(operation, request.body)
+            body = parse_body(operation, raw_body)
             # A write is all or nothing; a read needs no transaction (and saves two round trips).
             with transaction.atomic() if operation.writes else nullcontext():
                 call = Call(
