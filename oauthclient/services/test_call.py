@@ -52,8 +52,8 @@ BODY_MAX_BYTES = 64 * 1024
 ROWS_MAX = 30
 ROW_NAME_MAX = 200
 ROW_VALUE_MAX = 2000
-# RFC 9110 §5.6.2: a header name is a token.
-_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+# RFC 9110 §5.6.2: a header name is a token. fullmatch: `$` would accept a trailing newline.
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _HEADER_VALUE_FORBIDDEN = re.compile(r"[\x00\r\n]")
 # The portal sets these itself (the token, the host, the length) or they belong to one
 # hop of the connection, not to the request.
@@ -102,7 +102,7 @@ def _rows_check(rows: Sequence[tuple[str, str]], *, field_name: str, headers: bo
     for name, value in rows:
         if not name or len(name) > ROW_NAME_MAX or len(value) > ROW_VALUE_MAX:
             problems.append(messages.ROW_TOO_LONG.format(name=name[:40], max=ROW_VALUE_MAX))
-        elif headers and not _HEADER_NAME.match(name):
+        elif headers and not _HEADER_NAME.fullmatch(name):
             problems.append(messages.HEADER_NAME_INVALID.format(name=name[:40]))
         elif headers and name.lower() in FORBIDDEN_HEADERS:
             problems.append(messages.HEADER_FORBIDDEN.format(name=name[:40]))
