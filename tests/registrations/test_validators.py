@@ -20,6 +20,8 @@ OPTIONAL_URI_FIELDS = [spec.name for spec in FIELDS if spec.kind == Kind.URI and
 BOTH_ENVIRONMENTS = (STAGING, PRODUCTION)
 BOTH_TYPES = (WEB, NATIVE)
 EVERYWHERE = [(env, app) for env in BOTH_ENVIRONMENTS for app in BOTH_TYPES]
+# A host name of exactly 253 characters (the most DNS allows), in labels of at most 63.
+LONGEST_HOST = ".".join(("a" * 63, "b" * 63, "c" * 63, "d" * 61))
 
 
 def _everywhere(uri: str, expected: str, name: str) -> list[Any]:
@@ -47,6 +49,12 @@ REDIRECT_ACCEPTED = [
     pytest.param(
         "https://app.example/" + "a" * (v.MAX_URI_LENGTH - 20), STAGING, WEB, [], id="exactly-max-length"
     ),
+    pytest.param("https://app.example:1/cb", PRODUCTION, WEB, [], id="lowest-port"),
+    pytest.param("https://app.example:65535/cb", PRODUCTION, WEB, [], id="highest-port"),
+    pytest.param("https://[2001:db8::1]:8443/cb", PRODUCTION, WEB, [], id="ipv6-literal-with-port"),
+    pytest.param(f"https://{LONGEST_HOST}/cb", PRODUCTION, WEB, [], id="longest-host"),
+    pytest.param("https://app.example./cb", PRODUCTION, WEB, [], id="host-with-trailing-dot"),
+    pytest.param("https://1.2.3.4/cb", PRODUCTION, WEB, [], id="public-ipv4"),
     pytest.param("http://127.0.0.1/cb", STAGING, WEB, [], id="http-ipv4-loopback-staging-web"),
     pytest.param("http://127.0.0.1:8080/cb", STAGING, WEB, [], id="http-ipv4-loopback-any-port-staging-web"),
     pytest.param("http://[::1]:51000/cb", STAGING, WEB, [], id="http-ipv6-loopback-staging-web"),
@@ -128,6 +136,42 @@ REDIRECT_REJECTED = [
     pytest.param("https:app.example/cb", STAGING, NATIVE, v.REDIRECT_URI_NO_HOST, id="no-authority"),
     pytest.param(
         "https://-app.example/cb", STAGING, WEB, v.REDIRECT_URI_BAD_HOST, id="label-starts-with-hyphen"
+    ),
+    pytest.param(
+        "https://app-.example/cb", PRODUCTION, WEB, v.REDIRECT_URI_BAD_HOST, id="label-ends-with-hyphen"
+    ),
+    pytest.param(
+        "https://" + "a" * 64 + ".example/cb", STAGING, WEB, v.REDIRECT_URI_BAD_HOST, id="label-of-64"
+    ),
+    pytest.param(f"https://{LONGEST_HOST}a/cb", STAGING, WEB, v.REDIRECT_URI_BAD_HOST, id="host-of-254"),
+    pytest.param("https://[::1]x/cb", STAGING, NATIVE, v.REDIRECT_URI_BAD_HOST, id="junk-after-ipv6"),
+    pytest.param("https://[2001:db8::1]:0/cb", STAGING, WEB, v.REDIRECT_URI_BAD_PORT, id="ipv6-port-zero"),
+    pytest.param("https://[2001:db8::1]:01/cb", STAGING, WEB, v.REDIRECT_URI_BAD_PORT, id="ipv6-port-01"),
+    pytest.param("https://[::1]:/cb", STAGING, NATIVE, v.REDIRECT_URI_BAD_PORT, id="ipv6-port-empty"),
+    pytest.param("https://app.example:01/cb", STAGING, WEB, v.REDIRECT_URI_BAD_PORT, id="port-01"),
+    pytest.param("https://[2001:DB8::1]/cb", STAGING, WEB, v.REDIRECT_URI_IPV6_FORM, id="ipv6-uppercase"),
+    pytest.param("https://app.123/cb", STAGING, WEB, v.REDIRECT_URI_IP_FORM, id="numeric-last-label"),
+    pytest.param("https://0x7f000001/cb", PRODUCTION, WEB, v.REDIRECT_URI_IP_FORM, id="ipv4-hex-integer"),
+    pytest.param(
+        "https://[::ffff:127.0.0.1]/cb",
+        PRODUCTION,
+        WEB,
+        v.REDIRECT_URI_LOOPBACK_PRODUCTION_WEB,
+        id="ipv4-mapped-loopback-production-web",
+    ),
+    pytest.param(
+        "https://[::ffff:7f00:1]/cb",
+        PRODUCTION,
+        WEB,
+        v.REDIRECT_URI_LOOPBACK_PRODUCTION_WEB,
+        id="ipv4-mapped-hex-loopback-production-web",
+    ),
+    pytest.param(
+        "https://localhost./cb",
+        PRODUCTION,
+        WEB,
+        v.REDIRECT_URI_LOCALHOST_PRODUCTION,
+        id="localhost-trailing-dot-production-web",
     ),
     pytest.param("https://app..example/cb", STAGING, WEB, v.REDIRECT_URI_BAD_HOST, id="empty-label"),
     pytest.param("https://[::1/cb", STAGING, NATIVE, v.REDIRECT_URI_BAD_HOST, id="unclosed-ipv6"),
@@ -431,6 +475,10 @@ WEB_URI_ACCEPTED = [
     *[pytest.param("https://client.example/", env, id=f"https-{env}") for env in BOTH_ENVIRONMENTS],
     pytest.param("http://client.example/legal/tos.html", STAGING, id="http-staging"),
     pytest.param("https://client.example/legal/privacy.pdf#section-2", PRODUCTION, id="fragment-allowed"),
+    pytest.param("https://client.example:1/", PRODUCTION, id="lowest-port"),
+    pytest.param("https://client.example:65535/", PRODUCTION, id="highest-port"),
+    pytest.param(f"https://{LONGEST_HOST}/", PRODUCTION, id="longest-host"),
+    pytest.param("https://client.example?x=1", PRODUCTION, id="query-without-path"),
     pytest.param("https://[2001:db8::1]:8443/", PRODUCTION, id="ipv6-host"),
 ]
 
@@ -447,6 +495,19 @@ WEB_URI_REJECTED = [
     pytest.param("ftp://client.example/", STAGING, v.URI_NOT_ABSOLUTE, id="ftp"),
     pytest.param("mailto:team@client.example", STAGING, v.URI_NOT_ABSOLUTE, id="mailto"),
     pytest.param("https:///tos", STAGING, v.URI_NOT_ABSOLUTE, id="no-host"),
+    pytest.param("https://client.example:01/", STAGING, v.URI_NOT_ABSOLUTE, id="port-01"),
+    pytest.param("https://client.example:0/", STAGING, v.URI_NOT_ABSOLUTE, id="port-zero"),
+    pytest.param("https://[2001:db8::1]:0/", STAGING, v.URI_NOT_ABSOLUTE, id="ipv6-port-zero"),
+    pytest.param("https://[::1]x/", STAGING, v.URI_NOT_ABSOLUTE, id="junk-after-ipv6"),
+    pytest.param("https://[::1/", STAGING, v.URI_NOT_ABSOLUTE, id="unclosed-ipv6"),
+    pytest.param("https://[zz::1]/", STAGING, v.URI_NOT_ABSOLUTE, id="not-an-ipv6-address"),
+    pytest.param("https://client-.example/", STAGING, v.URI_NOT_ABSOLUTE, id="label-ends-with-hyphen"),
+    pytest.param("https://" + "a" * 64 + ".example/", STAGING, v.URI_NOT_ABSOLUTE, id="label-of-64"),
+    pytest.param(f"https://{LONGEST_HOST}a/", STAGING, v.URI_NOT_ABSOLUTE, id="host-of-254"),
+    pytest.param("https://:443/", STAGING, v.URI_NOT_ABSOLUTE, id="port-without-host"),
+    pytest.param(
+        "https://client.example/100%", STAGING, v.URI_BAD_CHARACTER.format(character="%"), id="bad-percent"
+    ),
     pytest.param("https://client.example:99999/", STAGING, v.URI_NOT_ABSOLUTE, id="bad-port"),
     *[
         pytest.param("https://user:pw@client.example/", env, v.URI_USERINFO, id=f"userinfo-{env}")
@@ -653,3 +714,26 @@ def test_check_registration_judges_an_unknown_environment_as_production() -> Non
 def test_check_registration_rejects_an_unknown_application_type() -> None:
     report = _check(_registration(application_type="spa"))
     assert report.errors == {"application_type": [v.APPLICATION_TYPE_INVALID]}
+
+
+# --- how a rejected value is shown ----------------------------------------------------------
+
+
+def _shown(value: str, *, cut: bool) -> str:
+    return value[:117] + "…" if cut else value
+
+
+@pytest.mark.parametrize(("length", "cut"), [(120, False), (121, True)])
+def test_a_long_invalid_scope_token_is_shortened_in_its_message(length: int, cut: bool) -> None:
+    token = '"' + "a" * (length - 1)
+    with pytest.raises(ValidationError) as exc_info:
+        v.validate_scope(token, environment=STAGING, catalog={})
+    assert _messages(exc_info) == [v.SCOPE_TOKEN_SYNTAX.format(token=_shown(token, cut=cut))]
+
+
+@pytest.mark.parametrize(("length", "cut"), [(120, False), (121, True)])
+def test_a_long_invalid_redirect_uri_is_shortened_in_its_message(length: int, cut: bool) -> None:
+    uri = "https://app.example/#" + "a" * (length - 21)
+    with pytest.raises(ValidationError) as exc_info:
+        v.validate_redirect_uris([uri], environment=STAGING, application_type=WEB)
+    assert _messages(exc_info) == [f"Redirect URI 1 “{_shown(uri, cut=cut)}” {v.REDIRECT_URI_FRAGMENT}"]
