@@ -80,11 +80,12 @@ _NUMERIC_LABEL_RE = re.compile(r"(0[xX][0-9A-Fa-f]*|[0-9]+)")
 
 def _valid_punycode(label: str) -> bool:
     try:
-        # The idna codec also refuses labels that do not round-trip.
-        decoded = label.encode("ascii").decode("idna")
+        # The idna codec refuses labels that are not punycode and labels that do not
+        # round-trip, so a label it decodes is never returned unchanged.
+        label.encode("ascii").decode("idna")
     except UnicodeError:
         return False
-    return decoded.lower() != label.lower()
+    return True
 
 
 def _looks_like_ipv4(host: str) -> bool:

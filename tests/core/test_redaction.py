@@ -258,6 +258,10 @@ def test_json_is_pretty_printed_and_keeps_its_characters():
     assert (redact_body(body), excerpt(body.encode(), complete=True)) == (expected, expected)
 
 
+def test_a_json_answer_that_is_not_an_object_is_read_by_its_content_type():
+    assert redact_body(' "caf\\u00e9"', content_type="application/json") == '"café"'
+
+
 def test_a_body_too_deep_to_parse_is_redacted_as_text():
     body = "[" * 100_000 + '"access_token": "' + LONG + '"' + "]" * 100_000
     assert LONG not in redact_body(body, content_type="application/json")

@@ -737,3 +737,25 @@ def test_a_long_invalid_redirect_uri_is_shortened_in_its_message(length: int, cu
     with pytest.raises(ValidationError) as exc_info:
         v.validate_redirect_uris([uri], environment=STAGING, application_type=WEB)
     assert _messages(exc_info) == [f"Redirect URI 1 “{_shown(uri, cut=cut)}” {v.REDIRECT_URI_FRAGMENT}"]
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("localhost", True),
+        ("app.localhost.", True),
+        ("127.0.0.1", True),
+        ("127.8.9.10", True),
+        ("0.0.0.0", True),
+        ("[::1]", True),
+        ("[::]", True),
+        ("[::ffff:127.0.0.1]", True),
+        ("app.example", False),
+        ("localhost.example", False),
+        ("8.8.8.8", False),
+        ("[::ffff:8.8.8.8]", False),
+        ("[2001:db8::1]", False),
+    ],
+)
+def test_is_loopback_host_knows_every_name_of_this_machine(host: str, loopback: bool) -> None:
+    assert v.is_loopback_host(host) is loopback
