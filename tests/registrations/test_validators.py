@@ -759,3 +759,79 @@ def test_a_long_invalid_redirect_uri_is_shortened_in_its_message(length: int, cu
 )
 def test_is_loopback_host_knows_every_name_of_this_machine(host: str, loopback: bool) -> None:
     assert v.is_loopback_host(host) is loopback
+
+
+# --- credentials ----------------------------------------------------------------------------
+
+UUID = "12a3b456-78c9-0d12-34e5-f678ab9bcd0e"
+PLEO_STAGING, SANDBOX = "pleo_staging", "sandbox"
+
+
+def _credential_problems(**kwargs: Any) -> dict[str, list[tuple[str, str | None]]]:
+    errors = v.credential_errors(**kwargs)
+    return {field: [(error.message, error.code) for error in found] for field, found in errors.items()}
+
+
+CREDENTIALS = [
+    pytest.param(
+        {"server": PLEO_STAGING, "client_id": UUID, "client_secret": "s" * 16}, {}, id="shortest-secret"
+    ),
+    pytest.param(
+        {"server": PLEO_STAGING, "client_id": UUID, "client_secret": "s" * v.MAX_CLIENT_SECRET_LENGTH},
+        {},
+        id="longest-secret",
+    ),
+    pytest.param(
+        {"server": SANDBOX, "client_id": "x" * v.MAX_CLIENT_ID_LENGTH, "client_secret": None},
+        {},
+        id="sandbox-id",
+    ),
+    pytest.param(
+        {"server": PLEO_STAGING, "client_id": "", "client_secret": None}, {}, id="empty-id-left-to-the-model"
+    ),
+    pytest.param(
+        {"server": PLEO_STAGING, "client_id": UUID, "client_secret": "s" * 15},
+        {"client_secret": [(v.CLIENT_SECRET_TOO_SHORT, "min_length")]},
+        id="secret-too-short",
+    ),
+    pytest.param(
+        {"server": PLEO_STAGING, "client_id": UUID, "client_secret": "s" * (v.MAX_CLIENT_SECRET_LENGTH + 1)},
+        {"client_secret": [(v.CLIENT_SECRET_TOO_LONG, "max_length")]},
+        id="secret-too-long",
+    ),
+    pytest.param(
+        {"server": PLEO_STAGING, "client_id": UUID, "client_secret": ""},
+        {"client_secret": [(v.CLIENT_SECRET_REQUIRED, "required")]},
+        id="secret-empty",
+    ),
+    pytest.param(
+        {"server": PLEO_STAGING, "client_id": UUID, "client_secret": "s" * 20 + "\x00"},
+        {"client_secret": [(v.CLIENT_SECRET_WHITESPACE, "whitespace")]},
+        id="secret-control-character",
+    ),
+    pytest.param(
+        {"server": PLEO_STAGING, "client_id": "not-a-uuid", "client_secret": "s" * 20},
+        {"client_id": [(v.CLIENT_ID_NOT_UUID, "not_uuid")]},
+        id="pleo-id-not-uuid",
+    ),
+    pytest.param(
+        {"server": SANDBOX, "client_id": "x" * (v.MAX_CLIENT_ID_LENGTH + 1), "client_secret": None},
+        {"client_id": [(v.CLIENT_ID_TOO_LONG, "max_length")]},
+        id="id-too-long",
+    ),
+    pytest.param(
+        {"server": SANDBOX, "client_id": "a b", "client_secret": "s"},
+        {
+            "client_id": [(v.CLIENT_ID_WHITESPACE, "whitespace")],
+            "client_secret": [(v.CLIENT_SECRET_TOO_SHORT, "min_length")],
+        },
+        id="both-fields",
+    ),
+]
+
+
+@pytest.mark.parametrize(("kwargs", "problems"), CREDENTIALS)
+def test_credential_errors_by_field_with_their_codes(
+    kwargs: dict[str, Any], problems: dict[str, Any]
+) -> None:
+    assert _credential_problems(**kwargs) == problems
