@@ -746,7 +746,7 @@ def test_a_long_invalid_redirect_uri_is_shortened_in_its_message(length: int, cu
         ("app.localhost.", True),
         ("127.0.0.1", True),
         ("127.8.9.10", True),
-        ("0.0.0.0", True),
+        ("0.0.0.0", True),  # noqa: S104  (a host name under test, not a bind address)
         ("[::1]", True),
         ("[::]", True),
         ("[::ffff:127.0.0.1]", True),
