@@ -835,3 +835,35 @@ def test_credential_errors_by_field_with_their_codes(
     kwargs: dict[str, Any], problems: dict[str, Any]
 ) -> None:
     assert _credential_problems(**kwargs) == problems
+
+
+@pytest.mark.django_db
+def test_check_registration_judges_an_unknown_application_type_as_web() -> None:
+    report = _check(
+        _registration(application_type="spa", environment=PRODUCTION, redirect_uris=["http://127.0.0.1/cb"])
+    )
+    assert report.errors == {
+        "application_type": [v.APPLICATION_TYPE_INVALID],
+        "redirect_uris": [f"Redirect URI 1 “http://127.0.0.1/cb” {v.REDIRECT_URI_LOOPBACK_PRODUCTION_WEB}"],
+    }
+
+
+ASKED_FOR_IN_PRODUCTION = [spec for spec in FIELDS if spec.production_asks_for]
+
+
+@pytest.mark.parametrize("environment", BOTH_ENVIRONMENTS)
+def test_check_registration_lists_what_production_asks_for(environment: str) -> None:
+    empty = {spec.name: "" for spec in ASKED_FOR_IN_PRODUCTION}
+    report = v.check_registration(_registration(environment=environment, **empty), catalog={})
+    expected = {
+        spec.name: [v.PRODUCTION_ASKS_FOR.format(what=spec.production_asks_for)]
+        for spec in ASKED_FOR_IN_PRODUCTION
+        if environment == PRODUCTION
+    }
+    assert report.incomplete == expected
+
+
+def test_check_registration_asks_for_nothing_that_is_filled_in() -> None:
+    filled = {spec.name: "https://client.example/page" for spec in ASKED_FOR_IN_PRODUCTION}
+    report = v.check_registration(_registration(environment=PRODUCTION, **filled), catalog={})
+    assert report.incomplete == {}
