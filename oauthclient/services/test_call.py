@@ -95,7 +95,7 @@ class ApiRequest:
     body: str = ""
 
 
-def _rows_check(rows: Sequence[tuple[str, str]], *, field_name: str, headers: bool) -> list[str]:
+def _rows_check(rows: Sequence[tuple[str, str]], *, headers: bool) -> list[str]:
     problems: list[str] = []
     if len(rows) > ROWS_MAX:
         return [messages.ROWS_TOO_MANY.format(max=ROWS_MAX)]
@@ -117,7 +117,7 @@ def api_request_check(request: ApiRequest, *, server: str, production_confirmed:
     if request.method not in METHODS:
         problems["method"] = [messages.METHOD_INVALID.format(methods=", ".join(METHODS))]
     for name, rows, headers in (("query", request.query, False), ("headers", request.headers, True)):
-        found = _rows_check(rows, field_name=name, headers=headers)
+        found = _rows_check(rows, headers=headers)
         if found:
             problems[name] = found
     if request.body:

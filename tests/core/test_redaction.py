@@ -262,6 +262,11 @@ def test_a_json_answer_that_is_not_an_object_is_read_by_its_content_type():
     assert redact_body(' "caf\\u00e9"', content_type="application/json") == '"café"'
 
 
+def test_a_body_that_only_looks_like_json_is_redacted_as_text():
+    body = "{not json, access_token=" + LONG
+    assert redact_body(body) == "{not json, access_token=" + f"{REDACTED}…WXYZ"
+
+
 def test_a_body_too_deep_to_parse_is_redacted_as_text():
     body = "[" * 100_000 + '"access_token": "' + LONG + '"' + "]" * 100_000
     assert LONG not in redact_body(body, content_type="application/json")
@@ -348,6 +353,11 @@ def test_query_rows_hide_known_secrets_under_any_name():
     assert redacted["query"] == [["q", f"x{mask(SECRET)}y"]]
 
 
+def test_a_known_secret_is_found_percent_encoded_with_every_character_escaped():
+    secret = "a b/c-0123456789"
+    assert redact_text("x=a%20b%2Fc-0123456789", secrets=[secret]) == f"x={mask(secret)}"
+
+
 def test_the_longest_known_secret_is_masked_first():
     shorter = LONG[:-4]
     assert redact_text(f"a {LONG} b", secrets=[shorter, LONG]) == f"a {REDACTED}…WXYZ b"
@@ -363,6 +373,10 @@ def test_known_secrets_of_fewer_than_four_characters_are_not_searched_for(secret
 
 def test_an_excerpt_of_a_body_that_is_not_utf8_replaces_the_bad_bytes():
     assert excerpt(b"ok \xff\xfe end", complete=True) == "ok \ufffd\ufffd end"
+
+
+def test_an_excerpt_hides_known_secrets():
+    assert excerpt(f"echo {SECRET}".encode(), complete=False, secrets=[SECRET]) == f"echo {mask(SECRET)}"
 
 
 def test_an_incomplete_body_is_not_parsed_as_json():

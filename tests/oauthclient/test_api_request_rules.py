@@ -75,6 +75,13 @@ def _refusal(endpoints: Api = API) -> tuple[str, str]:
         pytest.param(
             "https://api.example/api", "/v1.0/a.b", "https://api.example/api/v1.0/a.b", id="single-dots"
         ),
+        # Four decodings are checked; the API decodes once, so a fifth level stays text.
+        pytest.param(
+            "https://api.example/api",
+            "/v1/%252525252e%252525252e/x",
+            "https://api.example/api/v1/%252525252e%252525252e/x",
+            id="escaped-five-times",
+        ),
     ],
 )
 def test_a_path_on_the_base_is_joined_to_it(base: str, path: str, url: str) -> None:
@@ -239,6 +246,16 @@ REFUSED_REQUESTS = [
         ApiRequest(headers=[("X-Bad\n", "v")]),
         {"headers": [messages.HEADER_NAME_INVALID.format(name="X-Bad\n")]},
         id="header-name-trailing-newline",
+    ),
+    pytest.param(
+        ApiRequest(headers=[("X-" + "n" * 45 + " ", "v")]),
+        {"headers": [messages.HEADER_NAME_INVALID.format(name="X-" + "n" * 38)]},
+        id="long-header-name-shortened",
+    ),
+    pytest.param(
+        ApiRequest(headers=[("X-" + "n" * 45, "a\nb")]),
+        {"headers": [messages.HEADER_VALUE_INVALID.format(name="X-" + "n" * 38)]},
+        id="long-name-of-a-bad-value-shortened",
     ),
     pytest.param(
         ApiRequest(headers=[("HOST", "evil.example")]),

@@ -55,6 +55,10 @@ REDIRECT_ACCEPTED = [
     pytest.param(f"https://{LONGEST_HOST}/cb", PRODUCTION, WEB, [], id="longest-host"),
     pytest.param("https://app.example./cb", PRODUCTION, WEB, [], id="host-with-trailing-dot"),
     pytest.param("https://1.2.3.4/cb", PRODUCTION, WEB, [], id="public-ipv4"),
+    pytest.param("https://app.example/cb?next=/./x&up=..", PRODUCTION, WEB, [], id="dot-segments-in-query"),
+    pytest.param(
+        "https://app.example/cb?a=/./b?c", PRODUCTION, WEB, [], id="dot-segment-after-second-question-mark"
+    ),
     pytest.param("http://127.0.0.1/cb", STAGING, WEB, [], id="http-ipv4-loopback-staging-web"),
     pytest.param("http://127.0.0.1:8080/cb", STAGING, WEB, [], id="http-ipv4-loopback-any-port-staging-web"),
     pytest.param("http://[::1]:51000/cb", STAGING, WEB, [], id="http-ipv6-loopback-staging-web"),
@@ -204,6 +208,16 @@ REDIRECT_REJECTED = [
         v.REDIRECT_URI_BAD_CHARACTER.format(character="["),
         id="square-bracket-in-query",
     ),
+    *[
+        pytest.param(
+            f"https://app.example/a{bracket}b",
+            STAGING,
+            WEB,
+            v.REDIRECT_URI_BAD_CHARACTER.format(character=bracket),
+            id=f"lone-{name}-bracket",
+        )
+        for name, bracket in (("opening", "["), ("closing", "]"))
+    ],
     pytest.param(
         "https://app.example/%zz", STAGING, WEB, v.REDIRECT_URI_BAD_PERCENT, id="bad-percent-escape"
     ),
