@@ -597,6 +597,31 @@ CONTACTS_REJECTED = [
         id="duplicate-any-case",
     ),
     pytest.param(
+        ["MAILTO:a@client.example", "a@client.example\n"],
+        [
+            v.CONTACT_INVALID.format(contact="MAILTO:a@client.example"),
+            v.CONTACT_INVALID.format(contact="a@client.example\n"),
+        ],
+        id="mailto-any-case-and-trailing-newline",
+    ),
+    pytest.param(
+        ['"a@b.c"@localhost'],
+        [v.CONTACT_DOMAIN_NOT_DOTTED.format(contact='"a@b.c"@localhost')],
+        id="domain-after-the-last-at-sign",
+    ),
+    pytest.param(
+        [7, "a@client.example", "a@client.example", "b@[127.0.0.1]", "c@localhost", "bad", 8],
+        [
+            v.CONTACT_INVALID.format(contact="7"),
+            v.CONTACT_DUPLICATE.format(contact="a@client.example"),
+            v.CONTACT_IP_DOMAIN.format(contact="b@[127.0.0.1]"),
+            v.CONTACT_DOMAIN_NOT_DOTTED.format(contact="c@localhost"),
+            v.CONTACT_INVALID.format(contact="bad"),
+            v.CONTACT_INVALID.format(contact="8"),
+        ],
+        id="every-kind-of-bad-entry-named-in-order",
+    ),
+    pytest.param(
         ["ok@client.example", "bad", "also bad@x.example"],
         [v.CONTACT_INVALID.format(contact="bad"), v.CONTACT_INVALID.format(contact="also bad@x.example")],
         id="every-bad-entry-named",
@@ -613,11 +638,26 @@ def test_contacts_rejected(contacts: Any, messages: list[str]) -> None:
 
 # --- client name and subject type preference ---------------------------------------------
 
+
+@pytest.mark.parametrize(
+    "name",
+    ["Example Client", "Ærø\xa0Apps", "a" * v.MAX_CLIENT_NAME_LENGTH],
+    ids=["plain", "nbsp", "longest"],
+)
+def test_client_name_accepted(name: str) -> None:
+    assert v.validate_client_name(name) is None
+
+
 CLIENT_NAME_REJECTED = [
     pytest.param("", v.REQUIRED, id="empty"),
     pytest.param("   ", v.REQUIRED, id="blank"),
     pytest.param("a" * (v.MAX_CLIENT_NAME_LENGTH + 1), v.CLIENT_NAME_TOO_LONG, id="too-long"),
     pytest.param("Example\nClient", v.CLIENT_NAME_CONTROL, id="control-character"),
+    *[
+        pytest.param(f"Example{ch}Client", v.CLIENT_NAME_CONTROL, id=f"control-{ord(ch):x}")
+        for ch in ("\x1f", "\x7f", "\x80", "\x9f")
+    ],
+    pytest.param(42, v.REQUIRED, id="not-a-string"),
 ]
 
 
@@ -628,7 +668,9 @@ def test_client_name_rejected(name: str, message: str) -> None:
     assert _messages(exc_info) == [message]
 
 
-@pytest.mark.parametrize("value", ["", None, "company", "organisation", "legal_entity-2"])
+@pytest.mark.parametrize(
+    "value", ["", None, "company", "organisation", "legal_entity-2", "a" * v.MAX_SUBJECT_TYPE_LENGTH]
+)
 def test_subject_type_preference_accepted(value: Any) -> None:
     assert v.validate_subject_type_preference(value) is None
 
@@ -881,3 +923,9 @@ def test_check_registration_asks_for_nothing_that_is_filled_in() -> None:
     filled = {spec.name: "https://client.example/page" for spec in ASKED_FOR_IN_PRODUCTION}
     report = v.check_registration(_registration(environment=PRODUCTION, **filled), catalog={})
     assert report.incomplete == {}
+
+
+@pytest.mark.django_db
+def test_check_registration_judges_a_native_client_as_native() -> None:
+    report = _check(_registration(application_type=NATIVE, redirect_uris=["com.example.app:/callback"]))
+    assert report.errors == {}
