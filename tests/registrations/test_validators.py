@@ -361,6 +361,15 @@ REDIRECT_LIST_REJECTED = [
         id="every-bad-entry-named",
     ),
     pytest.param([42], [f"Redirect URI 1 “42” {v.REDIRECT_URI_NOT_STRING}"], id="entry-not-string"),
+    pytest.param(
+        ["https://a.example/cb", "https://a.example/cb", "https://a.example/#x", "https://a.example/cb"],
+        [
+            f"Redirect URI 2 “https://a.example/cb” {v.REDIRECT_URI_DUPLICATE}",
+            f"Redirect URI 3 “https://a.example/#x” {v.REDIRECT_URI_FRAGMENT}",
+            f"Redirect URI 4 “https://a.example/cb” {v.REDIRECT_URI_DUPLICATE}",
+        ],
+        id="every-duplicate-named",
+    ),
 ]
 
 
@@ -418,6 +427,18 @@ SCOPE_ACCEPTED = [
         [v.SCOPE_NOT_IN_CATALOG_WARNING.format(token="openid!#$%&'()*+,-./:;<=>?@[]^_`{|}~")],
         id="every-allowed-character",
     ),
+    pytest.param(
+        "Xero:readX",
+        STAGING,
+        [v.SCOPE_NOT_IN_CATALOG_WARNING.format(token="Xero:readX")],
+        id="capital-x-at-the-ends",
+    ),
+    pytest.param(
+        "a" * v.MAX_SCOPE_LENGTH,
+        STAGING,
+        [v.SCOPE_NOT_IN_CATALOG_WARNING.format(token="a" * v.MAX_SCOPE_LENGTH)],
+        id="longest",
+    ),
 ]
 
 
@@ -427,6 +448,17 @@ def test_scope_accepted(scope: str, environment: str, warnings: list[str]) -> No
 
 
 SCOPE_REJECTED = [
+    pytest.param(
+        'bad"1 users:read users:read bad"2 users:read',
+        STAGING,
+        [
+            v.SCOPE_TOKEN_SYNTAX.format(token='bad"1'),
+            v.SCOPE_DUPLICATE.format(token="users:read"),
+            v.SCOPE_TOKEN_SYNTAX.format(token='bad"2'),
+            v.SCOPE_DUPLICATE.format(token="users:read"),
+        ],
+        id="every-bad-token-named-in-order",
+    ),
     *[pytest.param("", env, [v.SCOPE_REQUIRED], id=f"empty-{env}") for env in BOTH_ENVIRONMENTS],
     pytest.param(None, STAGING, [v.SCOPE_REQUIRED], id="missing"),
     pytest.param(["users:read"], STAGING, [v.SCOPE_REQUIRED], id="list-not-string"),
@@ -493,6 +525,7 @@ WEB_URI_ACCEPTED = [
     pytest.param("https://client.example:65535/", PRODUCTION, id="highest-port"),
     pytest.param(f"https://{LONGEST_HOST}/", PRODUCTION, id="longest-host"),
     pytest.param("https://client.example?x=1", PRODUCTION, id="query-without-path"),
+    pytest.param("https://client.example", PRODUCTION, id="no-path"),
     pytest.param("https://[2001:db8::1]:8443/", PRODUCTION, id="ipv6-host"),
 ]
 
@@ -509,6 +542,7 @@ WEB_URI_REJECTED = [
     pytest.param("ftp://client.example/", STAGING, v.URI_NOT_ABSOLUTE, id="ftp"),
     pytest.param("mailto:team@client.example", STAGING, v.URI_NOT_ABSOLUTE, id="mailto"),
     pytest.param("https:///tos", STAGING, v.URI_NOT_ABSOLUTE, id="no-host"),
+    pytest.param("https:client.example/", STAGING, v.URI_NOT_ABSOLUTE, id="no-authority"),
     pytest.param("https://client.example:01/", STAGING, v.URI_NOT_ABSOLUTE, id="port-01"),
     pytest.param("https://client.example:0/", STAGING, v.URI_NOT_ABSOLUTE, id="port-zero"),
     pytest.param("https://[2001:db8::1]:0/", STAGING, v.URI_NOT_ABSOLUTE, id="ipv6-port-zero"),
