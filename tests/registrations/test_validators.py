@@ -54,6 +54,7 @@ REDIRECT_ACCEPTED = [
     pytest.param("https://[2001:db8::1]:8443/cb", PRODUCTION, WEB, [], id="ipv6-literal-with-port"),
     pytest.param(f"https://{LONGEST_HOST}/cb", PRODUCTION, WEB, [], id="longest-host"),
     pytest.param("https://app.example./cb", PRODUCTION, WEB, [], id="host-with-trailing-dot"),
+    pytest.param("https://app.e./cb", PRODUCTION, WEB, [], id="one-letter-label-before-trailing-dot"),
     pytest.param("https://1.2.3.4/cb", PRODUCTION, WEB, [], id="public-ipv4"),
     pytest.param("https://app.example/cb?next=/./x&up=..", PRODUCTION, WEB, [], id="dot-segments-in-query"),
     pytest.param(
@@ -120,6 +121,21 @@ REDIRECT_REJECTED = [
     pytest.param("https://app.example/\x00cb", STAGING, WEB, v.REDIRECT_URI_WHITESPACE, id="nul"),
     pytest.param("https://app.example/\x7fcb", STAGING, WEB, v.REDIRECT_URI_WHITESPACE, id="delete"),
     pytest.param("https://app.example/\x85cb", STAGING, WEB, v.REDIRECT_URI_WHITESPACE, id="c1-control"),
+    *[
+        pytest.param(
+            f"https://app.example/{ch}cb", STAGING, WEB, v.REDIRECT_URI_WHITESPACE, id=f"control-{ord(ch):x}"
+        )
+        for ch in ("\x1f", "\x80", "\x9f")
+    ],
+    pytest.param(
+        "https://app.example/\xa1cb", STAGING, WEB, v.REDIRECT_URI_NON_ASCII, id="first-non-control-latin1"
+    ),
+    pytest.param(
+        "https://app-.example./cb", STAGING, WEB, v.REDIRECT_URI_BAD_HOST, id="bad-label-before-trailing-dot"
+    ),
+    pytest.param(
+        "https://[::1]:80]/cb", STAGING, NATIVE, v.REDIRECT_URI_BAD_PORT, id="bracket-after-ipv6-port"
+    ),
     pytest.param(
         "https://app.example/\u2028cb", STAGING, WEB, v.REDIRECT_URI_WHITESPACE, id="line-separator"
     ),
@@ -526,6 +542,7 @@ WEB_URI_ACCEPTED = [
     pytest.param(f"https://{LONGEST_HOST}/", PRODUCTION, id="longest-host"),
     pytest.param("https://client.example?x=1", PRODUCTION, id="query-without-path"),
     pytest.param("https://client.example", PRODUCTION, id="no-path"),
+    pytest.param("https://client.e./", PRODUCTION, id="one-letter-label-before-trailing-dot"),
     pytest.param("https://[2001:db8::1]:8443/", PRODUCTION, id="ipv6-host"),
 ]
 
@@ -543,6 +560,9 @@ WEB_URI_REJECTED = [
     pytest.param("mailto:team@client.example", STAGING, v.URI_NOT_ABSOLUTE, id="mailto"),
     pytest.param("https:///tos", STAGING, v.URI_NOT_ABSOLUTE, id="no-host"),
     pytest.param("https:client.example/", STAGING, v.URI_NOT_ABSOLUTE, id="no-authority"),
+    pytest.param(
+        "https://client-.example./", STAGING, v.URI_NOT_ABSOLUTE, id="bad-label-before-trailing-dot"
+    ),
     pytest.param("https://client.example:01/", STAGING, v.URI_NOT_ABSOLUTE, id="port-01"),
     pytest.param("https://client.example:0/", STAGING, v.URI_NOT_ABSOLUTE, id="port-zero"),
     pytest.param("https://[2001:db8::1]:0/", STAGING, v.URI_NOT_ABSOLUTE, id="ipv6-port-zero"),
