@@ -136,6 +136,7 @@ REDIRECT_REJECTED = [
     pytest.param(
         "https://[::1]:80]/cb", STAGING, NATIVE, v.REDIRECT_URI_BAD_PORT, id="bracket-after-ipv6-port"
     ),
+    pytest.param("https://app.example:80:80/cb", STAGING, WEB, v.REDIRECT_URI_BAD_HOST, id="two-ports"),
     pytest.param(
         "https://app.example/\u2028cb", STAGING, WEB, v.REDIRECT_URI_WHITESPACE, id="line-separator"
     ),
@@ -542,6 +543,7 @@ WEB_URI_ACCEPTED = [
     pytest.param(f"https://{LONGEST_HOST}/", PRODUCTION, id="longest-host"),
     pytest.param("https://client.example?x=1", PRODUCTION, id="query-without-path"),
     pytest.param("https://client.example", PRODUCTION, id="no-path"),
+    pytest.param("https://Client-X.Example/", PRODUCTION, id="uppercase-host"),
     pytest.param("https://client.e./", PRODUCTION, id="one-letter-label-before-trailing-dot"),
     pytest.param("https://[2001:db8::1]:8443/", PRODUCTION, id="ipv6-host"),
 ]
