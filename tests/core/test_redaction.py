@@ -22,6 +22,18 @@ LONG = "tok-0123456789abcdefWXYZ"
 SECRET = "known-secret-0123456789"
 
 
+def _exchange(**given):
+    """redact_exchange of an empty GET to the API, with the parts a test gives."""
+    parts = {
+        "url": "https://api.example/v1",
+        "request_headers": [],
+        "request_body": "",
+        "response_headers": [],
+        "response_body": "",
+    }
+    return redact_exchange(**{**parts, **given})
+
+
 @pytest.mark.parametrize(
     "key",
     [
@@ -83,12 +95,10 @@ def test_text_pairs_are_masked_case_insensitively():
 
 
 def test_headers_authorization_is_masked_by_scheme_and_cookies_go():
-    redacted = redact_exchange(
+    redacted = _exchange(
         url="https://api.example/v1?access_token=" + LONG,
         request_headers=[("Authorization", "Bearer " + LONG), ("Cookie", "session=abc"), ("X-Trace", "t1")],
-        request_body="",
         response_headers=[("Set-Cookie", "id=1"), ("WWW-Authenticate", "Basic realm=x")],
-        response_body="",
     )
     assert redacted["url"] == f"https://api.example/v1?access_token={REDACTED}…WXYZ"
     assert redacted["request_headers"] == [
@@ -100,23 +110,16 @@ def test_headers_authorization_is_masked_by_scheme_and_cookies_go():
 
 
 def test_basic_credentials_keep_nothing():
-    redacted = redact_exchange(
+    redacted = _exchange(
         url="https://auth.example/token",
         request_headers=[("Authorization", "Basic " + "QUJDOkRFRg" * 4)],
-        request_body="",
-        response_headers=[],
-        response_body="",
     )
     assert redacted["request_headers"] == [["Authorization", f"Basic {REDACTED}"]]
 
 
 def test_query_rows_are_redacted_like_the_url():
-    redacted = redact_exchange(
+    redacted = _exchange(
         url="https://api.example/v1",
-        request_headers=[],
-        request_body="",
-        response_headers=[],
-        response_body="",
         query=[("refresh_token", LONG), ("limit", "10")],
     )
     assert redacted["query"] == [["refresh_token", f"{REDACTED}…WXYZ"], ["limit", "10"]]
@@ -242,10 +245,8 @@ def test_json_excerpts_are_redacted_by_key(data, expected):
 
 @pytest.mark.parametrize(("data", "expected"), KEY_ONLY)
 def test_exchanges_redact_json_answers_by_key(data, expected):
-    redacted = redact_exchange(
+    redacted = _exchange(
         url="https://auth.example/introspect",
-        request_headers=[],
-        request_body="",
         response_headers=[("Content-Type", "application/json")],
         response_body=json.dumps(data),
     )
@@ -273,11 +274,10 @@ def test_a_body_too_deep_to_parse_is_redacted_as_text():
 
 
 def test_a_form_body_is_recognised_by_its_content_type_in_any_case():
-    redacted = redact_exchange(
+    redacted = _exchange(
         url="https://auth.example/token",
         request_headers=[("CONTENT-TYPE", "Application/X-WWW-Form-Urlencoded")],
         request_body="grant_type=authorization_code&code=abcdefghijklmnop1234",
-        response_headers=[],
         response_body="plain text, no type",
     )
     assert (redacted["request_body"], redacted["response_body"]) == (
@@ -329,24 +329,17 @@ def test_urls_mask_credential_parameters_only(url, expected):
     ],
 )
 def test_headers_keep_only_what_names_no_credential(header, expected):
-    redacted = redact_exchange(
+    redacted = _exchange(
         url="https://api.example/",
         request_headers=[header],
-        request_body="",
-        response_headers=[],
-        response_body="",
         secrets=[SECRET],
     )
     assert redacted["request_headers"] == [[header[0], expected]]
 
 
 def test_query_rows_hide_known_secrets_under_any_name():
-    redacted = redact_exchange(
+    redacted = _exchange(
         url="https://api.example/v1",
-        request_headers=[],
-        request_body="",
-        response_headers=[],
-        response_body="",
         query=[("q", f"x{SECRET}y")],
         secrets=[SECRET],
     )
