@@ -19,9 +19,10 @@ from .redaction import REDACTED, redact_data, redact_text
 _SENSITIVE_WORD = r"(?:token|secret|password|passwd|code_verifier|verifier|assertion)"
 # An authorization code: `code=…` in a query string, `'code': '…'` in a dict (not `status_code`).
 _CODE = re.compile(r"""(?P<key>(?<![\w-])["']?code["']?\s*[:=]\s*["']?)(?P<value>[^"'&\s,;}]+)""", re.I)
-# A value behind an object's name: `'csrf_token': <SimpleLazyObject: '…'>`.
+# A value behind an object's name: `'csrf_token': <SimpleLazyObject: '…'>`. The key is
+# anchored at a word's start, as in core.redaction, so a long word costs linear time.
 _WRAPPED = re.compile(
-    rf"""(?P<key>["']?[\w-]*(?:{_SENSITIVE_WORD}|code)["']?\s*[:=]\s*<[\w.]+:\s*["']?)(?P<value>[^"'&\s,;}}>]+)""",
+    rf"""(?P<key>["']?(?<![\w-])[\w-]*(?:{_SENSITIVE_WORD}|code)["']?\s*[:=]\s*<[\w.]+:\s*["']?)(?P<value>[^"'&\s,;}}>]+)""",
     re.I,
 )
 # Prose: "Validating refresh token <value> for client", "Invalid refresh token, <value>, …".

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from registrations.models import Credential
 
 from . import selectors
+from .operations import operation_groups
 from .services.test_call import (
     BODY_MAX_BYTES,
     METHODS,
@@ -113,6 +114,8 @@ class TestCallForm(forms.Form):
     confirm_production = forms.BooleanField(
         label="I understand this request changes data in a real Pleo company", required=False
     )
+    # The catalog operation the form was filled from (its notes stay shown after an error).
+    operation = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, server: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -120,8 +123,8 @@ class TestCallForm(forms.Form):
         self.prefill_rows: dict[str, list[tuple[str, str]]] = {}
 
     @classmethod
-    def prefilled(cls, request: ApiRequest, *, server: str) -> TestCallForm:
-        """A form filled with a request (a past call, or later an operation of the catalog)."""
+    def prefilled(cls, request: ApiRequest, *, server: str, operation: str = "") -> TestCallForm:
+        """A form filled with a request (a past call, or an operation of the catalog)."""
         form = cls(
             server=server,
             initial={
@@ -129,6 +132,7 @@ class TestCallForm(forms.Form):
                 "method": request.method,
                 "path": request.path,
                 "body": request.body,
+                "operation": operation,
             },
         )
         form.prefill_rows = {"query": list(request.query), "headers": list(request.headers)}
@@ -154,7 +158,9 @@ class TestCallForm(forms.Form):
             request = ApiRequest(
                 method=cleaned.get("method") or "GET",
                 path=cleaned.get("path") or "",
-                query=tuple(self._rows("query")),
+                # A parameter row left without a value is not sent (the picker offers every
+                # documented parameter; most stay unused).
+                query=tuple((name, value) for name, value in self._rows("query") if value),
                 headers=tuple(self._rows("headers")),
                 body=cleaned.get("body") or "",
             )
@@ -174,6 +180,18 @@ class TestCallForm(forms.Form):
 
     def path_to_call(self) -> str:
         return self.api_request().path
+
+
+class OperationPickForm(forms.Form):
+    """The operation picker: the catalog's operations grouped by API (a GET, no script needed)."""
+
+    operation = forms.ChoiceField(label="Operation")
+
+    def __init__(self, *args: Any, granted: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices: list[Any] = [("", "Choose an operation of Pleo's API…")]
+        choices += operation_groups(granted)
+        self.fields["operation"].choices = choices  # type: ignore[attr-defined]
 
 
 class CallbackStatementForm(forms.Form):

@@ -152,6 +152,29 @@ COMPARE_INVALID = "Choose two test calls of this connection to compare."
 SERVER_METADATA_READ = "{server}'s metadata was read again from {url}."
 SERVER_METADATA_NONE = "{server}: {problem}."
 PATH_REQUIRED = "Enter a path for the custom call, e.g. /v1/introspect."
+PATH_PLACEHOLDER = "Replace {placeholders} in the path with a value; nothing was sent."
+
+# The operation picker
+OPERATION_UNKNOWN = "No operation of the catalog is called “{key}”."
+OPERATION_NEEDS_SCOPE = "needs scope {scope}"
+
+# The scope check
+SCOPE_CHECK_DONE = "Scope check: {passed} of {exercised} exercised scopes passed."
+SCOPE_CHECK_NO_SCOPES = "This connection was granted no scope, so there is nothing to check."
+SCOPE_NO_OPERATION = "no operation documents this scope"
+SCOPE_NOT_EXERCISED = "granted, not exercised: write scopes are exercised on the sandbox only"
+SCOPE_READ_PASSED = "the server answered the smallest page"
+SCOPE_WRITE_PASSED = "created {resource} {id} and deleted it"
+SCOPE_REFUSAL_PASSED = (
+    "no operation deletes what this scope creates, so the sandbox was sent an empty body: it checked "
+    "the scope, then refused the body (HTTP 400); nothing was written"
+)
+SCOPE_CALL_FAILED = "HTTP {status}: {reason}"
+SCOPE_CREATED_NO_ID = "created a {resource}, but its answer names no ID to delete it by"
+SCOPE_NOT_DELETED = "created {resource} {id}, but deleting it failed ({reason}): delete it by hand"
+SCOPE_COMPANY_UNKNOWN = (
+    "the operation names the company, and GET /v1/introspect did not say which it is ({reason})"
+)
 
 # The portal itself
 DATABASE_UNAVAILABLE = (

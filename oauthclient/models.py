@@ -121,6 +121,9 @@ class TestCall(models.Model):
     excerpt = models.TextField(blank=True, help_text="Redacted and bounded start of the body.")
     refreshed = models.BooleanField(default=False, help_text="Tokens were refreshed for this call.")
     scheduled = models.BooleanField(default=False, help_text="Made by the monitoring probe, not by a person.")
+    scope_check = models.BooleanField(
+        default=False, help_text="Made by a scope check, not typed by a person."
+    )
     error_code = models.CharField(max_length=80, blank=True)
     error_message = models.TextField(blank=True)
 
@@ -218,3 +221,25 @@ class CallbackStatement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.callback_url} registered for {self.credential.client_id} ({self.get_source_display()})"
+
+
+class ScopeCheck(models.Model):
+    """The last scope check of a connection: per granted scope, the operation that proved it
+    (or why none did). Replaced by the next check.
+
+    `results` rows: {scope, operation, request, status, duration_ms, outcome, reason, calls},
+    `outcome` one of ScopeOutcome, `calls` the ids of the test calls made.
+    """
+
+    connection = models.OneToOneField(Connection, on_delete=models.CASCADE, related_name="scope_check")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    checked_at = models.DateTimeField(default=timezone.now)
+    company_id = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The company the token acts for, as GET /v1/introspect named it.",
+    )
+    results = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"Scope check of {self.connection} at {self.checked_at:%Y-%m-%d %H:%M}"

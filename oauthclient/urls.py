@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_monitoring
+from . import views, views_monitoring, views_scope_check
 
 app_name = "oauthclient"
 
@@ -26,4 +26,5 @@ urlpatterns = [
     path("connections/<int:pk>/compare/", views.compare, name="compare"),
     path("connections/<int:pk>/server/refresh/", views.server_refresh, name="server_refresh"),
     path("connections/<int:pk>/monitoring/", views_monitoring.monitoring, name="monitoring"),
+    path("connections/<int:pk>/scope-check/", views_scope_check.scope_check, name="scope_check"),
 ]

@@ -17,14 +17,24 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from core.pleo_api import catalog
 from core.servers import server_endpoints
 from registrations.models import Credential, CredentialServer
 
 from . import messages, selectors
 from .discovery import cached_server
 from .errors import OAuthClientError
-from .forms import CallbackStatementForm, CompareForm, ConnectForm, ManualStartForm, PasteForm, TestCallForm
-from .models import CallbackStatement, Connection, TestCall
+from .forms import (
+    CallbackStatementForm,
+    CompareForm,
+    ConnectForm,
+    ManualStartForm,
+    OperationPickForm,
+    PasteForm,
+    TestCallForm,
+)
+from .models import CallbackStatement, Connection, ScopeCheck, TestCall
+from .operations import operation_find, operation_request, picked_operation
 from .selectors import dashboard_callback_url
 from .services.connection import (
     CALLBACK_UNKNOWN,
@@ -275,12 +285,22 @@ def _connection_page(
         flash.error(request, str(exc))
         result = prefill = None
         status = 400
+    granted = connection.scope.split()
+    pick_form = OperationPickForm(request.GET if "operation" in request.GET else None, granted=granted)
+    scope_check = ScopeCheck.objects.filter(connection=connection).first()
     if test_call_form is None:
-        test_call_form = (
-            TestCallForm.prefilled(api_request_of(prefill), server=server_key)
-            if prefill is not None
-            else TestCallForm(server=server_key)
-        )
+        if prefill is not None:
+            test_call_form = TestCallForm.prefilled(api_request_of(prefill), server=server_key)
+        elif pick_form.is_valid():
+            key = pick_form.cleaned_data["operation"]
+            picked_request = operation_request(
+                catalog().operation(key), company_id=scope_check.company_id if scope_check else ""
+            )
+            test_call_form = TestCallForm.prefilled(picked_request, server=server_key, operation=key)
+        else:
+            test_call_form = TestCallForm(server=server_key)
+            status = 400 if pick_form.is_bound else status
+    picked = operation_find(str(test_call_form["operation"].value() or ""))
     exchanges = selectors.connection_exchanges(connection=connection, page=request.GET.get("exchanges"))
     return render(
         request,
@@ -304,6 +324,9 @@ def _connection_page(
             "client_secret_variable": CLIENT_SECRET_VARIABLE,
             "credential_disabled": selectors.credential_disabled_status(connection),
             "monitoring_form": monitoring_form,
+            "pick_form": pick_form,
+            "picked": picked_operation(picked, granted) if picked else None,
+            "scope_check": scope_check,
         },
         status=status,
     )

@@ -147,11 +147,11 @@ class CredentialInline(admin.TabularInline):
     """
 
     model = Credential
+    template = "admin/registrations/credential/inline_list.html"
     fields = INLINE_FIELDS
     readonly_fields = INLINE_FIELDS
     extra = 0
     can_delete = False
-    show_change_link = True
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Credential]:
         return super().get_queryset(request).select_related("recorded_by")
@@ -184,6 +184,10 @@ class CredentialAdmin(admin.ModelAdmin):
     list_select_related = ["registration", "recorded_by"]
     search_fields = ["client_id", "registration__client_name", "secret_fingerprint"]
     actions = ["rotate_selected", "revoke_selected"]
+
+    class Media:
+        css = {"all": ["registrations/admin_credential.css"]}
+
     add_fields = list(CredentialRecordForm.Meta.fields)
     change_fields = [
         "registration",

@@ -41,7 +41,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from core import servers
 
-from . import metadata
+from . import metadata, postman
 from .fields import FIELDS, Kind, RegistrationField, form_fields, form_groups
 from .importing import parse_documents
 from .models import (
@@ -366,23 +366,6 @@ def _oauth2_entry(key: str, value: Any) -> dict[str, Any]:
     return {"key": key, "value": value, "type": "boolean" if isinstance(value, bool) else "string"}
 
 
-def _request_item(name: str, path: str, description: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "request": {
-            "method": "GET",
-            "header": [{"key": "Accept", "value": "application/json"}],
-            "url": {
-                "raw": "{{apiBaseUrl}}" + path,
-                "host": ["{{apiBaseUrl}}"],
-                "path": path.strip("/").split("/"),
-            },
-            "description": description,
-        },
-        "response": [],
-    }
-
-
 def postman_collection(registration: Registration, credential: Credential | None = None) -> dict[str, Any]:
     """A Postman Collection v2.1 whose collection-level auth is OAuth 2.0 with PKCE for
     this client. Every server-specific value is a variable, so one collection serves
@@ -417,15 +400,15 @@ def postman_collection(registration: Registration, credential: Credential | None
             "description": (
                 f"OAuth 2.0 authorization code with PKCE (S256) for {registration.client_name}. "
                 "Select the matching environment file (authServerUrl, apiBaseUrl, clientId, "
-                "clientSecret, scopes), then Authorization > Get New Access Token."
+                "clientSecret, scopes), then Authorization > Get New Access Token. "
+                "In CI, newman sends the accessToken variable as the bearer token instead."
             ),
             "schema": POSTMAN_COLLECTION_SCHEMA,
         },
         "auth": {"type": "oauth2", "oauth2": [_oauth2_entry(key, value) for key, value in oauth2]},
-        "item": [
-            _request_item("Who am I", "/v1/introspect", "The identity behind the access token."),
-            _request_item("List employees", "/v2/employees", "Needs the users:read scope."),
-        ],
+        "event": postman.collection_events(),
+        "variable": postman.collection_variables(registration.scope),
+        "item": postman.collection_items(registration.scope),
     }
 
 

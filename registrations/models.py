@@ -48,7 +48,7 @@ class RegistrationStatus(models.TextChoices):
 class Scope(models.Model):
     """One entry of the scope catalog (`resource:permission`), editable by managers."""
 
-    name = models.CharField(max_length=100, unique=True, validators=[validators.validate_scope_token])
+    name = models.CharField(max_length=100, unique=True, validators=[validators.validate_catalog_scope_name])
     description = models.TextField(blank=True)
     in_staging = models.BooleanField("exists in staging", default=True)
     in_production = models.BooleanField("exists in production", default=True)

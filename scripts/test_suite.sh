@@ -8,6 +8,10 @@
 #   A local cluster that is installed but down is started; the database is created if
 #   missing. When no server answers, the PostgreSQL pass is skipped and says so, except
 #   in CI (CI set), where that is a failure.
+# - Node packages (package.json, pinned in package-lock.json: newman runs the exported
+#   Postman collection, axe-core checks the pages in the browser tests): `npm ci` when
+#   node_modules is missing or older than the lock file. npm is Debian's package,
+#   installed like Chromium when missing.
 # - pytest's exit code 5 (no test ran) is a failure, said plainly.
 #
 # Environment: PYTEST (the pytest to run), SQLITE_TEST_URL, TEST_POSTGRES_URL,
@@ -30,6 +34,27 @@ ensure_chromium() {
   fi
   echo "make test: Chromium is missing at $CHROMIUM; install it as root with 'apt-get update && apt-get install -y chromium' (or set PORTAL_CHROMIUM), then run make test again." >&2
   exit 1
+}
+
+ensure_node_packages() {
+  [[ -f package-lock.json ]] || return 0
+  if ! command -v npm >/dev/null 2>&1; then
+    if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+      echo "== npm missing: installing Debian's npm package"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+    fi
+    command -v npm >/dev/null 2>&1 || {
+      echo "make test: npm is missing; install it as root with 'apt-get update && apt-get install -y npm', then run make test again." >&2
+      exit 1
+    }
+  fi
+  # npm ci writes node_modules/.package-lock.json: older than the lock file means stale.
+  if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json \
+        || package.json -nt node_modules/.package-lock.json || ! -x node_modules/.bin/newman ]]; then
+    echo "== npm ci (node_modules missing or older than package-lock.json)"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
 }
 
 # postgres://user@host:port/name?options -> host, port, name.
@@ -82,6 +107,7 @@ run_pytest() {
 }
 
 ensure_chromium
+ensure_node_packages
 run_pytest SQLite "$SQLITE_TEST_URL" "$@"
 postgres=0
 ensure_postgres || postgres=$?

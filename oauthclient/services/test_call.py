@@ -45,6 +45,8 @@ BODY_READ_LIMIT = 5 * 1024 * 1024
 BODY_KEEP_LIMIT = 64 * 1024
 
 _CONTROL_OR_SPACE = re.compile(r"[\x00-\x20\x7f]")
+# A path template's placeholder left in (an operation's `{accountId}`).
+_PLACEHOLDER = re.compile(r"\{[^{}/]*\}")
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 METHODS_WITH_BODY = ("POST", "PUT", "PATCH", "DELETE")
@@ -116,6 +118,9 @@ def api_request_check(request: ApiRequest, *, server: str, production_confirmed:
     problems: dict[str, list[str]] = {}
     if request.method not in METHODS:
         problems["method"] = [messages.METHOD_INVALID.format(methods=", ".join(METHODS))]
+    placeholders = _PLACEHOLDER.findall(request.path)
+    if placeholders:
+        problems["path"] = [messages.PATH_PLACEHOLDER.format(placeholders=", ".join(placeholders))]
     for name, rows, headers in (("query", request.query, False), ("headers", request.headers, True)):
         found = _rows_check(rows, headers=headers)
         if found:
@@ -254,6 +259,28 @@ def test_call_send(
     that is not JSON, an unconfirmed write on Pleo production) raises and nothing is
     sent or kept. Refreshes first when the token has expired, and once more on a 401.
     """
+    record, _body = test_call_exchange(
+        connection=connection,
+        user=user,
+        request=request,
+        production_confirmed=production_confirmed,
+        scheduled=scheduled,
+    )
+    return record
+
+
+def test_call_exchange(
+    *,
+    connection: Connection,
+    user: Any,
+    request: ApiRequest,
+    production_confirmed: bool,
+    scheduled: bool = False,  # noqa: PT028  (a service, not a test: see __test__ below)
+    scope_check: bool = False,  # noqa: PT028
+) -> tuple[TestCall, bytes]:
+    """test_call_send, also returning the start of the response body as received (unredacted,
+    never stored), for a caller that reads the answer (the scope check reads a new record's ID)."""
+    kept_body = b""
     path, method, body = request.path, request.method, request.body
     api_request_check(request, server=connection.credential.server, production_confirmed=production_confirmed)
     endpoints = server_endpoints(connection.credential.server)
@@ -273,6 +300,7 @@ def test_call_send(
         connection=connection,
         user=user,
         scheduled=scheduled,
+        scope_check=scope_check,
         method=method,
         url=kept_request["url"],
         path=path,
@@ -311,7 +339,7 @@ def test_call_send(
         record.save()
         recorder.save(connection=connection, test_call=record)
     logger.info("Test call %s: %s", record.pk, record.status_code or record.error_code)
-    return record
+    return record, kept_body
 
 
 def _path_on_base(call: TestCall) -> str:
@@ -344,4 +372,5 @@ def test_call_rerun(*, call: TestCall, user: Any, production_confirmed: bool) ->
 # The names follow the services' <entity>_<action> rule; pytest must not collect them.
 test_call_run.__test__ = False  # type: ignore[attr-defined]
 test_call_send.__test__ = False  # type: ignore[attr-defined]
+test_call_exchange.__test__ = False  # type: ignore[attr-defined]
 test_call_rerun.__test__ = False  # type: ignore[attr-defined]

@@ -91,6 +91,7 @@ from .report import (
     check_registration,
 )
 from .scopes import (
+    CATALOG_SCOPE_FORM,
     MAX_SCOPE_LENGTH,
     SCOPE_DUPLICATE,
     SCOPE_NOT_IN_CATALOG_ERROR,
@@ -99,6 +100,7 @@ from .scopes import (
     SCOPE_SPACING,
     SCOPE_TOKEN_SYNTAX,
     SCOPE_TOO_LONG,
+    validate_catalog_scope_name,
     validate_scope,
     validate_scope_token,
 )
@@ -127,6 +129,7 @@ from .uris import (
 
 __all__ = [
     "APPLICATION_TYPE_INVALID",
+    "CATALOG_SCOPE_FORM",
     "CHOICE_INVALID",
     "CLIENT_ID_NOT_UUID",
     "CLIENT_ID_REQUIRED",
@@ -214,6 +217,7 @@ __all__ = [
     "is_localhost",
     "is_loopback_host",
     "shown",
+    "validate_catalog_scope_name",
     "validate_client_id",
     "validate_client_name",
     "validate_client_secret",

@@ -25,13 +25,28 @@ SCOPE_NOT_IN_CATALOG_WARNING = (
     "“{token}” is not in the scope catalog for staging: check the spelling with Pleo."
 )
 
+CATALOG_SCOPE_FORM = (
+    "“{name}” is not in Pleo's resource:permission form (lowercase letters, digits and hyphens "
+    "on each side of one colon), e.g. accounts:read."
+)
+
 # fullmatch everywhere: `$` would accept a trailing newline.
 _SCOPE_TOKEN_RE = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")
+# Every scope Pleo documents is resource:permission; a registration may still ask for
+# other RFC 6749 tokens (a warning in staging), but the catalog holds Pleo's form only.
+_CATALOG_SCOPE_RE = re.compile(r"[a-z][a-z0-9-]*:[a-z][a-z0-9-]*")
 
 
 def validate_scope_token(token: str) -> None:
     if not _SCOPE_TOKEN_RE.fullmatch(token):
         raise ValidationError(SCOPE_TOKEN_SYNTAX.format(token=token))
+
+
+def validate_catalog_scope_name(name: str) -> None:
+    """A scope catalog entry: RFC 6749 token syntax and Pleo's resource:permission form."""
+    validate_scope_token(name)
+    if not _CATALOG_SCOPE_RE.fullmatch(name):
+        raise ValidationError(CATALOG_SCOPE_FORM.format(name=shown(name)))
 
 
 def validate_scope(scope: Any, *, environment: str, catalog: Mapping[str, Iterable[str]]) -> list[str]:

@@ -380,6 +380,9 @@ _JOB_STATUS_AFTER_EVENT = {
 
 def export_job_event(call: Call) -> HttpResponse:
     body = call.body_fields()
+    # Pleo documents the body as optional, but an event names its job and what happened.
+    if not body:
+        raise ApiError(400, BODY_REQUIRED)
     record = store.record_find(call.company, call.res, body["jobId"])
     if record is None:
         raise ApiError(422, UNKNOWN_JOB.format(id=body["jobId"]))

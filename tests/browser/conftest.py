@@ -6,16 +6,20 @@ Playwright's own browser download does not work on these machines. In CI
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-results" / "screenshots"
+# axe-core, pinned in package.json / package-lock.json and installed by `npm ci`.
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the
 # tests make around it are synchronous and safe.
@@ -107,6 +111,61 @@ def save_screenshot(page: Any, name: str, *, part: Any = None) -> None:
         page.screenshot(path=path, full_page=True)
     else:
         part.screenshot(path=path)
+
+
+# Accessibility: axe-core's default rules (WCAG 2.0-2.2 A and AA, and its best
+# practices) on the page as it is now. The script is evaluated over the DevTools
+# protocol, which the page's Content-Security-Policy does not govern, so the policy
+# stays as strict as in production (a <script> tag with the source inline would be
+# refused). `preload: false`: axe would otherwise copy @import-ed stylesheets (admin's
+# forms.css) into inline <style> elements, which the policy refuses and reports; the
+# only rule that needs them, css-orientation-lock, has nothing to find here.
+AXE_RUN = """async () => {
+  const results = await window.axe.run(document, {preload: false, resultTypes: ["violations"]});
+  return results.violations.map((rule) => ({
+    id: rule.id,
+    impact: rule.impact,
+    help: rule.help,
+    helpUrl: rule.helpUrl,
+    nodes: rule.nodes.map((node) => ({target: node.target, summary: node.failureSummary})),
+  }));
+}"""
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """axe-core's violations on the page as it is now (the script is loaded once a page)."""
+    if not AXE_SCRIPT.exists():
+        pytest.fail(f"axe-core is missing at {AXE_SCRIPT}: run `npm ci` (make test does).")
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
+    violations: list[dict[str, Any]] = page.evaluate(AXE_RUN)
+    return violations
+
+
+def describe_violations(url: str, violations: list[dict[str, Any]]) -> str:
+    """One block a rule: id, impact, help and link, then each element's selector and axe's advice."""
+    lines = [f"axe-core: {len(violations)} rule(s) violated on {url}"]
+    for rule in violations:
+        lines.append(f"- {rule['id']} ({rule['impact']}): {rule['help']} <{rule['helpUrl']}>")
+        for node in rule["nodes"]:
+            target = " ".join(
+                json.dumps(part) if not isinstance(part, str) else part for part in node["target"]
+            )
+            advice = " ".join((node["summary"] or "").split())
+            lines.append(f"    {target}: {advice}")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def accessible() -> Callable[[Any], None]:
+    """Call it with the page: fails the test on any axe-core violation, listing each."""
+
+    def check(page: Any) -> None:
+        violations = axe_violations(page)
+        if violations:
+            pytest.fail(describe_violations(page.url, violations), pytrace=False)
+
+    return check
 
 
 # The journey's people and data --------------------------------------------------

@@ -421,3 +421,22 @@ def test_scope_admin_rejects_a_bad_token(admin_client: Client) -> None:
     assert response.context["adminform"].form.errors["name"] == [
         v.SCOPE_TOKEN_SYNTAX.format(token="bad scope")
     ]
+
+
+@pytest.mark.parametrize("name", ["-1", "users", "Users:read", "users:read:all", "http://x/?a=b", "users:"])
+def test_scope_admin_keeps_the_catalog_in_pleos_resource_permission_form(
+    admin_client: Client, name: str
+) -> None:
+    response = admin_client.post(
+        reverse("admin:registrations_scope_add"), {"name": name, "description": "", "in_staging": "on"}
+    )
+    assert response.context["adminform"].form.errors["name"] == [v.CATALOG_SCOPE_FORM.format(name=name)]
+    assert not Scope.objects.filter(name=name).exists()
+
+
+def test_scope_admin_adds_a_scope_in_pleos_form(admin_client: Client) -> None:
+    admin_client.post(
+        reverse("admin:registrations_scope_add"),
+        {"name": "tax-codes:read", "description": "", "in_staging": "on"},
+    )
+    assert Scope.objects.filter(name="tax-codes:read").exists()

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from registrations import exports
+from registrations import exports, postman
 from registrations.metadata import registration_to_client_metadata
 from registrations.models import (
     CredentialServer,
@@ -308,13 +308,13 @@ def test_postman_oauth2_entries_are_key_value_type_triples(example_registration)
         assert entry["type"] == ("boolean" if isinstance(entry["value"], bool) else "string")
 
 
-def test_postman_collection_has_the_two_test_calls(example_registration):
+def test_postman_collection_opens_with_the_read_only_checks_of_the_registrations_scopes(example_registration):
     items = exports.postman_collection(example_registration)["item"]
-    assert [(i["request"]["method"], i["request"]["url"]["raw"]) for i in items] == [
-        ("GET", "{{apiBaseUrl}}/v1/introspect"),
-        ("GET", "{{apiBaseUrl}}/v2/employees"),
+    assert items[0]["name"] == postman.READ_ONLY_FOLDER
+    assert [i["request"]["url"]["raw"] for i in items[0]["item"][:2]] == [
+        "{{apiBaseUrl}}/v2/employees",
+        "{{apiBaseUrl}}/v1/introspect",
     ]
-    assert all("auth" not in item["request"] for item in items)  # they inherit the collection's
 
 
 def test_postman_uses_the_desktop_callback_without_browser_when_only_it_is_registered():
