@@ -170,6 +170,7 @@ def _problems(
 
 
 ACCEPTED_REQUESTS = [
+    pytest.param(ApiRequest(path="/v1/x/{a/b}"), id="braces-around-a-slash-are-no-placeholder"),
     pytest.param(ApiRequest(path="/v1/introspect"), id="get"),
     pytest.param(ApiRequest(method="POST", path="/v1/x", body='{"a": 1}'), id="post-json"),
     pytest.param(ApiRequest(method="DELETE", path="/v1/x", body="[]"), id="delete-json"),
@@ -200,6 +201,11 @@ def _long(name: str) -> str:
 
 
 REFUSED_REQUESTS = [
+    pytest.param(
+        ApiRequest(path="/v1/accounts/{accountId}/items/{}"),
+        {"path": [messages.PATH_PLACEHOLDER.format(placeholders="{accountId}, {}")]},
+        id="placeholders-left-in-the-path",
+    ),
     pytest.param(
         ApiRequest(method="TRACE"),
         {"method": [messages.METHOD_INVALID.format(methods="GET, POST, PUT, PATCH, DELETE")]},
