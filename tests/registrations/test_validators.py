@@ -985,3 +985,31 @@ def test_check_registration_asks_for_nothing_that_is_filled_in() -> None:
 def test_check_registration_judges_a_native_client_as_native() -> None:
     report = _check(_registration(application_type=NATIVE, redirect_uris=["com.example.app:/callback"]))
     assert report.errors == {}
+
+
+@pytest.mark.parametrize("name", ["accounts:read", "export-jobs:write", "a1:b-2"])
+def test_catalog_scope_name_accepted(name: str) -> None:
+    assert v.validate_catalog_scope_name(name) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        pytest.param('bad"name', v.SCOPE_TOKEN_SYNTAX.format(token='bad"name'), id="not-a-token"),
+        *[
+            pytest.param(name, v.CATALOG_SCOPE_FORM.format(name=name), id=name)
+            for name in (
+                "openid",
+                "Accounts:read",
+                "accounts:read:all",
+                "accounts:",
+                "1x:read",
+                "accounts:read\n",
+            )
+        ],
+    ],
+)
+def test_catalog_scope_name_rejected(name: str, message: str) -> None:
+    with pytest.raises(ValidationError) as exc_info:
+        v.validate_catalog_scope_name(name)
+    assert _messages(exc_info) == [message]
