@@ -1004,7 +1004,6 @@ def test_catalog_scope_name_accepted(name: str) -> None:
                 "accounts:read:all",
                 "accounts:",
                 "1x:read",
-                "accounts:read\n",
             )
         ],
     ],
