@@ -22,9 +22,9 @@ EXCERPT_LIMIT = 2048  # characters kept of a response body
 # A value shorter than this is hidden entirely; a longer one keeps its last four characters.
 MASK_MIN_LENGTH = 16
 
-# A key names a credential when it ends with one of these words (access_token,
-# refreshToken, client_secret, code_verifier, ...): token_type, token_type_hint and
-# expires_in are words about a token, not tokens.
+# A key names a credential when it ends with one of these words, in any case and
+# separated or not (access_token, refreshToken, client_secret, code_verifier, ...):
+# token_type, token_type_hint and expires_in are words about a token, not tokens.
 _SENSITIVE_KEY = re.compile(
     r"(?:token|secret|password|passwd|authorization|verifier|assertion|cookie|api[_-]?key)$|secret|password",
     re.I,
@@ -59,13 +59,9 @@ _BEARER = re.compile(r"\b(Bearer|Basic)\s+(?!\[redacted\])([A-Za-z0-9._~+/=-]+)"
 _SECRET_HEADERS = {"authorization", "proxy-authorization", "cookie", "set-cookie"}
 
 
-def _camel_to_snake(key: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", key)
-
-
 def is_sensitive_key(key: object) -> bool:
     """Whether a JSON key, form field, query parameter or header names a credential."""
-    return bool(_SENSITIVE_KEY.search(_camel_to_snake(str(key))))
+    return bool(_SENSITIVE_KEY.search(str(key)))
 
 
 def mask(value: str) -> str:

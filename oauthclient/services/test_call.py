@@ -54,8 +54,8 @@ BODY_MAX_BYTES = 64 * 1024
 ROWS_MAX = 30
 ROW_NAME_MAX = 200
 ROW_VALUE_MAX = 2000
-# RFC 9110 §5.6.2: a header name is a token.
-_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+# RFC 9110 §5.6.2: a header name is a token. fullmatch: `$` would accept a trailing newline.
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _HEADER_VALUE_FORBIDDEN = re.compile(r"[\x00\r\n]")
 # The portal sets these itself (the token, the host, the length) or they belong to one
 # hop of the connection, not to the request.
@@ -97,14 +97,14 @@ class ApiRequest:
     body: str = ""
 
 
-def _rows_check(rows: Sequence[tuple[str, str]], *, field_name: str, headers: bool) -> list[str]:
+def _rows_check(rows: Sequence[tuple[str, str]], *, headers: bool) -> list[str]:
     problems: list[str] = []
     if len(rows) > ROWS_MAX:
         return [messages.ROWS_TOO_MANY.format(max=ROWS_MAX)]
     for name, value in rows:
         if not name or len(name) > ROW_NAME_MAX or len(value) > ROW_VALUE_MAX:
             problems.append(messages.ROW_TOO_LONG.format(name=name[:40], max=ROW_VALUE_MAX))
-        elif headers and not _HEADER_NAME.match(name):
+        elif headers and not _HEADER_NAME.fullmatch(name):
             problems.append(messages.HEADER_NAME_INVALID.format(name=name[:40]))
         elif headers and name.lower() in FORBIDDEN_HEADERS:
             problems.append(messages.HEADER_FORBIDDEN.format(name=name[:40]))
@@ -122,7 +122,7 @@ def api_request_check(request: ApiRequest, *, server: str, production_confirmed:
     if placeholders:
         problems["path"] = [messages.PATH_PLACEHOLDER.format(placeholders=", ".join(placeholders))]
     for name, rows, headers in (("query", request.query, False), ("headers", request.headers, True)):
-        found = _rows_check(rows, field_name=name, headers=headers)
+        found = _rows_check(rows, headers=headers)
         if found:
             problems[name] = found
     if request.body:

@@ -34,8 +34,7 @@ def validate_contacts(contacts: Any) -> None:
             errors.append(CONTACT_INVALID.format(contact=shown(contact)))
             continue
         try:
-            if contact != contact.strip() or contact.lower().startswith("mailto:"):
-                raise ValidationError("")
+            # Also refuses surrounding whitespace, a display name and a mailto: prefix.
             _email_validator(contact)
         except ValidationError:
             errors.append(CONTACT_INVALID.format(contact=shown(contact)))

@@ -55,7 +55,6 @@ REDIRECT_URI_DOT_SEGMENT = "must be in canonical form: remove the /./ and /../ s
 REDIRECT_URI_WEB_NEEDS_HTTPS = (
     "must use https for a web client (plain http only to 127.0.0.1 or [::1] in staging)."
 )
-REDIRECT_URI_HTTP_PRODUCTION = "uses plain http, which a web client may not use in production: use https."
 REDIRECT_URI_HTTP_NOT_LOOPBACK = "uses plain http to a host that is not a loopback IP literal: use https, or http://127.0.0.1 / http://[::1]."
 REDIRECT_URI_LOOPBACK_PRODUCTION_WEB = (
     "points at a loopback host, which a web client may not use in production."
@@ -80,11 +79,12 @@ _NUMERIC_LABEL_RE = re.compile(r"(0[xX][0-9A-Fa-f]*|[0-9]+)")
 
 def _valid_punycode(label: str) -> bool:
     try:
-        # The idna codec also refuses labels that do not round-trip.
-        decoded = label.encode("ascii").decode("idna")
+        # The idna codec refuses labels that are not punycode and labels that do not
+        # round-trip, so a label it decodes is never returned unchanged.
+        label.encode("ascii").decode("idna")
     except UnicodeError:
         return False
-    return decoded.lower() != label.lower()
+    return True
 
 
 def _looks_like_ipv4(host: str) -> bool:
@@ -221,11 +221,9 @@ def _validate_http_redirect(scheme: str, rest: str, *, environment: str, applica
         and is_loopback_host(host)
     ):
         raise ValidationError(REDIRECT_URI_LOOPBACK_PRODUCTION_WEB)
-    if scheme == "http":
-        if host not in LOOPBACK_LITERALS:
-            raise ValidationError(REDIRECT_URI_HTTP_NOT_LOOPBACK)
-        if application_type == ApplicationType.WEB and environment == Environment.PRODUCTION:
-            raise ValidationError(REDIRECT_URI_HTTP_PRODUCTION)
+    # Plain http to a loopback literal is left: a web client in production was refused above.
+    if scheme == "http" and host not in LOOPBACK_LITERALS:
+        raise ValidationError(REDIRECT_URI_HTTP_NOT_LOOPBACK)
     return []
 
 

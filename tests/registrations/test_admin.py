@@ -231,6 +231,10 @@ FIELD_ERRORS = [
         [v.SCOPE_TOKEN_SYNTAX.format(token='bad"token')],
         id="other-scope",
     ),
+    pytest.param(
+        {"client_name": "Example\x07Client"}, "client_name", [v.CLIENT_NAME_CONTROL], id="client-name-control"
+    ),
+    pytest.param({"client_name": ""}, "client_name", [v.REQUIRED], id="client-name-empty"),
     pytest.param({"client_uri": "client.example"}, "client_uri", [v.URI_NOT_ABSOLUTE], id="client-uri"),
     pytest.param({"client_uri": ""}, "client_uri", ["This field is required."], id="client-uri-empty"),
     pytest.param(

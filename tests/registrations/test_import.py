@@ -128,6 +128,17 @@ def test_rules_apply_to_imported_entries() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        pytest.param("Example\x07Client", v.CLIENT_NAME_CONTROL, id="control-character"),
+        pytest.param("a" * (v.MAX_CLIENT_NAME_LENGTH + 1), v.CLIENT_NAME_TOO_LONG, id="too-long"),
+    ],
+)
+def test_the_client_name_rule_applies_to_imported_entries(name: str, message: str) -> None:
+    assert _entry_errors(_document(client_name=name)) == {"client_name": [message]}
+
+
 def test_implied_values_may_be_present_in_any_order() -> None:
     document = _document(
         grant_types=["refresh_token", "authorization_code"],

@@ -47,6 +47,45 @@ def test_create_refuses_an_invalid_registration_with_errors_by_field() -> None:
     }
 
 
+# Production redirect URIs of a web client that reach this machine in a disguise: each is
+# refused when the registration is checked and when it is created.
+PRODUCTION_WEB_LOOPBACK_DISGUISES = [
+    pytest.param("https://0x7f000001/cb", v.REDIRECT_URI_IP_FORM, id="hex-ipv4"),
+    pytest.param("https://[::ffff:127.0.0.1]/cb", v.REDIRECT_URI_LOOPBACK_PRODUCTION_WEB, id="ipv4-mapped"),
+    pytest.param("https://localhost./cb", v.REDIRECT_URI_LOCALHOST_PRODUCTION, id="localhost-trailing-dot"),
+]
+
+
+@pytest.mark.parametrize(("uri", "message"), PRODUCTION_WEB_LOOPBACK_DISGUISES)
+def test_check_refuses_a_disguised_loopback_redirect_uri_in_production(uri: str, message: str) -> None:
+    check = services.registration_check(
+        data=registration_data(environment="production", application_type="web", redirect_uris=[uri])
+    )
+    assert check.report.errors == {"redirect_uris": [f"Redirect URI 1 “{uri}” {message}"]}
+
+
+@pytest.mark.parametrize(("uri", "message"), PRODUCTION_WEB_LOOPBACK_DISGUISES)
+def test_create_refuses_a_disguised_loopback_redirect_uri_in_production(uri: str, message: str) -> None:
+    with pytest.raises(ValidationError) as exc_info:
+        _create(environment="production", application_type="web", redirect_uris=[uri])
+    assert exc_info.value.message_dict == {"redirect_uris": [f"Redirect URI 1 “{uri}” {message}"]}
+    assert not Registration.objects.exists()
+
+
+CLIENT_NAME_REFUSED = [
+    pytest.param("", v.REQUIRED, id="empty"),
+    pytest.param("Example\x07Client", v.CLIENT_NAME_CONTROL, id="control-character"),
+    pytest.param("a" * (v.MAX_CLIENT_NAME_LENGTH + 1), v.CLIENT_NAME_TOO_LONG, id="too-long"),
+]
+
+
+@pytest.mark.parametrize(("name", "message"), CLIENT_NAME_REFUSED)
+def test_create_judges_the_client_name(name: str, message: str) -> None:
+    with pytest.raises(ValidationError) as exc_info:
+        _create(client_name=name)
+    assert exc_info.value.message_dict == {"client_name": [message]}
+
+
 def test_create_saves_nothing_when_invalid() -> None:
     with pytest.raises(ValidationError):
         _create(contacts=[])

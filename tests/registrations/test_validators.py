@@ -20,6 +20,8 @@ OPTIONAL_URI_FIELDS = [spec.name for spec in FIELDS if spec.kind == Kind.URI and
 BOTH_ENVIRONMENTS = (STAGING, PRODUCTION)
 BOTH_TYPES = (WEB, NATIVE)
 EVERYWHERE = [(env, app) for env in BOTH_ENVIRONMENTS for app in BOTH_TYPES]
+# A host name of exactly 253 characters (the most DNS allows), in labels of at most 63.
+LONGEST_HOST = ".".join(("a" * 63, "b" * 63, "c" * 63, "d" * 61))
 
 
 def _everywhere(uri: str, expected: str, name: str) -> list[Any]:
@@ -46,6 +48,17 @@ REDIRECT_ACCEPTED = [
     pytest.param("https://" + "a" * 63 + ".example/cb", STAGING, WEB, [], id="longest-label"),
     pytest.param(
         "https://app.example/" + "a" * (v.MAX_URI_LENGTH - 20), STAGING, WEB, [], id="exactly-max-length"
+    ),
+    pytest.param("https://app.example:1/cb", PRODUCTION, WEB, [], id="lowest-port"),
+    pytest.param("https://app.example:65535/cb", PRODUCTION, WEB, [], id="highest-port"),
+    pytest.param("https://[2001:db8::1]:8443/cb", PRODUCTION, WEB, [], id="ipv6-literal-with-port"),
+    pytest.param(f"https://{LONGEST_HOST}/cb", PRODUCTION, WEB, [], id="longest-host"),
+    pytest.param("https://app.example./cb", PRODUCTION, WEB, [], id="host-with-trailing-dot"),
+    pytest.param("https://app.e./cb", PRODUCTION, WEB, [], id="one-letter-label-before-trailing-dot"),
+    pytest.param("https://1.2.3.4/cb", PRODUCTION, WEB, [], id="public-ipv4"),
+    pytest.param("https://app.example/cb?next=/./x&up=..", PRODUCTION, WEB, [], id="dot-segments-in-query"),
+    pytest.param(
+        "https://app.example/cb?a=/./b?c", PRODUCTION, WEB, [], id="dot-segment-after-second-question-mark"
     ),
     pytest.param("http://127.0.0.1/cb", STAGING, WEB, [], id="http-ipv4-loopback-staging-web"),
     pytest.param("http://127.0.0.1:8080/cb", STAGING, WEB, [], id="http-ipv4-loopback-any-port-staging-web"),
@@ -108,6 +121,22 @@ REDIRECT_REJECTED = [
     pytest.param("https://app.example/\x00cb", STAGING, WEB, v.REDIRECT_URI_WHITESPACE, id="nul"),
     pytest.param("https://app.example/\x7fcb", STAGING, WEB, v.REDIRECT_URI_WHITESPACE, id="delete"),
     pytest.param("https://app.example/\x85cb", STAGING, WEB, v.REDIRECT_URI_WHITESPACE, id="c1-control"),
+    *[
+        pytest.param(
+            f"https://app.example/{ch}cb", STAGING, WEB, v.REDIRECT_URI_WHITESPACE, id=f"control-{ord(ch):x}"
+        )
+        for ch in ("\x1f", "\x80", "\x9f")
+    ],
+    pytest.param(
+        "https://app.example/\xa1cb", STAGING, WEB, v.REDIRECT_URI_NON_ASCII, id="first-non-control-latin1"
+    ),
+    pytest.param(
+        "https://app-.example./cb", STAGING, WEB, v.REDIRECT_URI_BAD_HOST, id="bad-label-before-trailing-dot"
+    ),
+    pytest.param(
+        "https://[::1]:80]/cb", STAGING, NATIVE, v.REDIRECT_URI_BAD_PORT, id="bracket-after-ipv6-port"
+    ),
+    pytest.param("https://app.example:80:80/cb", STAGING, WEB, v.REDIRECT_URI_BAD_HOST, id="two-ports"),
     pytest.param(
         "https://app.example/\u2028cb", STAGING, WEB, v.REDIRECT_URI_WHITESPACE, id="line-separator"
     ),
@@ -128,6 +157,42 @@ REDIRECT_REJECTED = [
     pytest.param("https:app.example/cb", STAGING, NATIVE, v.REDIRECT_URI_NO_HOST, id="no-authority"),
     pytest.param(
         "https://-app.example/cb", STAGING, WEB, v.REDIRECT_URI_BAD_HOST, id="label-starts-with-hyphen"
+    ),
+    pytest.param(
+        "https://app-.example/cb", PRODUCTION, WEB, v.REDIRECT_URI_BAD_HOST, id="label-ends-with-hyphen"
+    ),
+    pytest.param(
+        "https://" + "a" * 64 + ".example/cb", STAGING, WEB, v.REDIRECT_URI_BAD_HOST, id="label-of-64"
+    ),
+    pytest.param(f"https://{LONGEST_HOST}a/cb", STAGING, WEB, v.REDIRECT_URI_BAD_HOST, id="host-of-254"),
+    pytest.param("https://[::1]x/cb", STAGING, NATIVE, v.REDIRECT_URI_BAD_HOST, id="junk-after-ipv6"),
+    pytest.param("https://[2001:db8::1]:0/cb", STAGING, WEB, v.REDIRECT_URI_BAD_PORT, id="ipv6-port-zero"),
+    pytest.param("https://[2001:db8::1]:01/cb", STAGING, WEB, v.REDIRECT_URI_BAD_PORT, id="ipv6-port-01"),
+    pytest.param("https://[::1]:/cb", STAGING, NATIVE, v.REDIRECT_URI_BAD_PORT, id="ipv6-port-empty"),
+    pytest.param("https://app.example:01/cb", STAGING, WEB, v.REDIRECT_URI_BAD_PORT, id="port-01"),
+    pytest.param("https://[2001:DB8::1]/cb", STAGING, WEB, v.REDIRECT_URI_IPV6_FORM, id="ipv6-uppercase"),
+    pytest.param("https://app.123/cb", STAGING, WEB, v.REDIRECT_URI_IP_FORM, id="numeric-last-label"),
+    pytest.param("https://0x7f000001/cb", PRODUCTION, WEB, v.REDIRECT_URI_IP_FORM, id="ipv4-hex-integer"),
+    pytest.param(
+        "https://[::ffff:127.0.0.1]/cb",
+        PRODUCTION,
+        WEB,
+        v.REDIRECT_URI_LOOPBACK_PRODUCTION_WEB,
+        id="ipv4-mapped-loopback-production-web",
+    ),
+    pytest.param(
+        "https://[::ffff:7f00:1]/cb",
+        PRODUCTION,
+        WEB,
+        v.REDIRECT_URI_LOOPBACK_PRODUCTION_WEB,
+        id="ipv4-mapped-hex-loopback-production-web",
+    ),
+    pytest.param(
+        "https://localhost./cb",
+        PRODUCTION,
+        WEB,
+        v.REDIRECT_URI_LOCALHOST_PRODUCTION,
+        id="localhost-trailing-dot-production-web",
     ),
     pytest.param("https://app..example/cb", STAGING, WEB, v.REDIRECT_URI_BAD_HOST, id="empty-label"),
     pytest.param("https://[::1/cb", STAGING, NATIVE, v.REDIRECT_URI_BAD_HOST, id="unclosed-ipv6"),
@@ -160,6 +225,16 @@ REDIRECT_REJECTED = [
         v.REDIRECT_URI_BAD_CHARACTER.format(character="["),
         id="square-bracket-in-query",
     ),
+    *[
+        pytest.param(
+            f"https://app.example/a{bracket}b",
+            STAGING,
+            WEB,
+            v.REDIRECT_URI_BAD_CHARACTER.format(character=bracket),
+            id=f"lone-{name}-bracket",
+        )
+        for name, bracket in (("opening", "["), ("closing", "]"))
+    ],
     pytest.param(
         "https://app.example/%zz", STAGING, WEB, v.REDIRECT_URI_BAD_PERCENT, id="bad-percent-escape"
     ),
@@ -303,6 +378,15 @@ REDIRECT_LIST_REJECTED = [
         id="every-bad-entry-named",
     ),
     pytest.param([42], [f"Redirect URI 1 “42” {v.REDIRECT_URI_NOT_STRING}"], id="entry-not-string"),
+    pytest.param(
+        ["https://a.example/cb", "https://a.example/cb", "https://a.example/#x", "https://a.example/cb"],
+        [
+            f"Redirect URI 2 “https://a.example/cb” {v.REDIRECT_URI_DUPLICATE}",
+            f"Redirect URI 3 “https://a.example/#x” {v.REDIRECT_URI_FRAGMENT}",
+            f"Redirect URI 4 “https://a.example/cb” {v.REDIRECT_URI_DUPLICATE}",
+        ],
+        id="every-duplicate-named",
+    ),
 ]
 
 
@@ -360,6 +444,18 @@ SCOPE_ACCEPTED = [
         [v.SCOPE_NOT_IN_CATALOG_WARNING.format(token="openid!#$%&'()*+,-./:;<=>?@[]^_`{|}~")],
         id="every-allowed-character",
     ),
+    pytest.param(
+        "Xero:readX",
+        STAGING,
+        [v.SCOPE_NOT_IN_CATALOG_WARNING.format(token="Xero:readX")],
+        id="capital-x-at-the-ends",
+    ),
+    pytest.param(
+        "a" * v.MAX_SCOPE_LENGTH,
+        STAGING,
+        [v.SCOPE_NOT_IN_CATALOG_WARNING.format(token="a" * v.MAX_SCOPE_LENGTH)],
+        id="longest",
+    ),
 ]
 
 
@@ -369,6 +465,17 @@ def test_scope_accepted(scope: str, environment: str, warnings: list[str]) -> No
 
 
 SCOPE_REJECTED = [
+    pytest.param(
+        'bad"1 users:read users:read bad"2 users:read',
+        STAGING,
+        [
+            v.SCOPE_TOKEN_SYNTAX.format(token='bad"1'),
+            v.SCOPE_DUPLICATE.format(token="users:read"),
+            v.SCOPE_TOKEN_SYNTAX.format(token='bad"2'),
+            v.SCOPE_DUPLICATE.format(token="users:read"),
+        ],
+        id="every-bad-token-named-in-order",
+    ),
     *[pytest.param("", env, [v.SCOPE_REQUIRED], id=f"empty-{env}") for env in BOTH_ENVIRONMENTS],
     pytest.param(None, STAGING, [v.SCOPE_REQUIRED], id="missing"),
     pytest.param(["users:read"], STAGING, [v.SCOPE_REQUIRED], id="list-not-string"),
@@ -431,6 +538,13 @@ WEB_URI_ACCEPTED = [
     *[pytest.param("https://client.example/", env, id=f"https-{env}") for env in BOTH_ENVIRONMENTS],
     pytest.param("http://client.example/legal/tos.html", STAGING, id="http-staging"),
     pytest.param("https://client.example/legal/privacy.pdf#section-2", PRODUCTION, id="fragment-allowed"),
+    pytest.param("https://client.example:1/", PRODUCTION, id="lowest-port"),
+    pytest.param("https://client.example:65535/", PRODUCTION, id="highest-port"),
+    pytest.param(f"https://{LONGEST_HOST}/", PRODUCTION, id="longest-host"),
+    pytest.param("https://client.example?x=1", PRODUCTION, id="query-without-path"),
+    pytest.param("https://client.example", PRODUCTION, id="no-path"),
+    pytest.param("https://Client-X.Example/", PRODUCTION, id="uppercase-host"),
+    pytest.param("https://client.e./", PRODUCTION, id="one-letter-label-before-trailing-dot"),
     pytest.param("https://[2001:db8::1]:8443/", PRODUCTION, id="ipv6-host"),
 ]
 
@@ -447,6 +561,23 @@ WEB_URI_REJECTED = [
     pytest.param("ftp://client.example/", STAGING, v.URI_NOT_ABSOLUTE, id="ftp"),
     pytest.param("mailto:team@client.example", STAGING, v.URI_NOT_ABSOLUTE, id="mailto"),
     pytest.param("https:///tos", STAGING, v.URI_NOT_ABSOLUTE, id="no-host"),
+    pytest.param("https:client.example/", STAGING, v.URI_NOT_ABSOLUTE, id="no-authority"),
+    pytest.param(
+        "https://client-.example./", STAGING, v.URI_NOT_ABSOLUTE, id="bad-label-before-trailing-dot"
+    ),
+    pytest.param("https://client.example:01/", STAGING, v.URI_NOT_ABSOLUTE, id="port-01"),
+    pytest.param("https://client.example:0/", STAGING, v.URI_NOT_ABSOLUTE, id="port-zero"),
+    pytest.param("https://[2001:db8::1]:0/", STAGING, v.URI_NOT_ABSOLUTE, id="ipv6-port-zero"),
+    pytest.param("https://[::1]x/", STAGING, v.URI_NOT_ABSOLUTE, id="junk-after-ipv6"),
+    pytest.param("https://[::1/", STAGING, v.URI_NOT_ABSOLUTE, id="unclosed-ipv6"),
+    pytest.param("https://[zz::1]/", STAGING, v.URI_NOT_ABSOLUTE, id="not-an-ipv6-address"),
+    pytest.param("https://client-.example/", STAGING, v.URI_NOT_ABSOLUTE, id="label-ends-with-hyphen"),
+    pytest.param("https://" + "a" * 64 + ".example/", STAGING, v.URI_NOT_ABSOLUTE, id="label-of-64"),
+    pytest.param(f"https://{LONGEST_HOST}a/", STAGING, v.URI_NOT_ABSOLUTE, id="host-of-254"),
+    pytest.param("https://:443/", STAGING, v.URI_NOT_ABSOLUTE, id="port-without-host"),
+    pytest.param(
+        "https://client.example/100%", STAGING, v.URI_BAD_CHARACTER.format(character="%"), id="bad-percent"
+    ),
     pytest.param("https://client.example:99999/", STAGING, v.URI_NOT_ABSOLUTE, id="bad-port"),
     *[
         pytest.param("https://user:pw@client.example/", env, v.URI_USERINFO, id=f"userinfo-{env}")
@@ -522,6 +653,31 @@ CONTACTS_REJECTED = [
         id="duplicate-any-case",
     ),
     pytest.param(
+        ["MAILTO:a@client.example", "a@client.example\n"],
+        [
+            v.CONTACT_INVALID.format(contact="MAILTO:a@client.example"),
+            v.CONTACT_INVALID.format(contact="a@client.example\n"),
+        ],
+        id="mailto-any-case-and-trailing-newline",
+    ),
+    pytest.param(
+        ['"a@b.c"@localhost'],
+        [v.CONTACT_DOMAIN_NOT_DOTTED.format(contact='"a@b.c"@localhost')],
+        id="domain-after-the-last-at-sign",
+    ),
+    pytest.param(
+        [7, "a@client.example", "a@client.example", "b@[127.0.0.1]", "c@localhost", "bad", 8],
+        [
+            v.CONTACT_INVALID.format(contact="7"),
+            v.CONTACT_DUPLICATE.format(contact="a@client.example"),
+            v.CONTACT_IP_DOMAIN.format(contact="b@[127.0.0.1]"),
+            v.CONTACT_DOMAIN_NOT_DOTTED.format(contact="c@localhost"),
+            v.CONTACT_INVALID.format(contact="bad"),
+            v.CONTACT_INVALID.format(contact="8"),
+        ],
+        id="every-kind-of-bad-entry-named-in-order",
+    ),
+    pytest.param(
         ["ok@client.example", "bad", "also bad@x.example"],
         [v.CONTACT_INVALID.format(contact="bad"), v.CONTACT_INVALID.format(contact="also bad@x.example")],
         id="every-bad-entry-named",
@@ -538,11 +694,26 @@ def test_contacts_rejected(contacts: Any, messages: list[str]) -> None:
 
 # --- client name and subject type preference ---------------------------------------------
 
+
+@pytest.mark.parametrize(
+    "name",
+    ["Example Client", "Ærø\xa0Apps", "a" * v.MAX_CLIENT_NAME_LENGTH],
+    ids=["plain", "nbsp", "longest"],
+)
+def test_client_name_accepted(name: str) -> None:
+    assert v.validate_client_name(name) is None
+
+
 CLIENT_NAME_REJECTED = [
     pytest.param("", v.REQUIRED, id="empty"),
     pytest.param("   ", v.REQUIRED, id="blank"),
     pytest.param("a" * (v.MAX_CLIENT_NAME_LENGTH + 1), v.CLIENT_NAME_TOO_LONG, id="too-long"),
     pytest.param("Example\nClient", v.CLIENT_NAME_CONTROL, id="control-character"),
+    *[
+        pytest.param(f"Example{ch}Client", v.CLIENT_NAME_CONTROL, id=f"control-{ord(ch):x}")
+        for ch in ("\x1f", "\x7f", "\x80", "\x9f")
+    ],
+    pytest.param(42, v.REQUIRED, id="not-a-string"),
 ]
 
 
@@ -553,7 +724,9 @@ def test_client_name_rejected(name: str, message: str) -> None:
     assert _messages(exc_info) == [message]
 
 
-@pytest.mark.parametrize("value", ["", None, "company", "organisation", "legal_entity-2"])
+@pytest.mark.parametrize(
+    "value", ["", None, "company", "organisation", "legal_entity-2", "a" * v.MAX_SUBJECT_TYPE_LENGTH]
+)
 def test_subject_type_preference_accepted(value: Any) -> None:
     assert v.validate_subject_type_preference(value) is None
 
@@ -653,3 +826,189 @@ def test_check_registration_judges_an_unknown_environment_as_production() -> Non
 def test_check_registration_rejects_an_unknown_application_type() -> None:
     report = _check(_registration(application_type="spa"))
     assert report.errors == {"application_type": [v.APPLICATION_TYPE_INVALID]}
+
+
+# --- how a rejected value is shown ----------------------------------------------------------
+
+
+def _shown(value: str, *, cut: bool) -> str:
+    return value[:117] + "…" if cut else value
+
+
+@pytest.mark.parametrize(("length", "cut"), [(120, False), (121, True)])
+def test_a_long_invalid_scope_token_is_shortened_in_its_message(length: int, cut: bool) -> None:
+    token = '"' + "a" * (length - 1)
+    with pytest.raises(ValidationError) as exc_info:
+        v.validate_scope(token, environment=STAGING, catalog={})
+    assert _messages(exc_info) == [v.SCOPE_TOKEN_SYNTAX.format(token=_shown(token, cut=cut))]
+
+
+@pytest.mark.parametrize(("length", "cut"), [(120, False), (121, True)])
+def test_a_long_invalid_redirect_uri_is_shortened_in_its_message(length: int, cut: bool) -> None:
+    uri = "https://app.example/#" + "a" * (length - 21)
+    with pytest.raises(ValidationError) as exc_info:
+        v.validate_redirect_uris([uri], environment=STAGING, application_type=WEB)
+    assert _messages(exc_info) == [f"Redirect URI 1 “{_shown(uri, cut=cut)}” {v.REDIRECT_URI_FRAGMENT}"]
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("localhost", True),
+        ("app.localhost.", True),
+        ("127.0.0.1", True),
+        ("127.8.9.10", True),
+        ("0.0.0.0", True),  # noqa: S104  (a host name under test, not a bind address)
+        ("[::1]", True),
+        ("[::]", True),
+        ("[::ffff:127.0.0.1]", True),
+        ("app.example", False),
+        ("localhost.example", False),
+        ("8.8.8.8", False),
+        ("[::ffff:8.8.8.8]", False),
+        ("[2001:db8::1]", False),
+    ],
+)
+def test_is_loopback_host_knows_every_name_of_this_machine(host: str, loopback: bool) -> None:
+    assert v.is_loopback_host(host) is loopback
+
+
+# --- credentials ----------------------------------------------------------------------------
+
+UUID = "12a3b456-78c9-0d12-34e5-f678ab9bcd0e"
+PLEO_STAGING, SANDBOX = "pleo_staging", "sandbox"
+
+
+def _credential_problems(**kwargs: Any) -> dict[str, list[tuple[str, str | None]]]:
+    errors = v.credential_errors(**kwargs)
+    return {field: [(error.message, error.code) for error in found] for field, found in errors.items()}
+
+
+CREDENTIALS = [
+    pytest.param(
+        {"server": PLEO_STAGING, "client_id": UUID, "client_secret": "s" * 16}, {}, id="shortest-secret"
+    ),
+    pytest.param(
+        {"server": PLEO_STAGING, "client_id": UUID, "client_secret": "s" * v.MAX_CLIENT_SECRET_LENGTH},
+        {},
+        id="longest-secret",
+    ),
+    pytest.param(
+        {"server": SANDBOX, "client_id": "x" * v.MAX_CLIENT_ID_LENGTH, "client_secret": None},
+        {},
+        id="sandbox-id",
+    ),
+    pytest.param(
+        {"server": PLEO_STAGING, "client_id": "", "client_secret": None}, {}, id="empty-id-left-to-the-model"
+    ),
+    pytest.param(
+        {"server": PLEO_STAGING, "client_id": UUID, "client_secret": "s" * 15},
+        {"client_secret": [(v.CLIENT_SECRET_TOO_SHORT, "min_length")]},
+        id="secret-too-short",
+    ),
+    pytest.param(
+        {"server": PLEO_STAGING, "client_id": UUID, "client_secret": "s" * (v.MAX_CLIENT_SECRET_LENGTH + 1)},
+        {"client_secret": [(v.CLIENT_SECRET_TOO_LONG, "max_length")]},
+        id="secret-too-long",
+    ),
+    pytest.param(
+        {"server": PLEO_STAGING, "client_id": UUID, "client_secret": ""},
+        {"client_secret": [(v.CLIENT_SECRET_REQUIRED, "required")]},
+        id="secret-empty",
+    ),
+    pytest.param(
+        {"server": PLEO_STAGING, "client_id": UUID, "client_secret": "s" * 20 + "\x00"},
+        {"client_secret": [(v.CLIENT_SECRET_WHITESPACE, "whitespace")]},
+        id="secret-control-character",
+    ),
+    pytest.param(
+        {"server": PLEO_STAGING, "client_id": "not-a-uuid", "client_secret": "s" * 20},
+        {"client_id": [(v.CLIENT_ID_NOT_UUID, "not_uuid")]},
+        id="pleo-id-not-uuid",
+    ),
+    pytest.param(
+        {"server": SANDBOX, "client_id": "x" * (v.MAX_CLIENT_ID_LENGTH + 1), "client_secret": None},
+        {"client_id": [(v.CLIENT_ID_TOO_LONG, "max_length")]},
+        id="id-too-long",
+    ),
+    pytest.param(
+        {"server": SANDBOX, "client_id": "a b", "client_secret": "s"},
+        {
+            "client_id": [(v.CLIENT_ID_WHITESPACE, "whitespace")],
+            "client_secret": [(v.CLIENT_SECRET_TOO_SHORT, "min_length")],
+        },
+        id="both-fields",
+    ),
+]
+
+
+@pytest.mark.parametrize(("kwargs", "problems"), CREDENTIALS)
+def test_credential_errors_by_field_with_their_codes(
+    kwargs: dict[str, Any], problems: dict[str, Any]
+) -> None:
+    assert _credential_problems(**kwargs) == problems
+
+
+@pytest.mark.django_db
+def test_check_registration_judges_an_unknown_application_type_as_web() -> None:
+    report = _check(
+        _registration(application_type="spa", environment=PRODUCTION, redirect_uris=["http://127.0.0.1/cb"])
+    )
+    assert report.errors == {
+        "application_type": [v.APPLICATION_TYPE_INVALID],
+        "redirect_uris": [f"Redirect URI 1 “http://127.0.0.1/cb” {v.REDIRECT_URI_LOOPBACK_PRODUCTION_WEB}"],
+    }
+
+
+ASKED_FOR_IN_PRODUCTION = [spec for spec in FIELDS if spec.production_asks_for]
+
+
+@pytest.mark.parametrize("environment", BOTH_ENVIRONMENTS)
+def test_check_registration_lists_what_production_asks_for(environment: str) -> None:
+    empty = {spec.name: "" for spec in ASKED_FOR_IN_PRODUCTION}
+    report = v.check_registration(_registration(environment=environment, **empty), catalog={})
+    expected = {
+        spec.name: [v.PRODUCTION_ASKS_FOR.format(what=spec.production_asks_for)]
+        for spec in ASKED_FOR_IN_PRODUCTION
+        if environment == PRODUCTION
+    }
+    assert report.incomplete == expected
+
+
+def test_check_registration_asks_for_nothing_that_is_filled_in() -> None:
+    filled = {spec.name: "https://client.example/page" for spec in ASKED_FOR_IN_PRODUCTION}
+    report = v.check_registration(_registration(environment=PRODUCTION, **filled), catalog={})
+    assert report.incomplete == {}
+
+
+@pytest.mark.django_db
+def test_check_registration_judges_a_native_client_as_native() -> None:
+    report = _check(_registration(application_type=NATIVE, redirect_uris=["com.example.app:/callback"]))
+    assert report.errors == {}
+
+
+@pytest.mark.parametrize("name", ["accounts:read", "export-jobs:write", "a1:b-2"])
+def test_catalog_scope_name_accepted(name: str) -> None:
+    assert v.validate_catalog_scope_name(name) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        pytest.param('bad"name', v.SCOPE_TOKEN_SYNTAX.format(token='bad"name'), id="not-a-token"),
+        *[
+            pytest.param(name, v.CATALOG_SCOPE_FORM.format(name=name), id=name)
+            for name in (
+                "openid",
+                "Accounts:read",
+                "accounts:read:all",
+                "accounts:",
+                "1x:read",
+            )
+        ],
+    ],
+)
+def test_catalog_scope_name_rejected(name: str, message: str) -> None:
+    with pytest.raises(ValidationError) as exc_info:
+        v.validate_catalog_scope_name(name)
+    assert _messages(exc_info) == [message]
