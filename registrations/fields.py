@@ -173,3 +173,8 @@ def form_groups() -> list[tuple[Group, tuple[RegistrationField, ...]]]:
 def form_fields() -> tuple[RegistrationField, ...]:
     """Every field, in the order of Pleo's form."""
     return tuple(field for _, fields in form_groups() for field in fields)
+
+
+def link_fields() -> tuple[RegistrationField, ...]:
+    """The registration's URLs that link checks visit: every field of kind URI."""
+    return tuple(field for field in FIELDS if field.kind == Kind.URI)

@@ -12,6 +12,7 @@ from core.servers import CredentialServer
 
 from . import validators
 from .choices import ApplicationType, Environment, TokenEndpointAuthMethod
+from .fields import link_fields
 from .validators.credentials import credential_errors
 
 __all__ = [
@@ -231,22 +232,12 @@ class SecretDisclosure(models.Model):
         return f"{self.get_kind_display()}: {self.credential_id} by {self.user_id}"
 
 
-class LinkField(models.TextChoices):
-    """The registration's URLs that the link check visits (field names of Registration)."""
-
-    CLIENT_URI = "client_uri", "Client URI"
-    LOGO_URI = "logo_uri", "Logo URI"
-    TOS_URI = "tos_uri", "Terms of service URI"
-    POLICY_URI = "policy_uri", "Privacy policy URI"
-    INITIATION_URI = "initiation_uri", "Initiation URI"
-    SETTINGS_URI = "settings_uri", "Settings URI"
-
-
 class LinkCheck(models.Model):
     """The latest check of one of a registration's URLs: one row per (registration, field)."""
 
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="link_checks")
-    field = models.CharField(max_length=20, choices=LinkField.choices)
+    # The registration's URL fields (the field table's kind URI).
+    field = models.CharField(max_length=20, choices=[(field.name, field.label) for field in link_fields()])
     url = models.CharField("URL", max_length=validators.MAX_URI_LENGTH, blank=True)
     ok = models.BooleanField(null=True, help_text="Empty until the URL has been checked.")
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)

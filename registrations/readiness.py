@@ -18,8 +18,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.text import capfirst
 
-from .fields import BY_NAME, FIELDS
-from .models import Environment, LinkCheck, LinkField, Registration
+from .fields import BY_NAME, FIELDS, link_fields
+from .models import Environment, LinkCheck, Registration
 from .promotion import production_carry_over
 from .selectors import scope_catalog
 from .validators import check_registration
@@ -113,7 +113,7 @@ def link_results(registration: Registration) -> tuple[list[LinkProblem], list[st
     URL fields with no check of their current URL yet."""
     checks = {check.field: check for check in LinkCheck.objects.filter(registration=registration)}
     problems, unchecked = [], []
-    for name in LinkField.values:
+    for name in (link.name for link in link_fields()):
         url = getattr(registration, name)
         if not url:
             continue

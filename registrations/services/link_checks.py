@@ -25,10 +25,13 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from ..fields import link_fields
 from ..links import LinkResult, check_link
-from ..models import LinkCheck, LinkField, Registration, RegistrationStatus
+from ..models import LinkCheck, Registration, RegistrationStatus
 
-LINK_FIELDS: tuple[str, ...] = tuple(LinkField.values)
+LINK_FIELDS: tuple[str, ...] = tuple(field.name for field in link_fields())
+# The one link whose body is read: it must be a square image.
+LOGO_FIELD = "logo_uri"
 # Revoked and archived registrations are left out of scheduled checks.
 SCHEDULED_STATUSES = tuple(
     status
@@ -106,7 +109,7 @@ def _check_claimed(link_check: LinkCheck) -> LinkCheck | None:
     if not url:
         link_check.delete()
         return None
-    result = check_link(url, logo=link_check.field == LinkField.LOGO_URI)
+    result = check_link(url, logo=link_check.field == LOGO_FIELD)
     return link_check_record(link_check=link_check, url=url, result=result)
 
 

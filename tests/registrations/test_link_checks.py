@@ -21,14 +21,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registrations import admin_links, links
+from registrations.fields import BY_NAME
 from registrations.management.commands import check_links
-from registrations.models import LinkCheck, LinkField, Registration
+from registrations.models import LinkCheck, Registration
 from registrations.services.link_checks import link_checks_run
 from registrations.services.registration import registration_archive
 from tests.factories import make_registration
 from tests.registrations.link_site import LinkSite, Page, image
 
 PAGES = ("/", "/tos", "/privacy")
+
+# The label link checks name a URL by: the field table's.
+TOS_LABEL = BY_NAME["tos_uri"].label
 
 
 @pytest.fixture
@@ -80,7 +84,7 @@ def test_check_links_stores_one_result_per_non_empty_url(site: LinkSite) -> None
         "policy_uri": (site.url("/privacy"), True),
         "logo_uri": (site.url("/logo.png"), True),
     }
-    stored = LinkCheck.objects.get(registration=registration, field=LinkField.LOGO_URI)
+    stored = LinkCheck.objects.get(registration=registration, field="logo_uri")
     assert (stored.status_code, stored.reason, stored.checked_at is not None) == (
         200,
         links.LOGO_OK.format(width=256, height=256, type="image/png"),
@@ -146,7 +150,7 @@ def test_a_failed_link_makes_the_command_fail_with_a_summary(site: LinkSite) -> 
         check_links.FAILED_LINE.format(
             registration=registration,
             id=registration.pk,
-            field="Terms of service URI",
+            field=TOS_LABEL,
             url=site.url("/gone"),
             reason=reason,
         ),
@@ -232,7 +236,7 @@ def test_the_admin_action_checks_the_selected_registrations_now(site: LinkSite, 
     assert shown == [
         admin_links.ACTION_DONE.format(checked=4, registrations=1, failed=1),
         admin_links.ACTION_FAILED_LINE.format(
-            registration=registration, field="Terms of service URI", reason=links.NOT_2XX.format(status=404)
+            registration=registration, field=TOS_LABEL, reason=links.NOT_2XX.format(status=404)
         ),
     ]
     assert LinkCheck.objects.exclude(registration=registration).count() == 0
