@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registrations', '0009_scope_catalog_names'),
+        ("registrations", "0009_scope_catalog_names"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='linkcheck',
-            name='field',
-            field=models.CharField(choices=[('client_uri', 'Client URI'), ('logo_uri', 'Logo'), ('tos_uri', 'Terms of Service'), ('policy_uri', 'Privacy Policy'), ('initiation_uri', 'Initiation URI'), ('settings_uri', 'Settings URI')], max_length=20),
+            model_name="linkcheck",
+            name="field",
+            field=models.CharField(
+                choices=[
+                    ("client_uri", "Client URI"),
+                    ("logo_uri", "Logo"),
+                    ("tos_uri", "Terms of Service"),
+                    ("policy_uri", "Privacy Policy"),
+                    ("initiation_uri", "Initiation URI"),
+                    ("settings_uri", "Settings URI"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

@@ -26,6 +26,8 @@ from registrations.services.credential import credential_record
 from tests.factories import DEVELOPERS, dashboard_group, make_registration, make_user
 from tests.loopback import LoopbackServer
 
+from .live import Browser, issue_sandbox_credential, log_in, make_live_developer
+
 CLIENT_ID = "6f1b5f0e-4a8e-4f5c-9d63-2b7f0f3c8a11"
 CLIENT_SECRET = "0123456789abcdef0123456789abcd"
 PASSWORD = "pw-for-tests-only"
@@ -309,3 +311,32 @@ def expired(connected: Any) -> Any:
     connected.expires_at = timezone.now() - timedelta(seconds=5)
     connected.save()
     return connected
+
+
+# The dashboard against the live sandbox (a live server on 127.0.0.1): the modules named
+# *_live.py use these.
+
+
+@pytest.fixture
+def live(live_server: Any, settings: Any) -> Any:
+    # The sandbox's issuer and the dashboard's callback both follow PORTAL_BASE_URL.
+    settings.PORTAL_BASE_URL = live_server.url
+    settings.PORTAL_SANDBOX_ENABLED = True
+    return live_server
+
+
+@pytest.fixture
+def live_developer(live: Any) -> Any:
+    return make_live_developer()
+
+
+@pytest.fixture
+def dev_browser(live: Any, live_developer: Any) -> Iterator[Browser]:
+    browser = log_in(live.url, live_developer.username)
+    yield browser
+    browser.session.close()
+
+
+@pytest.fixture
+def sandbox_credential(live_developer: Any) -> Any:
+    return issue_sandbox_credential(issued_by=live_developer)

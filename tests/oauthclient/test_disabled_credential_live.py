@@ -17,7 +17,7 @@ from sandbox.services import sandbox_client_register
 from tests.factories import make_user
 
 from .conftest import assert_shows
-from .live import TIMEOUT, connection_id, issue_sandbox_credential, log_in, make_live_developer
+from .live import TIMEOUT, connection_id
 
 
 def revoke(credential):
@@ -36,30 +36,6 @@ def supersede(credential):
 
 
 DISABLE = [pytest.param(revoke, id="revoked"), pytest.param(supersede, id="superseded")]
-
-
-@pytest.fixture
-def live(live_server, settings):
-    settings.PORTAL_BASE_URL = live_server.url
-    settings.PORTAL_SANDBOX_ENABLED = True
-    return live_server
-
-
-@pytest.fixture
-def developer(live):
-    return make_live_developer()
-
-
-@pytest.fixture
-def dev_browser(live, developer):
-    browser = log_in(live.url, developer.username)
-    yield browser
-    browser.session.close()
-
-
-@pytest.fixture
-def sandbox_credential(developer):
-    return issue_sandbox_credential(issued_by=developer)
 
 
 @pytest.fixture

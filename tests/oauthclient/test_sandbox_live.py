@@ -14,32 +14,7 @@ from oauthclient import messages
 from oauthclient.models import Connection, ConnectionStatus, TestCall
 
 from .conftest import POSTMAN_CALLBACK
-from .live import Browser, connection_id, issue_sandbox_credential, log_in, make_live_developer
-
-
-@pytest.fixture
-def live(live_server, settings):
-    # The sandbox's issuer and the dashboard's callback both follow PORTAL_BASE_URL.
-    settings.PORTAL_BASE_URL = live_server.url
-    settings.PORTAL_SANDBOX_ENABLED = True
-    return live_server
-
-
-@pytest.fixture
-def developer(live):
-    return make_live_developer()
-
-
-@pytest.fixture
-def dev_browser(live, developer):
-    dev_browser = log_in(live.url, developer.username)
-    yield dev_browser
-    dev_browser.session.close()
-
-
-@pytest.fixture
-def sandbox_credential(developer):
-    return issue_sandbox_credential(issued_by=developer)
+from .live import Browser, connection_id
 
 
 @pytest.fixture

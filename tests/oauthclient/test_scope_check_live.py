@@ -16,29 +16,17 @@ from sandbox.credentials import credential_issue_sandbox
 from sandbox.models import SandboxRecord
 from tests.factories import make_registration
 
-from .live import connection_id, log_in, make_live_developer
+from .live import connection_id, log_in
 
 SCOPES = "users:read accounts:read accounts:write export-jobs:write"
 
 
 @pytest.fixture
-def live(live_server: Any, settings: Any) -> Any:
-    settings.PORTAL_BASE_URL = live_server.url
-    settings.PORTAL_SANDBOX_ENABLED = True
-    return live_server
-
-
-@pytest.fixture
-def developer(live: Any) -> Any:
-    return make_live_developer()
-
-
-@pytest.fixture
-def connection(live: Any, developer: Any) -> Connection:
+def connection(live: Any, live_developer: Any) -> Connection:
     """Connected to the sandbox through the dashboard, granted SCOPES."""
     registration = make_registration(scope=SCOPES)
-    credential, _secret = credential_issue_sandbox(registration=registration, issued_by=developer)
-    browser = log_in(live.url, developer.username)
+    credential, _secret = credential_issue_sandbox(registration=registration, issued_by=live_developer)
+    browser = log_in(live.url, live_developer.username)
     page = browser.connect(credential)
     browser.session.close()
     return Connection.objects.get(pk=connection_id(page.url))
@@ -57,24 +45,26 @@ def _scratch_name(scope: str) -> str:
     return str(body["name"])
 
 
-def test_a_read_scope_passes_with_the_smallest_page(connection: Connection, developer: Any) -> None:
-    row = _rows(connection_check_scopes(connection=connection, user=developer))["users:read"]
+def test_a_read_scope_passes_with_the_smallest_page(connection: Connection, live_developer: Any) -> None:
+    row = _rows(connection_check_scopes(connection=connection, user=live_developer))["users:read"]
     assert (row["outcome"], row["status"]) == (ScopeOutcome.PASS, "200")
     call = TestCall.objects.get(pk=row["last_call"])
     assert call.url.endswith("/sandbox/api/v2/employees?limit=1")
     assert call.scope_check
 
 
-def test_a_search_scope_names_the_token_s_company(connection: Connection, developer: Any) -> None:
-    check = connection_check_scopes(connection=connection, user=developer)
+def test_a_search_scope_names_the_token_s_company(connection: Connection, live_developer: Any) -> None:
+    check = connection_check_scopes(connection=connection, user=live_developer)
     assert check.company_id == str(demo.COMPANY_ID)
     row = _rows(check)["accounts:read"]
     assert row["outcome"] == ScopeOutcome.PASS, row
     assert str(demo.COMPANY_ID) in TestCall.objects.get(pk=row["last_call"]).body
 
 
-def test_a_write_scope_creates_and_deletes_a_scratch_record(connection: Connection, developer: Any) -> None:
-    row = _rows(connection_check_scopes(connection=connection, user=developer))["accounts:write"]
+def test_a_write_scope_creates_and_deletes_a_scratch_record(
+    connection: Connection, live_developer: Any
+) -> None:
+    row = _rows(connection_check_scopes(connection=connection, user=live_developer))["accounts:write"]
     assert row["outcome"] == ScopeOutcome.PASS, row
     create, delete = TestCall.objects.filter(pk__in=row["calls"]).order_by("pk")
     assert (create.method, create.ok, delete.method, delete.ok) == ("POST", True, "DELETE", True)
@@ -83,11 +73,11 @@ def test_a_write_scope_creates_and_deletes_a_scratch_record(connection: Connecti
 
 
 def test_a_write_scope_without_a_delete_is_proved_by_a_refused_body(
-    connection: Connection, developer: Any
+    connection: Connection, live_developer: Any
 ) -> None:
-    connection_check_scopes(connection=connection, user=developer)  # the company's demo data is made
+    connection_check_scopes(connection=connection, user=live_developer)  # the company's demo data is made
     jobs_before = SandboxRecord.objects.filter(resource="export-job").count()
-    row = _rows(connection_check_scopes(connection=connection, user=developer))["export-jobs:write"]
+    row = _rows(connection_check_scopes(connection=connection, user=live_developer))["export-jobs:write"]
     assert (row["outcome"], row["status"], row["reason"]) == (
         ScopeOutcome.PASS,
         "400",
@@ -97,12 +87,12 @@ def test_a_write_scope_without_a_delete_is_proved_by_a_refused_body(
 
 
 def test_a_scope_the_token_lacks_fails_with_the_server_s_reason(
-    connection: Connection, developer: Any
+    connection: Connection, live_developer: Any
 ) -> None:
     # The server took vendors:read away (or never granted it) while the portal believes it granted.
     connection.scope += " vendors:read"
     connection.save()
-    row = _rows(connection_check_scopes(connection=connection, user=developer))["vendors:read"]
+    row = _rows(connection_check_scopes(connection=connection, user=live_developer))["vendors:read"]
     assert row["outcome"] == ScopeOutcome.FAIL
     assert row["reason"] == messages.SCOPE_CALL_FAILED.format(
         status=403, reason="The access token lacks the vendors:read scope."
@@ -110,9 +100,9 @@ def test_a_scope_the_token_lacks_fails_with_the_server_s_reason(
 
 
 def test_every_call_of_the_check_is_recorded_with_its_exchange(
-    connection: Connection, developer: Any
+    connection: Connection, live_developer: Any
 ) -> None:
-    check = connection_check_scopes(connection=connection, user=developer)
+    check = connection_check_scopes(connection=connection, user=live_developer)
     calls = {pk for row in check.results for pk in row["calls"]}
     assert calls
     recorded = set(Exchange.objects.filter(kind=ExchangeKind.TEST_CALL).values_list("test_call", flat=True))
@@ -120,9 +110,9 @@ def test_every_call_of_the_check_is_recorded_with_its_exchange(
 
 
 def test_the_page_shows_the_last_check_until_the_next(
-    live: Any, connection: Connection, developer: Any
+    live: Any, connection: Connection, live_developer: Any
 ) -> None:
-    browser = log_in(live.url, developer.username)
+    browser = log_in(live.url, live_developer.username)
     answer = browser.post(f"/dashboard/connections/{connection.pk}/scope-check/")
     assert 'id="scope-check-results"' in answer.text
     assert messages.SCOPE_CHECK_DONE.format(passed=4, exercised=4) in answer.text
