@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from html import escape
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import cached_property
+from django.utils.safestring import SafeString, mark_safe
 
 from registrations.models import Credential
 
@@ -28,7 +32,29 @@ def _list(data: Any, name: str) -> list[str]:
     return [str(item) for item in values]
 
 
+class _ListedChoices(forms.models.ModelChoiceIterator):
+    """The field's credentials as read once (ModelChoiceIterator reads its queryset again,
+    through a server-side cursor on PostgreSQL, every time the choices are rendered)."""
+
+    field: CredentialChoiceField
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for credential in self.field.listed:
+            yield self.choice(credential)
+
+    def __len__(self) -> int:
+        return len(self.field.listed) + (self.field.empty_label is not None)
+
+
 class CredentialChoiceField(forms.ModelChoiceField):
+    iterator = _ListedChoices
+
+    @cached_property
+    def listed(self) -> list[Credential]:
+        return list(self.queryset) if self.queryset is not None else []
+
     def label_from_instance(self, obj: Any) -> str:
         credential: Credential = obj
         return f"{credential.registration.client_name} · {credential.get_server_display()} · {credential.client_id}"
@@ -54,9 +80,14 @@ class ConnectForm(forms.Form):
             return None
         return _list(self.data, f"scope-{self.cleaned_data['credential'].pk}")
 
+    @property
+    def credentials(self) -> list[Credential]:
+        """The credentials offered, read once for the choices, the scopes and the page."""
+        field: CredentialChoiceField = self.fields["credential"]  # type: ignore[assignment]
+        return field.listed
+
     def scope_choices(self) -> list[tuple[Credential, list[str]]]:
-        credentials = selectors.credentials_usable()
-        return [(credential, credential.registration.scope.split()) for credential in credentials]
+        return [(credential, credential.registration.scope.split()) for credential in self.credentials]
 
 
 class ManualStartForm(forms.Form):
@@ -182,10 +213,50 @@ class TestCallForm(forms.Form):
         return self.api_request().path
 
 
+def _attributes(attrs: dict[str, Any]) -> str:
+    """Django's attrs.html: `name` for True, nothing for False and None, else name="value"."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False and value is not None
+    )
+
+
+class GroupedSelect(forms.Select):
+    """A <select> with <optgroup>s, written in Python.
+
+    The markup of Django's templates (select.html, select_option.html, attrs.html), which
+    render one template per option: the operation picker's 70-odd options cost several
+    milliseconds that way on every connection page. Values and labels are escaped with
+    the standard library's html.escape, as Django's escape does.
+    """
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        chosen = set(self.format_value(value))
+        parts = [f'<select name="{escape(name)}"{_attributes(self.build_attrs(self.attrs, attrs))}>']
+
+        def option(option_value: Any, label: Any) -> str:
+            text = "" if option_value is None else str(option_value)
+            selected = " selected" if text in chosen else ""
+            return f'<option value="{escape(text)}"{selected}>{escape(str(label))}</option>'
+
+        for group, options in self.choices:
+            if isinstance(options, list | tuple):
+                parts.append(f'<optgroup label="{escape(str(group))}">')
+                parts.extend(option(option_value, label) for option_value, label in options)
+                parts.append("</optgroup>")
+            else:
+                parts.append(option(group, options))
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308  (every value and label above is escaped)
+
+
 class OperationPickForm(forms.Form):
     """The operation picker: the catalog's operations grouped by API (a GET, no script needed)."""
 
-    operation = forms.ChoiceField(label="Operation")
+    operation = forms.ChoiceField(label="Operation", widget=GroupedSelect)
 
     def __init__(self, *args: Any, granted: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -331,6 +331,7 @@ def _complete(
             },
         )
         recorder.save(connection=connection)
+    connection.credential = credential  # already read: the callback's next checks need not read it again
     logger.info("Connection %s connected (credential %s)", connection.pk, credential.pk)
     return connection
 

@@ -284,3 +284,14 @@ def test_token_requests_copied_as_curl_name_the_secret_as_a_variable(
         assert expected in curl
         assert CLIENT_SECRET not in curl + httpie
     assert '--data-urlencode refresh_token="$PLEO_REFRESH_TOKEN"' in curl
+
+
+def test_the_connection_page_shows_one_page_of_exchanges_and_links_older_ones(
+    dev_client, connected, developer, pleo_via_fake
+):
+    for _ in range(selectors.EXCHANGES_PER_PAGE + 1):
+        test_call_run(connection=connected, user=developer, path="/v1/introspect")
+    page = dev_client.get(f"/dashboard/connections/{connected.pk}/").content.decode()
+
+    assert page.count('<li class="exchange"') == selectors.EXCHANGES_PER_PAGE
+    assert 'href="?exchanges=2#exchanges">Older</a>' in page

@@ -6,15 +6,17 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from django import forms
 from django.core.exceptions import ValidationError
 
 from core.pleo_api import SCOPE_NOT_DOCUMENTED, Parameter, catalog
 from core.pleo_api.shapes import sample
 from oauthclient import messages
-from oauthclient.forms import OperationPickForm
+from oauthclient.forms import GroupedSelect, OperationPickForm
 from oauthclient.models import ScopeCheck, TestCall
 from oauthclient.operations import operation_request, scope_note
 from oauthclient.services.test_call import ApiRequest, api_request_check
@@ -39,6 +41,50 @@ def test_the_picker_offers_every_operation_under_its_api() -> None:
     groups = {title: [key for key, _label in choices] for title, choices in field.choices[1:]}
     expected = {group.title: [op.key for op in CATALOG.in_group(group.key)] for group in CATALOG.groups}
     assert groups == expected
+
+
+class _Markup(HTMLParser):
+    """Tags with their attributes and text, in document order: markup compared without whitespace."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[tuple[str, ...]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.items.append((tag, *sorted(f"{name}={value}" for name, value in attrs)))
+
+    def handle_endtag(self, tag: str) -> None:
+        self.items.append(("/" + tag,))
+
+    def handle_data(self, data: str) -> None:
+        if data.strip():
+            self.items.append(("text", data.strip()))
+
+
+def _markup(text: str) -> list[tuple[str, ...]]:
+    parser = _Markup()
+    parser.feed(text)
+    return parser.items
+
+
+@pytest.mark.parametrize("data", [None, {"operation": "employees.get"}, {"operation": "no.such"}])
+def test_the_picker_renders_what_djangos_select_template_renders(data: dict[str, str] | None) -> None:
+    form = OperationPickForm(data, granted=["users:read"])
+    form.is_valid()
+    field = form["operation"]
+    as_django = forms.Select(choices=field.field.choices).render(
+        field.html_name, field.value(), attrs=field.build_widget_attrs({"id": field.auto_id})
+    )
+    assert _markup(str(field)) == _markup(as_django)
+
+
+def test_the_picker_escapes_labels_and_values() -> None:
+    widget = GroupedSelect(choices=[("<Group>", [('a"b', "<b>label</b>")])])
+    rendered = widget.render("operation", 'a"b')
+    assert (
+        '<optgroup label="&lt;Group&gt;"><option value="a&quot;b" selected>&lt;b&gt;label&lt;/b&gt;</option>'
+        in rendered
+    )
 
 
 def test_the_picker_renders_optgroups(dev_client: Any, connected: Any) -> None:
