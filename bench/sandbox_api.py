@@ -51,7 +51,7 @@ from bench.server import Browser, Gunicorn, free_port
 SIZES = (10, 10_000)
 P95_LIMIT_MS = 50.0
 OPEN_RATE = 40.0  # requests per second, all clients together (see the module docstring)
-SWEEP_RATES = (20.0, 40.0, 60.0, 80.0, 100.0, 120.0)
+SWEEP_RATES = (20.0, 30.0, 40.0, 50.0, 60.0, 80.0, 100.0)
 # A sweep stops at the first rate far past the limit: beyond it the backlog only grows.
 SWEEP_STOP_MS = 4 * P95_LIMIT_MS
 LIST_PATH = "/sandbox/api/v2/employees"
