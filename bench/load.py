@@ -1,15 +1,24 @@
-"""A bounded closed-loop load generator: a fixed number of client threads for a fixed time.
+"""Bounded load generators: a fixed number of client threads for a fixed time.
 
 Pure Python (threads + requests), so `make bench` needs nothing beyond the
-virtualenv. Each client thread has its own logged-in Browser (bench/server.py)
-and runs its scenario's steps back to back until the deadline; a request that
-started before the deadline is allowed to finish (bounded by the per-request
-timeout) and counted. Every request is classified: ok, or an error (unexpected
-status, a failed check of the body, a timeout or a connection error).
+virtualenv. Each client thread has its own logged-in Browser (bench/server.py).
+
+- `run`, closed loop: each client runs its scenario's steps back to back until
+  the deadline. The offered load is whatever the server absorbs, so latency is
+  clients / throughput: it measures saturation, not the latency at a given load.
+- `run_open`, open loop: requests are due on a fixed schedule (Poisson arrivals at
+  a stated total rate) whatever the server's pace, and each is timed from when it
+  was due, not from when a client got round to sending it (no coordinated
+  omission): a request that waits for a free client counts its wait.
+
+A request that started before the deadline is allowed to finish (bounded by the
+per-request timeout) and counted. Every request is classified: ok, or an error
+(unexpected status, a failed check of the body, a timeout or a connection error).
 """
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -123,6 +132,83 @@ def run(
         # Bounded: a thread's last request ends within the per-request timeout.
         thread.join(timeout=duration + 120)
     result.wall = time.monotonic() - started
+    alive = sum(thread.is_alive() for thread in threads)
+    if alive:
+        raise RuntimeError(f"{alive} load threads did not finish")
+    return result
+
+
+def poisson_schedule(rate: float, duration: float, *, seed: int = 1) -> list[float]:
+    """Arrival offsets (seconds from the start) of a Poisson process at `rate` per second."""
+    arrivals: list[float] = []
+    generator = random.Random(seed)  # noqa: S311 - a reproducible schedule, not a secret
+    moment = generator.expovariate(rate)
+    while moment < duration:
+        arrivals.append(moment)
+        moment += generator.expovariate(rate)
+    return arrivals
+
+
+def run_open(
+    browsers: list[Any],
+    step: Step,
+    *,
+    rate: float,
+    duration: float,
+    states: list[dict[str, Any]] | None = None,
+    seed: int = 1,
+) -> LoadResult:
+    """`step` due at Poisson arrivals of `rate` per second for `duration` seconds, sent by the browsers.
+
+    Each browser (one thread, one connection) takes the next due request, waits for
+    its time if it is early, sends it and records its latency from the time it was
+    due. With every browser busy a due request waits: the wait is part of its latency.
+    """
+    kind, function = step
+    states = states or [{} for _ in browsers]
+    schedule = poisson_schedule(rate, duration, seed=seed)
+    result = LoadResult(clients=len(browsers), duration=duration, wall=0.0)
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(browsers) + 1)
+    next_index = [0]
+    origin = [0.0]
+
+    def client(browser: Any, state: dict[str, Any]) -> None:
+        barrier.wait()
+        mine: list[Sample] = []
+        while True:
+            with lock:
+                index = next_index[0]
+                next_index[0] += 1
+            if index >= len(schedule):
+                break
+            due = origin[0] + schedule[index]
+            delay = due - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            try:
+                ok, detail = function(browser, state)
+            except requests.Timeout:
+                ok, detail = False, "timeout"
+            except requests.RequestException as exc:
+                ok, detail = False, f"{type(exc).__name__}: {exc}"
+            mine.append(Sample(kind, due, time.monotonic() - due, ok, detail))
+        with lock:
+            result.samples.extend(mine)
+
+    threads = [
+        threading.Thread(target=client, args=(browser, state), daemon=True)
+        for browser, state in zip(browsers, states, strict=True)
+    ]
+    for browser in browsers:
+        browser.fresh_connections()
+    for thread in threads:
+        thread.start()
+    origin[0] = time.monotonic()
+    barrier.wait()
+    for thread in threads:
+        thread.join(timeout=duration + 120)
+    result.wall = time.monotonic() - origin[0]
     alive = sum(thread.is_alive() for thread in threads)
     if alive:
         raise RuntimeError(f"{alive} load threads did not finish")

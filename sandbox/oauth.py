@@ -22,20 +22,30 @@ import json
 from typing import Any
 
 from django.contrib.auth.hashers import check_password, identify_hasher, make_password
-from oauth2_provider.models import get_application_model, get_grant_model, get_refresh_token_model
+from django.db import router, transaction
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_application_model,
+    get_grant_model,
+    get_refresh_token_model,
+)
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.settings import oauth2_settings
 from oauthlib.oauth2 import WebApplicationServer
-from oauthlib.oauth2.rfc6749.errors import InvalidGrantError
+from oauthlib.oauth2.rfc6749.errors import CustomOAuth2Error, InvalidGrantError
 from oauthlib.oauth2.rfc6749.grant_types.authorization_code import code_challenge_method_s256
 
-from .models import RedeemedAuthorizationCode
+from .models import BearerAccessToken, RedeemedAuthorizationCode
 
 S256_ONLY = {"S256": code_challenge_method_s256}
 CLIENT_SECRET_BASIC = "client_secret_basic"
 CLIENT_SECRET_POST = "client_secret_post"
 # Pleo's only method, and the sandbox's when a client registered none.
 DEFAULT_AUTH_METHOD = CLIENT_SECRET_BASIC
+RESOURCE_NOT_GRANTED = (
+    "The requested resource '{resource}' is not allowed. Token request cannot escalate resource "
+    "permissions beyond the original authorization grant"
+)
 
 
 class SandboxServer(WebApplicationServer):
@@ -77,6 +87,27 @@ class SandboxValidator(OAuth2Validator):
 
     # Client authentication ----------------------------------------------------
 
+    def _load_application(self, client_id: str, request: Any) -> Any:
+        """DOT's lookup, with the client's registration read in the same query.
+
+        `registered_auth_method` and the scopes backend read `application.sandbox_client`
+        on every token and authorization request: without the join, a second query.
+        """
+        if not request.client:
+            application_model = get_application_model()
+            try:
+                client = (
+                    application_model.objects.select_related("sandbox_client")
+                    .filter(client_id=client_id)
+                    .first()
+                )
+            except ValueError:  # a NUL in the client ID (PostgreSQL refuses it): unknown, as DOT answers
+                return None
+            # A client described by a metadata document URL is left to DOT, which may re-fetch it.
+            if client is not None and client.registration_source != application_model.RegistrationSource.CIMD:
+                request.client = client
+        return super()._load_application(client_id, request)
+
     def authenticate_client(self, request: Any, *args: Any, **kwargs: Any) -> bool:
         """The registered method only; DOT would try Basic, then fall back to the form body."""
         if self._extract_basic_auth(request):
@@ -101,6 +132,61 @@ class SandboxValidator(OAuth2Validator):
             )
 
         return check_password(provided_secret, stored_secret, setter=rehash, preferred=preferred)
+
+    # Bearer tokens ---------------------------------------------------------------
+
+    def _load_access_token(self, token: str) -> Any:
+        """DOT's lookup (with the application and user), as a token whose scopes need no catalog read."""
+        checksum = hashlib.sha256(token.encode("utf-8")).hexdigest()
+        # The checksum is unique: no ordering needed (DOT's first() orders by ID).
+        found = list(
+            BearerAccessToken.objects.select_related("application", "user").filter(token_checksum=checksum)[
+                :1
+            ]
+        )
+        return found[0] if found else None
+
+    # Saving tokens ---------------------------------------------------------------
+
+    def save_bearer_token(self, token: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+        """DOT's, without its savepoint: the token view's transaction (views.TokenView) holds it.
+
+        An error while saving fails the whole token request, so a savepoint to roll
+        back to would only cost two round trips; outside a transaction this is one.
+        """
+        using = router.db_for_write(get_access_token_model())
+        with transaction.atomic(using=using, savepoint=False):
+            return self._save_bearer_token(token, request, *args, **kwargs)
+
+    def _check_and_set_request_resource(self, request: Any) -> None:
+        """DOT's RFC 8707 rules, on the grant already read (DOT reads it once more for this).
+
+        DOT normalises and checks the requested resources for every grant type, and
+        for a code exchange then narrows them to, or inherits them from, the grant's.
+        """
+        grant_type = request.grant_type
+        if grant_type != "authorization_code":
+            super()._check_and_set_request_resource(request)
+            return
+        request.grant_type = None  # DOT's rules without the grant part, which follows
+        try:
+            super()._check_and_set_request_resource(request)
+        finally:
+            request.grant_type = grant_type
+        grant = self._grant(request.code, request.client, request)
+        grant_resource = (grant.resource or []) if grant is not None else []
+        if request.resource and grant_resource:
+            for resource in request.resource:
+                if resource not in grant_resource:
+                    raise CustomOAuth2Error(
+                        error="invalid_target",
+                        description=RESOURCE_NOT_GRANTED.format(resource=resource),
+                        request=request,
+                    )
+        elif grant_resource:
+            # Stored before the authorization endpoint checked them: checked as DOT does.
+            self._validate_resource_uris(request, grant_resource)
+            request.resource = grant_resource
 
     # Authorization codes used twice ---------------------------------------------
 

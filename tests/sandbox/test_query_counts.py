@@ -1,0 +1,205 @@
+"""What the token endpoint and the API cost in queries, and the DOT behaviour kept while saving them.
+
+In process (Django's test client), so that the queries counted are the request's own.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from oauth2_provider.models import AccessToken, Application, Grant
+from oauth2_provider.signals import app_authorized
+
+from sandbox.api.demo_data import demo_company, sandbox_company_create
+from sandbox.oauth import RESOURCE_NOT_GRANTED
+from tests.factories import make_user
+
+from .conftest import REDIRECT_URI, register_client
+
+pytestmark = pytest.mark.django_db
+
+TOKEN_PATH = "/sandbox/oauth/token"
+LIST_PATH = "/sandbox/api/v2/employees"
+VERIFIER = "v" * 50
+RESOURCE = "https://api.client.example/"
+
+# The view's transaction (a savepoint inside the test's), the client with its
+# registration (one join), the grant, the access and refresh tokens, the spent
+# code's record, the grant deleted.
+CODE_EXCHANGE_QUERIES = 8
+# The view's transaction; the client; the refresh token (with its access token),
+# its user and application (DOT reads them lazily); DOT's rotation: the refresh
+# token and the previous access token locked, then revoked in a savepoint of its
+# own (both read again, the access token unlinked and deleted, the refresh token
+# marked); the new access and refresh tokens.
+REFRESH_QUERIES = 17
+# The token (with its application and user), the company the token acts for,
+# the page of records, the bounded count.
+LIST_QUERIES_MEMBER = 4
+# ...and the demo company, when the user has no company of their own.
+LIST_QUERIES_DEMO = 5
+
+
+@pytest.fixture
+def enabled(settings):
+    settings.PORTAL_SANDBOX_ENABLED = True
+
+
+@pytest.fixture
+def registration(enabled):
+    return register_client()
+
+
+@pytest.fixture
+def user():
+    return make_user(username="developer")
+
+
+def _challenge() -> str:
+    digest = hashlib.sha256(VERIFIER.encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def _grant(registration, user, **extra) -> str:
+    code = secrets.token_urlsafe(20)
+    Grant.objects.create(
+        application=Application.objects.get(client_id=registration.client_id),
+        user=user,
+        code=code,
+        expires=timezone.now() + timedelta(minutes=1),
+        redirect_uri=REDIRECT_URI,
+        scope="users:read",
+        code_challenge=_challenge(),
+        code_challenge_method="S256",
+        **extra,
+    )
+    return code
+
+
+def _basic(registration) -> str:
+    credentials = f"{registration.client_id}:{registration.client_secret}".encode()
+    return "Basic " + base64.b64encode(credentials).decode()
+
+
+def _exchange(registration, code: str, **extra):
+    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI}
+    data.update(code_verifier=VERIFIER, **extra)
+    return Client().post(TOKEN_PATH, data, HTTP_AUTHORIZATION=_basic(registration))
+
+
+def _token(user, registration) -> str:
+    token = secrets.token_urlsafe(30)
+    AccessToken.objects.create(
+        user=user,
+        application=Application.objects.get(client_id=registration.client_id),
+        token=token,
+        scope="users:read",
+        expires=timezone.now() + timedelta(hours=1),
+    )
+    return token
+
+
+def _list(token: str):
+    return Client().get(LIST_PATH, {"limit": 5}, HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def test_a_code_exchange_costs_a_fixed_number_of_queries(registration, user, django_assert_num_queries):
+    code = _grant(registration, user)
+
+    with django_assert_num_queries(CODE_EXCHANGE_QUERIES):
+        response = _exchange(registration, code)
+
+    assert response.status_code == 200, response.content
+
+
+def test_a_refresh_costs_a_fixed_number_of_queries(registration, user, django_assert_num_queries):
+    issued = _exchange(registration, _grant(registration, user)).json()
+
+    with django_assert_num_queries(REFRESH_QUERIES):
+        response = Client().post(
+            TOKEN_PATH,
+            {"grant_type": "refresh_token", "refresh_token": issued["refresh_token"]},
+            HTTP_AUTHORIZATION=_basic(registration),
+        )
+
+    assert response.status_code == 200, response.content
+
+
+def test_a_list_call_costs_a_fixed_number_of_queries(registration, user, django_assert_num_queries):
+    company, _ = sandbox_company_create(company_id=uuid.uuid4(), name="Own ApS")
+    company.members.add(user)
+    token = _token(user, registration)
+
+    with django_assert_num_queries(LIST_QUERIES_MEMBER):
+        response = _list(token)
+
+    assert response.status_code == 200, response.content
+
+
+def test_a_list_call_on_the_demo_company_costs_one_query_more(registration, user, django_assert_num_queries):
+    demo_company()  # seeded once, before the call measured
+    token = _token(user, registration)
+
+    with django_assert_num_queries(LIST_QUERIES_DEMO):
+        response = _list(token)
+
+    assert response.status_code == 200, response.content
+
+
+def test_the_token_response_is_sent_with_dot_headers(registration, user):
+    response = _exchange(registration, _grant(registration, user))
+
+    assert response["Content-Type"] == "application/json"
+    assert response["Cache-Control"] == "no-store"
+    assert set(response.json()) == {"access_token", "expires_in", "token_type", "scope", "refresh_token"}
+
+
+def test_app_authorized_is_sent_to_a_receiver(registration, user):
+    received = []
+
+    def receiver(sender, request, token, **kwargs):
+        received.append(token)
+
+    app_authorized.connect(receiver)
+    try:
+        response = _exchange(registration, _grant(registration, user))
+    finally:
+        app_authorized.disconnect(receiver)
+
+    assert [token.token_checksum for token in received] == [
+        hashlib.sha256(response.json()["access_token"].encode()).hexdigest()
+    ]
+
+
+def test_a_token_inherits_the_resources_of_its_grant(registration, user):
+    response = _exchange(registration, _grant(registration, user, resource=[RESOURCE]))
+
+    token = AccessToken.objects.get(
+        token_checksum=hashlib.sha256(response.json()["access_token"].encode()).hexdigest()
+    )
+    assert token.resource == [RESOURCE]
+
+
+def test_a_token_request_cannot_widen_the_resources_of_its_grant(registration, user):
+    other = "https://other.client.example/"
+    response = _exchange(registration, _grant(registration, user, resource=[RESOURCE]), resource=other)
+
+    assert response.status_code == 400
+    # DOT answers errors raised while saving tokens without a Content-Type.
+    assert json.loads(response.content)["error_description"] == RESOURCE_NOT_GRANTED.format(resource=other)
+    assert not AccessToken.objects.exists()
+
+
+def test_a_requested_resource_must_be_an_absolute_uri(registration, user):
+    response = _exchange(registration, _grant(registration, user), resource="not-a-uri")
+
+    assert response.status_code == 400
+    assert json.loads(response.content)["error"] == "invalid_target"
