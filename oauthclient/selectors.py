@@ -23,16 +23,19 @@ from .models import Connection, Exchange, ExchangeKind, TestCall
 
 # Granted to the Developers and Partner managers groups (migration 0002); superusers have it.
 USE_DASHBOARD_PERMISSION = "oauthclient.use_dashboard"
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 HISTORY_LENGTH = 20
 EVIDENCE_FOUND = "{method} {url} answered {status} on {when} UTC ({how} on {server})."
 
 
 def user_may_use_dashboard(user: Any) -> bool:
-    """`user.has_perm(USE_DASHBOARD_PERMISSION)` as ModelBackend (the only backend) answers it,
-    in one query instead of the two that load all of the user's and their groups' permissions:
-    every dashboard request asks."""
+    """`user.has_perm(USE_DASHBOARD_PERMISSION)` as ModelBackend answers it, in one query
+    instead of the two that load all of the user's and their groups' permissions: every
+    dashboard request asks. With other authentication backends, has_perm itself."""
     if not (user.is_authenticated and user.is_active):
         return False
+    if list(settings.AUTHENTICATION_BACKENDS) != [MODEL_BACKEND]:
+        return bool(user.has_perm(USE_DASHBOARD_PERMISSION))
     if user.is_superuser:
         return True
     app_label, codename = USE_DASHBOARD_PERMISSION.split(".")

@@ -35,3 +35,25 @@ def test_the_dashboard_offers_every_active_credential(dev_client, credential):
     assert f'<option value="{credential.pk}"' in page
     assert f'<option value="{second.pk}"' in page
     assert f'data-credential="{second.pk}"' in page
+
+
+class _AllowEveryone:
+    """An authentication backend that grants every permission."""
+
+    def authenticate(self, request, **credentials):
+        return None
+
+    def has_perm(self, user, perm, obj=None):
+        return True
+
+
+def test_other_authentication_backends_are_asked_through_has_perm(settings, db):
+    from django.contrib.auth import get_user_model
+
+    settings.AUTHENTICATION_BACKENDS = [
+        selectors.MODEL_BACKEND,
+        f"{__name__}._AllowEveryone",
+    ]
+    outsider = get_user_model().objects.create_user("outsider-with-backend")
+
+    assert selectors.user_may_use_dashboard(outsider)
