@@ -83,6 +83,58 @@ class LoadResult:
         }
 
 
+def _attempt(
+    function: Callable[[Any, dict[str, Any]], tuple[bool, str]], browser: Any, state: dict[str, Any]
+) -> tuple[bool, str]:
+    """One step; a timeout or a connection error is a failed request, not a crash."""
+    try:
+        return function(browser, state)
+    except requests.Timeout:
+        return False, "timeout"
+    except requests.RequestException as exc:
+        return False, f"{type(exc).__name__}: {exc}"
+
+
+def _run_clients(
+    browsers: list[Any],
+    states: list[dict[str, Any]],
+    client: Callable[[Any, dict[str, Any], float, list[Sample]], None],
+    *,
+    duration: float,
+    result: LoadResult,
+) -> LoadResult:
+    """One thread per browser, released together at one origin; each appends its samples."""
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(browsers) + 1)
+    origin = [0.0]
+
+    def thread_body(browser: Any, state: dict[str, Any]) -> None:
+        barrier.wait()
+        mine: list[Sample] = []
+        client(browser, state, origin[0], mine)
+        with lock:
+            result.samples.extend(mine)
+
+    threads = [
+        threading.Thread(target=thread_body, args=(browser, state), daemon=True)
+        for browser, state in zip(browsers, states, strict=True)
+    ]
+    for browser in browsers:
+        browser.fresh_connections()  # no keep-alive connection left idle (and closed by gunicorn) before the run
+    for thread in threads:
+        thread.start()
+    origin[0] = time.monotonic()
+    barrier.wait()
+    for thread in threads:
+        # Bounded: a thread's last request ends within the per-request timeout.
+        thread.join(timeout=duration + 120)
+    result.wall = time.monotonic() - origin[0]
+    alive = sum(thread.is_alive() for thread in threads)
+    if alive:
+        raise RuntimeError(f"{alive} load threads did not finish")
+    return result
+
+
 def run(
     browsers: list[Any],
     steps: list[Step],
@@ -91,51 +143,21 @@ def run(
     states: list[dict[str, Any]] | None = None,
 ) -> LoadResult:
     """Run `steps` in a loop on every browser (one thread each) for `duration` seconds."""
-    states = states or [{} for _ in browsers]
-    result = LoadResult(clients=len(browsers), duration=duration, wall=0.0)
-    lock = threading.Lock()
-    barrier = threading.Barrier(len(browsers) + 1)
-    deadline = [0.0]
 
-    def client(browser: Any, state: dict[str, Any]) -> None:
-        barrier.wait()
-        mine: list[Sample] = []
-        while time.monotonic() < deadline[0]:
+    def client(browser: Any, state: dict[str, Any], origin: float, mine: list[Sample]) -> None:
+        deadline = origin + duration
+        while time.monotonic() < deadline:
             for kind, step in steps:
-                if time.monotonic() >= deadline[0]:
+                if time.monotonic() >= deadline:
                     break
                 started = time.monotonic()
-                try:
-                    ok, detail = step(browser, state)
-                except requests.Timeout:
-                    ok, detail = False, "timeout"
-                except requests.RequestException as exc:
-                    ok, detail = False, f"{type(exc).__name__}: {exc}"
+                ok, detail = _attempt(step, browser, state)
                 mine.append(Sample(kind, started, time.monotonic() - started, ok, detail))
                 if not ok:
                     break  # start the loop over (e.g. fetch a fresh page) after a failure
-        with lock:
-            result.samples.extend(mine)
 
-    threads = [
-        threading.Thread(target=client, args=(browser, state), daemon=True)
-        for browser, state in zip(browsers, states, strict=True)
-    ]
-    for browser in browsers:
-        browser.fresh_connections()  # no keep-alive connection left idle (and closed by gunicorn) before the run
-    for thread in threads:
-        thread.start()
-    started = time.monotonic()
-    deadline[0] = started + duration
-    barrier.wait()
-    for thread in threads:
-        # Bounded: a thread's last request ends within the per-request timeout.
-        thread.join(timeout=duration + 120)
-    result.wall = time.monotonic() - started
-    alive = sum(thread.is_alive() for thread in threads)
-    if alive:
-        raise RuntimeError(f"{alive} load threads did not finish")
-    return result
+    result = LoadResult(clients=len(browsers), duration=duration, wall=0.0)
+    return _run_clients(browsers, states or [{} for _ in browsers], client, duration=duration, result=result)
 
 
 def poisson_schedule(rate: float, duration: float, *, seed: int = 1) -> list[float]:
@@ -165,51 +187,23 @@ def run_open(
     due. With every browser busy a due request waits: the wait is part of its latency.
     """
     kind, function = step
-    states = states or [{} for _ in browsers]
     schedule = poisson_schedule(rate, duration, seed=seed)
-    result = LoadResult(clients=len(browsers), duration=duration, wall=0.0)
     lock = threading.Lock()
-    barrier = threading.Barrier(len(browsers) + 1)
     next_index = [0]
-    origin = [0.0]
 
-    def client(browser: Any, state: dict[str, Any]) -> None:
-        barrier.wait()
-        mine: list[Sample] = []
+    def client(browser: Any, state: dict[str, Any], origin: float, mine: list[Sample]) -> None:
         while True:
             with lock:
                 index = next_index[0]
                 next_index[0] += 1
             if index >= len(schedule):
-                break
-            due = origin[0] + schedule[index]
+                return
+            due = origin + schedule[index]
             delay = due - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-            try:
-                ok, detail = function(browser, state)
-            except requests.Timeout:
-                ok, detail = False, "timeout"
-            except requests.RequestException as exc:
-                ok, detail = False, f"{type(exc).__name__}: {exc}"
+            ok, detail = _attempt(function, browser, state)
             mine.append(Sample(kind, due, time.monotonic() - due, ok, detail))
-        with lock:
-            result.samples.extend(mine)
 
-    threads = [
-        threading.Thread(target=client, args=(browser, state), daemon=True)
-        for browser, state in zip(browsers, states, strict=True)
-    ]
-    for browser in browsers:
-        browser.fresh_connections()
-    for thread in threads:
-        thread.start()
-    origin[0] = time.monotonic()
-    barrier.wait()
-    for thread in threads:
-        thread.join(timeout=duration + 120)
-    result.wall = time.monotonic() - origin[0]
-    alive = sum(thread.is_alive() for thread in threads)
-    if alive:
-        raise RuntimeError(f"{alive} load threads did not finish")
-    return result
+    result = LoadResult(clients=len(browsers), duration=duration, wall=0.0)
+    return _run_clients(browsers, states or [{} for _ in browsers], client, duration=duration, result=result)
