@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection as db_connection
 from django.utils import timezone
 from oauth2_provider.models import get_refresh_token_model
 
 from oauthclient.models import Connection
 from oauthclient.services.test_call import test_call_run
+from tests.at_once import at_once
 
 from .live import connection_id, issue_sandbox_credential, log_in, make_live_developer
 
@@ -34,26 +33,13 @@ def expired_sandbox_connection(live_server, settings):
 
 
 def _run_concurrently(connection: Connection) -> tuple[list, list]:
-    results: list = []
-    failures: list = []
-    barrier = threading.Barrier(WORKERS)
+    def own_copy() -> Connection:
+        return Connection.objects.select_related("credential", "user").get(pk=connection.pk)
 
-    def worker() -> None:
-        try:
-            mine = Connection.objects.select_related("credential", "user").get(pk=connection.pk)
-            barrier.wait(timeout=30)
-            results.append(test_call_run(connection=mine, user=mine.user, path="/v1/introspect"))
-        except Exception as exc:  # collected, asserted on below
-            failures.append(exc)
-        finally:
-            db_connection.close()
+    def call(mine: Connection) -> object:
+        return test_call_run(connection=mine, user=mine.user, path="/v1/introspect")
 
-    threads = [threading.Thread(target=worker) for _ in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results, failures
+    return at_once(WORKERS, call, prepare=own_copy)
 
 
 @pytest.mark.postgres

@@ -6,15 +6,14 @@ with its own database connection, against the scripted server over HTTP.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from typing import Any
 
 import pytest
-from django.db import connection as db_connection
 
 from oauthclient.models import Connection, TestCall
 from oauthclient.services.monitoring import ProbeRun, connection_set_monitoring, connections_probe_due
+from tests.at_once import at_once
 
 from .conftest import Reply, make_credential, make_developer
 
@@ -48,25 +47,7 @@ def due_connections(transactional_db: Any, pleo_via_fake: Any) -> list[Connectio
 
 
 def _run_jobs_at_once() -> tuple[list[ProbeRun], list[BaseException]]:
-    runs: list[ProbeRun] = []
-    failures: list[BaseException] = []
-    barrier = threading.Barrier(JOBS)
-
-    def job() -> None:
-        try:
-            barrier.wait(timeout=30)
-            runs.append(connections_probe_due())
-        except BaseException as exc:  # collected, asserted on below
-            failures.append(exc)
-        finally:
-            db_connection.close()
-
-    threads = [threading.Thread(target=job) for _ in range(JOBS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return runs, failures
+    return at_once(JOBS, lambda _: connections_probe_due(), timeout=120)
 
 
 @pytest.mark.postgres

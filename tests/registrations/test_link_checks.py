@@ -5,7 +5,6 @@ runs at once on PostgreSQL checking each URL exactly once."""
 from __future__ import annotations
 
 import io
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
@@ -15,7 +14,6 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +24,7 @@ from registrations.management.commands import check_links
 from registrations.models import LinkCheck, Registration
 from registrations.services.link_checks import link_checks_run
 from registrations.services.registration import registration_archive
+from tests.at_once import at_once
 from tests.factories import make_registration
 from tests.registrations.link_site import LinkSite, Page, image
 
@@ -255,23 +254,7 @@ def test_two_runs_at_once_check_each_url_exactly_once(site: LinkSite, transactio
         site.pages[path] = Page(delay=0.05)
     for n in range(6):
         _registration(site, name=f"Client {n}")
-    start = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            start.wait()
-            link_checks_run(registrations=Registration.objects.all())
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    _results, errors = at_once(2, lambda _: link_checks_run(registrations=Registration.objects.all()))
     assert errors == []
     assert Counter(site.paths_requested()) == dict.fromkeys([*PAGES, "/logo.png"], 6)
     assert LinkCheck.objects.filter(ok=True).count() == 24
