@@ -1,14 +1,14 @@
 """Compare Pleo's OpenAPI documents with the portal's operation catalog.
 
-    .venv/bin/python scripts/pleo_catalog_check.py DIR [--json]
+    .venv/bin/python scripts/pleo_catalog_check.py [DIR] [--json]
 
 DIR holds Pleo's OpenAPI YAML files (one per API, named as in the catalog's
-groups). Lists the operations the documents have and the catalog lacks (added),
+groups); the default is the vendored copy in core/pleo_api/openapi, so give DIR
+to try a newer release before vendoring it. Lists the operations the documents have and the catalog lacks (added),
 the ones the catalog has and the documents lack (removed), and the ones whose
 method and path match but whose parameters differ (changed: name, location,
 type or required). Exit status 1 when anything differs, 0 when the catalog is
-in step. A development tool (needs PyYAML from requirements-dev.txt); the
-portal never reads YAML at run time.
+in step.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from core.pleo_api import PAGING_PARAMETERS, Catalog, catalog
+from core.pleo_api.documents import DOCUMENTS_DIR
 
 METHODS = ("get", "post", "put", "patch", "delete")
 Parameters = dict[str, tuple[str, str, bool]]
@@ -81,7 +82,13 @@ def compare(documents: dict[tuple[str, str], tuple[str, Parameters]], known: Cat
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("directory", type=Path, help="directory of Pleo's OpenAPI YAML files")
+    parser.add_argument(
+        "directory",
+        type=Path,
+        nargs="?",
+        default=DOCUMENTS_DIR,
+        help="directory of Pleo's OpenAPI YAML files (default: the vendored copy)",
+    )
     parser.add_argument("--json", action="store_true", help="print the differences as JSON")
     args = parser.parse_args(argv)
     documents = document_operations(args.directory)

@@ -127,6 +127,10 @@ LOGIN_REDIRECT_URL = "home"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
+# Error reports (the DEBUG page, the report mailed to ADMINS) hide credentials by name
+# and by pattern, with DEBUG on as well (core/debug.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.debug.SecretsExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "core.debug.SecretsExceptionReporter"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])

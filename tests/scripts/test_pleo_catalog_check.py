@@ -85,3 +85,8 @@ def test_paging_parameters_are_not_compared(tmp_path):
 
 def test_an_empty_directory_is_an_error(tmp_path):
     assert check.main([str(tmp_path)]) == 2
+
+
+def test_the_vendored_documents_are_in_step_with_the_catalog(capsys):
+    assert check.main([]) == 0
+    assert "in step" in capsys.readouterr().out
