@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 # database, else the local server's `portal` database (scripts/test_suite.sh).
 TEST_POSTGRES_URL ?= $(if $(filter postgres%,$(DATABASE_URL)),$(DATABASE_URL),postgres://postgres@127.0.0.1:5432/portal)
 SQLITE_TEST_URL := sqlite:///$(CURDIR)/.pytest-db.sqlite3
+# The project's apps, bottom layer first: one list, [tool.portal] apps in pyproject.toml.
+APPS = $(shell $(BIN)/python scripts/project_apps.py)
 
 .PHONY: install run serve test lint typecheck pytest bench audit key clean mutation
 
@@ -42,7 +44,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy core registrations oauthclient sandbox portal
+	$(BIN)/mypy $(APPS)
 
 # Installs Chromium when missing (root with apt), starts the local PostgreSQL when it is
 # down, creates its database, and says plainly when the PostgreSQL pass is skipped.
@@ -61,7 +63,7 @@ bench: install
 # pins. pip-audit needs its vulnerability service (PyPI's JSON API or OSV): run it
 # where those are reachable; --strict fails when a package could not be checked.
 audit: install
-	$(BIN)/python -m bandit -r portal registrations oauthclient core -lll -q
+	$(BIN)/python -m bandit -r $(APPS) -lll -q
 	$(BIN)/pip-audit -r requirements.txt --strict --progress-spinner off
 
 # Mutation testing (README, "Mutation testing"): mutmut on the modules that carry the

@@ -1,7 +1,8 @@
-"""The layers drawn in README's *Layout*: each package imports only the packages below it.
+"""The layers of docs/development/architecture.md: each app imports only the apps below it.
 
-Every module of each package is parsed (not imported), so an import inside a function,
-a migration or a management command counts as much as one at the top of a file.
+The apps and their order come from pyproject.toml ([tool.portal] apps, bottom layer first).
+Every module of each app is parsed (not imported), so an import inside a function, a
+migration or a management command counts as much as one at the top of a file.
 """
 
 from __future__ import annotations
@@ -11,16 +12,10 @@ from pathlib import Path
 
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from tests.project import BASE_DIR, PROJECT_APPS
 
-# Which of the portal's packages each one may import (besides itself), bottom layer first.
-ALLOWED = {
-    "core": set(),
-    "registrations": {"core"},
-    "oauthclient": {"core", "registrations"},
-    "sandbox": {"core", "registrations", "oauthclient"},
-    "portal": {"core", "registrations", "oauthclient", "sandbox"},
-}
+# Which of the project's apps each one may import (besides itself): every app below it.
+ALLOWED = {app: set(PROJECT_APPS[:position]) for position, app in enumerate(PROJECT_APPS)}
 
 
 def imported_packages(source: str) -> set[str]:

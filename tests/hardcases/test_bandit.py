@@ -1,21 +1,22 @@
-"""bandit finds no high-severity issue in the portal's own code (migrations included: they
-are code that runs in production too)."""
+"""bandit finds no high-severity issue in the code of every app of the project (pyproject.toml,
+[tool.portal] apps; migrations included: they are code that runs in production too)."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from django.conf import settings
 
-APP_PACKAGES = ["portal", "registrations", "oauthclient", "core"]
+from tests.project import PROJECT_APPS
 
 
 def test_bandit_reports_no_high_severity_issue():
     # A fixed argument list, no shell: nothing from outside reaches the command line.
     completed = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "bandit", "-r", *APP_PACKAGES, "-lll", "-q", "-f", "json"],
+        [sys.executable, "-m", "bandit", "-r", *PROJECT_APPS, "-lll", "-q", "-f", "json"],
         cwd=settings.BASE_DIR,
         capture_output=True,
         text=True,
@@ -33,3 +34,5 @@ def test_bandit_reports_no_high_severity_issue():
     # Not vacuous: every file was parsed, and there was code to scan.
     assert report["errors"] == []
     assert report["metrics"]["_totals"]["loc"] > 1000
+    scanned_apps = {Path(name).parts[0] for name in report["metrics"] if name != "_totals"}
+    assert scanned_apps == set(PROJECT_APPS)
