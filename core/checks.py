@@ -1,4 +1,9 @@
-"""System checks for the portal's own settings (ids in the portal's namespace)."""
+"""System checks for the portal's own settings (ids in the portal's namespace).
+
+Settings modules import no code of the project's apps, so a value that needs that code to
+be judged is judged here: `manage.py check`, runserver and gunicorn's start
+(portal/gunicorn_conf.py) refuse it with the setting's name, instead of an import error.
+"""
 
 from typing import Any
 
@@ -6,11 +11,16 @@ from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
 from .encryption import EncryptionKeyError, get_multifernet
+from .http import trusted_networks
 from .servers import SANDBOX_PREFIX
 
 BASE_URL_NOT_HTTPS = (
     "PORTAL_BASE_URL is http://: the dashboard's OAuth callback and the sandbox issuer would be "
     "plain HTTP. Set it to the portal's https:// address."
+)
+TRUSTED_PROXIES_INVALID = (
+    "PORTAL_TRUSTED_PROXIES: {error}. List the proxies' IP addresses or CIDR blocks, "
+    "comma-separated, such as 10.0.0.0/8,192.0.2.7."
 )
 
 
@@ -55,4 +65,14 @@ def check_portal_sandbox_url(app_configs: Any, **kwargs: Any) -> list[Error]:
                 id="portal.E003",
             )
         ]
+    return []
+
+
+@register()
+def check_trusted_proxies(app_configs: Any, **kwargs: Any) -> list[Error]:
+    # Read on every request that records a client address: a bad entry would fail each of them.
+    try:
+        trusted_networks(settings.PORTAL_TRUSTED_PROXIES)
+    except ValueError as error:
+        return [Error(TRUSTED_PROXIES_INVALID.format(error=error), id="portal.E005")]
     return []

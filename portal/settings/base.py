@@ -2,7 +2,10 @@
 
 Sections follow cookiecutter-django: general, databases, apps, middleware,
 security, templates, static, logging, and the portal's own namespaced settings.
-Every variable is documented in `.env.example` and the README.
+Every variable is documented in `.env.example` and docs/reference/settings.md.
+
+Settings import no code of the project's apps: a value that needs the portal's
+code to be judged is judged by a system check (core/checks.py), which names it.
 """
 
 import os
@@ -11,8 +14,6 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
-
-from core.http import trusted_networks
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -77,7 +78,7 @@ INSTALLED_APPS = [
     "simple_history",
     "oauth2_provider",
     "csp",
-    # The portal's own apps, bottom layer first (README, "Layout").
+    # The project's own apps, bottom layer first, as pyproject.toml lists them.
     "core.apps.CoreConfig",
     "registrations.apps.RegistrationsConfig",
     "oauthclient.apps.OAuthClientConfig",
@@ -222,11 +223,8 @@ PORTAL_HTTP_TIMEOUT = env.float("PORTAL_HTTP_TIMEOUT", default=10.0)
 # Addresses or CIDR blocks of the proxies in front of the portal. Only a request
 # from one of them has its client address (for audit records) taken from
 # X-Forwarded-For; from anyone else the header is ignored. Empty: never trusted.
+# Each entry is checked by a system check (portal.E005).
 PORTAL_TRUSTED_PROXIES = env.list("PORTAL_TRUSTED_PROXIES", default=[])
-try:
-    trusted_networks(PORTAL_TRUSTED_PROXIES)
-except ValueError as error:
-    raise ImproperlyConfigured(f"PORTAL_TRUSTED_PROXIES: {error}.") from error
 # Days a partner has to retrieve credentials after Pleo shares them (1Password
 # links expire): the retrieval deadline is the share date plus this.
 PORTAL_CREDENTIAL_RETRIEVAL_DAYS = env.int("PORTAL_CREDENTIAL_RETRIEVAL_DAYS", default=7)
@@ -300,10 +298,10 @@ PORTAL_PROBE_INTERVAL_MINUTES = env.int("PORTAL_PROBE_INTERVAL_MINUTES", default
 # URL answers 404.
 PORTAL_SANDBOX_ENABLED = env.bool("PORTAL_SANDBOX_ENABLED", default=True)
 # Where the sandbox is served: its issuer, and the base of every URL the portal
-# (the dashboard's server profile) and a browser use for it. Empty: this
-# server's own PORTAL_BASE_URL/sandbox. `make serve` runs the sandbox in its own
-# gunicorn (README, "Deploying → The sandbox's own server"), so that the
-# portal's requests never wait for a thread of their own pool.
+# (the server catalog's sandbox entry, core/servers.py) and a browser use for it.
+# Empty: this server's own PORTAL_BASE_URL/sandbox. `make serve` runs the sandbox
+# in its own gunicorn (docs/operations/deploying.md), so that the portal's
+# requests never wait for a thread of their own pool.
 PORTAL_SANDBOX_URL = env("PORTAL_SANDBOX_URL", default="").rstrip("/")
 # Lifetime of sandbox access tokens (Pleo's are short-lived too).
 PORTAL_SANDBOX_ACCESS_TOKEN_SECONDS = env.int("PORTAL_SANDBOX_ACCESS_TOKEN_SECONDS", default=600)
@@ -345,7 +343,7 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
 }
 
-# PLEO AUTHORIZATION SERVERS (the oauthclient's server profiles)
+# PLEO AUTHORIZATION SERVERS AND APIS (the server catalog, core/servers.py)
 # ------------------------------------------------------------------------------
 PLEO_STAGING_AUTH_URL = env("PLEO_STAGING_AUTH_URL", default="https://auth.staging.pleo.io")
 PLEO_STAGING_API_URL = env("PLEO_STAGING_API_URL", default="https://external.staging.pleo.io")

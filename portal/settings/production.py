@@ -1,7 +1,8 @@
 """Production settings: base settings with HTTPS, secure cookies and a shared cache.
 
 Select with DJANGO_SETTINGS_MODULE=portal.settings.production. `manage.py check
---deploy` is clean with these settings and the variables in the README.
+--deploy` is clean with these settings and the variables that
+docs/operations/deploying.md names.
 """
 
 from .base import *  # noqa: F403

@@ -1,6 +1,13 @@
 import pytest
+from django.core.checks import run_checks
 
-from core.checks import BASE_URL_NOT_HTTPS, check_encryption_keys, check_portal_base_url_is_https
+from core.checks import (
+    BASE_URL_NOT_HTTPS,
+    TRUSTED_PROXIES_INVALID,
+    check_encryption_keys,
+    check_portal_base_url_is_https,
+    check_trusted_proxies,
+)
 from core.encryption import KEYS_INVALID, KEYS_MISSING
 
 
@@ -30,3 +37,22 @@ def test_deploy_check_flags_an_http_base_url(settings):
 def test_deploy_check_passes_an_https_base_url(settings, url):
     settings.PORTAL_BASE_URL = url
     assert check_portal_base_url_is_https(None) == []
+
+
+def test_check_refuses_a_trusted_proxy_that_is_no_address(settings):
+    settings.PORTAL_TRUSTED_PROXIES = ["10.0.0.0/8", "proxy.internal"]
+    [error] = check_trusted_proxies(None)
+    assert (error.id, error.msg) == (
+        "portal.E005",
+        TRUSTED_PROXIES_INVALID.format(error="'proxy.internal' is not an IP address or CIDR block"),
+    )
+
+
+def test_check_passes_addresses_and_cidr_blocks_as_trusted_proxies(settings):
+    settings.PORTAL_TRUSTED_PROXIES = ["10.0.0.0/8", "192.0.2.7", "2001:db8::/32"]
+    assert check_trusted_proxies(None) == []
+
+
+def test_the_trusted_proxies_check_runs_with_the_system_checks(settings):
+    settings.PORTAL_TRUSTED_PROXIES = ["not-an-address"]
+    assert "portal.E005" in {message.id for message in run_checks()}
