@@ -18,6 +18,7 @@ BASE_URL_NOT_HTTPS = (
     "PORTAL_BASE_URL is http://: the dashboard's OAuth callback and the sandbox issuer would be "
     "plain HTTP. Set it to the portal's https:// address."
 )
+LOGIN_THROTTLE_INVALID = "{name} must be a whole number of at least 1; it is {value}."
 TRUSTED_PROXIES_INVALID = (
     "PORTAL_TRUSTED_PROXIES: {error}. List the proxies' IP addresses or CIDR blocks, "
     "comma-separated, such as 10.0.0.0/8,192.0.2.7."
@@ -76,3 +77,13 @@ def check_trusted_proxies(app_configs: Any, **kwargs: Any) -> list[Error]:
     except ValueError as error:
         return [Error(TRUSTED_PROXIES_INVALID.format(error=error), id="portal.E005")]
     return []
+
+
+@register()
+def check_login_throttle(app_configs: Any, **kwargs: Any) -> list[Error]:
+    # No failure limit would lock out every login; no cool-off would lock out for good.
+    return [
+        Error(LOGIN_THROTTLE_INVALID.format(name=name, value=getattr(settings, name)), id="portal.E006")
+        for name in ("PORTAL_LOGIN_FAILURE_LIMIT", "PORTAL_LOGIN_COOLOFF_MINUTES")
+        if getattr(settings, name) < 1
+    ]

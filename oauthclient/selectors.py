@@ -13,6 +13,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from core.servers import portal_url, server_endpoints
 from registrations.models import Credential, CredentialStatus, Registration
@@ -28,13 +29,19 @@ HISTORY_LENGTH = 20
 EVIDENCE_FOUND = "{method} {url} answered {status} on {when} UTC ({how} on {server})."
 
 
+def _permission_backends() -> list[str]:
+    """The authentication backends that answer permission questions (the login throttle's
+    backend only refuses logins)."""
+    return [path for path in settings.AUTHENTICATION_BACKENDS if hasattr(import_string(path), "has_perm")]
+
+
 def user_may_use_dashboard(user: Any) -> bool:
     """`user.has_perm(USE_DASHBOARD_PERMISSION)` as ModelBackend answers it, in one query
     instead of the two that load all of the user's and their groups' permissions: every
-    dashboard request asks. With other authentication backends, has_perm itself."""
+    dashboard request asks. With other permission backends, has_perm itself."""
     if not (user.is_authenticated and user.is_active):
         return False
-    if list(settings.AUTHENTICATION_BACKENDS) != [MODEL_BACKEND]:
+    if _permission_backends() != [MODEL_BACKEND]:
         return bool(user.has_perm(USE_DASHBOARD_PERMISSION))
     if user.is_superuser:
         return True

@@ -9,6 +9,7 @@ code to be judged is judged by a system check (core/checks.py), which names it.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "simple_history",
     "oauth2_provider",
     "csp",
+    "axes",
     # The project's own apps, bottom layer first, as pyproject.toml lists them.
     "core.apps.CoreConfig",
     "registrations.apps.RegistrationsConfig",
@@ -100,6 +102,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # AUTHENTICATION
@@ -122,6 +126,35 @@ PASSWORD_HASHERS = [
 ]
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "home"
+# django-axes' backend first: it refuses a locked-out login before any password is
+# checked, and answers no permission question (ModelBackend answers them all).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# LOGIN THROTTLING (django-axes; docs/reference/security.md)
+# ------------------------------------------------------------------------------
+# After this many failed logins in a row for one username from one client address,
+# logins for that username from that address are refused for the cool-off; each
+# refused attempt starts it again. Other addresses and other usernames are unaffected,
+# so nobody can lock a manager out from elsewhere. Checked by a system check (portal.E006).
+PORTAL_LOGIN_FAILURE_LIMIT = env.int("PORTAL_LOGIN_FAILURE_LIMIT", default=5)
+PORTAL_LOGIN_COOLOFF_MINUTES = env.int("PORTAL_LOGIN_COOLOFF_MINUTES", default=15)
+AXES_FAILURE_LIMIT = PORTAL_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=PORTAL_LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Failures are rows in the database every app server shares (no Redis needed), so the
+# count holds across servers and restarts.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# The client address behind trusted proxies, as audit records take it (core/http.py).
+AXES_CLIENT_IP_CALLABLE = "core.http.client_address"
+# A successful login clears that username's failures from that address.
+AXES_RESET_ON_SUCCESS = True
+# No banner on every start (management commands print only what they have to say).
+AXES_VERBOSE = False
+# The lockout page: what happened and when to try again, in the admin's look.
+AXES_LOCKOUT_CALLABLE = "portal.views.login_locked_out"
 
 # SECURITY
 # ------------------------------------------------------------------------------

@@ -3,8 +3,10 @@ from django.core.checks import run_checks
 
 from core.checks import (
     BASE_URL_NOT_HTTPS,
+    LOGIN_THROTTLE_INVALID,
     TRUSTED_PROXIES_INVALID,
     check_encryption_keys,
+    check_login_throttle,
     check_portal_base_url_is_https,
     check_trusted_proxies,
 )
@@ -56,3 +58,14 @@ def test_check_passes_addresses_and_cidr_blocks_as_trusted_proxies(settings):
 def test_the_trusted_proxies_check_runs_with_the_system_checks(settings):
     settings.PORTAL_TRUSTED_PROXIES = ["not-an-address"]
     assert "portal.E005" in {message.id for message in run_checks()}
+
+
+@pytest.mark.parametrize("name", ["PORTAL_LOGIN_FAILURE_LIMIT", "PORTAL_LOGIN_COOLOFF_MINUTES"])
+def test_check_refuses_a_login_throttle_setting_below_one(settings, name):
+    setattr(settings, name, 0)
+    [error] = check_login_throttle(None)
+    assert (error.id, error.msg) == ("portal.E006", LOGIN_THROTTLE_INVALID.format(name=name, value=0))
+
+
+def test_check_passes_the_default_login_throttle():
+    assert check_login_throttle(None) == []
