@@ -1,4 +1,4 @@
-"""Benchmark 6: what recording the dashboard's HTTP exchanges costs.
+"""Benchmark 8: what recording the dashboard's HTTP exchanges costs.
 
     .venv/bin/python bench/console.py [--calls N] [--json PATH]
 

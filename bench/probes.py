@@ -1,4 +1,4 @@
-"""Benchmark 6: `manage.py probe_connections` over 1,000 due connections against the sandbox.
+"""Benchmark 9: `manage.py probe_connections` over 1,000 due connections against the sandbox.
 
     .venv/bin/python bench/probes.py [--json PATH]
 

@@ -1,4 +1,4 @@
-"""Benchmark 6: the admin index with the partner managers' work queue, 100 vs 10,000 registrations.
+"""Benchmark 7: the admin index with the partner managers' work queue, 100 vs 10,000 registrations.
 
     .venv/bin/python bench/work_queue.py [--repeat N] [--json PATH]
 
