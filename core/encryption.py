@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
 
-KEYS_MISSING = "PORTAL_ENCRYPTION_KEYS is empty: set at least one Fernet key (see README, 'Keys')."
+KEYS_MISSING = "PORTAL_ENCRYPTION_KEYS is empty: set at least one Fernet key (see docs/operations/keys.md)."
 KEYS_INVALID = (
     "PORTAL_ENCRYPTION_KEYS entry #{position} is not a Fernet key "
     "(32 url-safe base64-encoded bytes; generate one with `make key`)."

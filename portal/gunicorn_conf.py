@@ -5,7 +5,7 @@ The portal calls its own sandbox over HTTP (the dashboard exchanges codes at
 worker that request would wait for itself forever, so workers are threaded,
 there are always at least two, and a worker takes no more connections than it
 has threads. Under load, size GUNICORN_WORKERS x GUNICORN_THREADS above twice
-the number of concurrent requests that call the sandbox (README, "Deploying").
+the number of concurrent requests that call the sandbox (docs/operations/deploying.md).
 """
 
 import multiprocessing

@@ -1,4 +1,4 @@
-"""Signals that apps higher up subscribe to, so registrations never imports them (README, "Layout")."""
+"""Signals that apps higher up subscribe to, so registrations never imports them (docs/development/architecture.md)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """`manage.py probe_connections`: probe every monitored connection that is due, once.
 
-For cron, a systemd timer or a Kubernetes CronJob (README, "Scheduled jobs"). Safe
+For cron, a systemd timer or a Kubernetes CronJob (docs/operations/scheduled-jobs.md). Safe
 to run on several hosts at once on PostgreSQL. Exit status 1 when a probe failed
 or an email could not be sent; the summary lists them.
 """

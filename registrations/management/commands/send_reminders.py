@@ -1,6 +1,6 @@
 """`manage.py send_reminders`: retrieval reminders and overdue notices, then every pending email.
 
-For cron, a systemd timer or a Kubernetes CronJob (README, "Scheduled jobs"). Each
+For cron, a systemd timer or a Kubernetes CronJob (docs/operations/scheduled-jobs.md). Each
 reminder is queued once under its own key and each email is sent once, however
 often and on however many hosts the job runs. Exit status 1 when an email could
 not be sent (it stays queued for the next run); the summary lists them.
