@@ -10,7 +10,7 @@ SQLITE_TEST_URL := sqlite:///$(CURDIR)/.pytest-db.sqlite3
 # The project's apps, bottom layer first: one list, [tool.portal] apps in pyproject.toml.
 APPS = $(shell $(BIN)/python scripts/project_apps.py)
 
-.PHONY: install run serve test lint typecheck pytest bench audit key clean mutation
+.PHONY: install run serve test lint typecheck docs pytest bench audit key clean mutation
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,7 @@ run: install .env
 
 # Production-style serving: gunicorn (threaded workers, >= 2) + whitenoise, with
 # the production settings; needs DATABASE_URL, DJANGO_SECRET_KEY and
-# PORTAL_ENCRYPTION_KEYS in the environment (see README, "Deploying"). With
+# PORTAL_ENCRYPTION_KEYS in the environment (docs/operations/deploying.md). With
 # PORTAL_SANDBOX_ENABLED=true the sandbox gets a gunicorn of its own
 # (GUNICORN_SANDBOX_BIND, default 127.0.0.1:8001; manage.py serve).
 serve: install
@@ -52,7 +52,12 @@ pytest: install
 	PYTEST=$(BIN)/pytest SQLITE_TEST_URL=$(SQLITE_TEST_URL) TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) \
 		scripts/test_suite.sh $(PYTEST_ARGS)
 
-test: lint typecheck pytest
+# The documentation site (mkdocs.yml) into site/, strictly: a broken link or anchor, or a
+# page missing from the nav, fails the build.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+test: lint typecheck docs pytest
 
 # Benchmarks: writes docs/benchmarks.md. Needs PostgreSQL; BENCH_DATABASE_URL (default
 # postgres://postgres@127.0.0.1:5432/portal_bench) is dropped and created again.
@@ -66,7 +71,7 @@ audit: install
 	$(BIN)/python -m bandit -r $(APPS) -lll -q
 	$(BIN)/pip-audit -r requirements.txt --strict --progress-spinner off
 
-# Mutation testing (README, "Mutation testing"): mutmut on the modules that carry the
+# Mutation testing (docs/development/mutation-testing.md): mutmut on the modules that carry the
 # security rules (pyproject.toml, [tool.mutmut]), on SQLite, two mutants at a time; prints
 # killed/total per module and fails when one is below 90%. Of test_call.py only the
 # request rules are mutated into runs: api_url, api_request_check and _rows_check.
@@ -83,4 +88,4 @@ key: install
 	@$(BIN)/python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
 
 clean:
-	rm -rf $(VENV) .pytest-db.sqlite3 staticfiles .mypy_cache .ruff_cache mutants
+	rm -rf $(VENV) .pytest-db.sqlite3 staticfiles .mypy_cache .ruff_cache mutants site
