@@ -120,6 +120,8 @@ DISCONNECTED_NO_REVOCATION = (
     "at Pleo)."
 )
 INTROSPECT_DONE = "Token introspection answered by {server}."
+MONITORING_ON = "Monitoring is on: the scheduled probe makes GET {path}."
+MONITORING_OFF = "Monitoring is off."
 
 # Test calls
 TEST_CALL_DONE = "Test call answered HTTP {status} in {duration_ms} ms."
