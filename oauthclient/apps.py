@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class OAuthClientConfig(AppConfig):
-    """Server profiles, connections (authorization code + PKCE), token refresh, test calls."""
+    """The developer dashboard: connections (authorization code + PKCE), tokens, test calls."""
 
     name = "oauthclient"
     verbose_name = "Connections and test calls"

@@ -4,6 +4,8 @@ Messages that carry the server's error code are templates with `{code}` and
 `{description}`; `errors.OAuthClientError` fills them in.
 """
 
+from .models import CallbackKnowledge
+
 # Connect (authorization request and callback)
 CONNECTED = "Connected: the portal holds an access token for this client."
 CREDENTIAL_NOT_USABLE = "This credential is not active any more: pick an active one."
@@ -20,11 +22,15 @@ CALLBACK_STATED = (
     "path then."
 )
 CALLBACK_KNOWLEDGE = {
-    "sandbox": "Registered: the sandbox registers the portal's callback URL with every client it issues.",
-    "registration": "Registered: the callback URL is one of this registration's redirect URIs.",
-    "stated": "Registered at the server, as a developer stated.",
-    "observed": "Registered at the server: it has sent a browser back to it for this client.",
-    "unknown": "Not among the registration's redirect URIs; whether the server accepts it is not known.",
+    CallbackKnowledge.SANDBOX: (
+        "Registered: the sandbox registers the portal's callback URL with every client it issues."
+    ),
+    CallbackKnowledge.IN_REGISTRATION: "Registered: the callback URL is one of this registration's redirect URIs.",
+    CallbackKnowledge.STATED: "Registered at the server, as a developer stated.",
+    CallbackKnowledge.OBSERVED: "Registered at the server: it has sent a browser back to it for this client.",
+    CallbackKnowledge.UNKNOWN: (
+        "Not among the registration's redirect URIs; whether the server accepts it is not known."
+    ),
 }
 CALLBACK_NOT_CONFIRMED = "Tick the box to state that the callback URL is registered at the server."
 SCOPE_NOT_REGISTERED = "These scopes are not among the registration's: {scopes}."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import StrEnum
 from http import HTTPStatus
 
 from django.conf import settings
@@ -221,6 +222,16 @@ class CallbackStatement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.callback_url} registered for {self.credential.client_id} ({self.get_source_display()})"
+
+
+class CallbackKnowledge(StrEnum):
+    """What the portal knows about its callback URL at a client's server (and why)."""
+
+    SANDBOX = "sandbox"  # sandbox issuance registers it with every client
+    IN_REGISTRATION = "registration"  # one of the registration's redirect URIs
+    STATED = CallbackStatement.Source.STATED.value
+    OBSERVED = CallbackStatement.Source.OBSERVED.value
+    UNKNOWN = "unknown"
 
 
 class ScopeCheck(models.Model):

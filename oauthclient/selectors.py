@@ -116,7 +116,7 @@ def connection_exchanges(*, connection: Connection, page: str | int | None) -> P
     return Paginator(exchanges, EXCHANGES_PER_PAGE).get_page(page)
 
 
-def test_call_exchange(call: TestCall) -> Exchange | None:
+def test_call_last_api_exchange(call: TestCall) -> Exchange | None:
     """The last API exchange of a test call (after a refresh and a retry, the retry's)."""
     return call.exchanges.filter(kind=ExchangeKind.TEST_CALL).order_by("-id").first()
 
@@ -148,7 +148,7 @@ class Comparison:
 
 
 def _answer(call: TestCall) -> tuple[dict[str, str], str]:
-    exchange = test_call_exchange(call)
+    exchange = test_call_last_api_exchange(call)
     if exchange is None:
         return {}, call.excerpt
     headers = {str(name).lower(): str(value) for name, value in exchange.response_headers}

@@ -22,8 +22,8 @@ from registrations.models import Credential
 from .. import errors, messages
 from ..discovery import server_for
 from ..models import Connection, ConnectionStatus
-from .connection import tokens_revoke
 from .credential_guard import status_label
+from .tokens import tokens_revoke
 
 logger = logging.getLogger(__name__)
 

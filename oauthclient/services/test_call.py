@@ -30,8 +30,8 @@ from ..errors import OAuthClientError
 from ..models import Connection, ExchangeKind, TestCall
 from ..recording import Recorder, body_text, storable
 from ._http import oauth_session
-from .connection import connection_refresh
 from .credential_guard import connection_require_usable_credential
+from .tokens import connection_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -259,7 +259,7 @@ def test_call_send(
     that is not JSON, an unconfirmed write on Pleo production) raises and nothing is
     sent or kept. Refreshes first when the token has expired, and once more on a 401.
     """
-    record, _body = test_call_exchange(
+    record, _body = test_call_send_returning_answer(
         connection=connection,
         user=user,
         request=request,
@@ -269,7 +269,7 @@ def test_call_send(
     return record
 
 
-def test_call_exchange(
+def test_call_send_returning_answer(
     *,
     connection: Connection,
     user: Any,
@@ -372,5 +372,5 @@ def test_call_rerun(*, call: TestCall, user: Any, production_confirmed: bool) ->
 # The names follow the services' <entity>_<action> rule; pytest must not collect them.
 test_call_run.__test__ = False  # type: ignore[attr-defined]
 test_call_send.__test__ = False  # type: ignore[attr-defined]
-test_call_exchange.__test__ = False  # type: ignore[attr-defined]
+test_call_send_returning_answer.__test__ = False  # type: ignore[attr-defined]
 test_call_rerun.__test__ = False  # type: ignore[attr-defined]

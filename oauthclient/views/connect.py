@@ -12,16 +12,13 @@ from core.servers import server_endpoints
 from .. import messages, selectors
 from ..errors import OAuthClientError
 from ..forms import CallbackStatementForm, ConnectForm, ManualStartForm, PasteForm
-from ..models import CallbackStatement
+from ..models import CallbackKnowledge, CallbackStatement
 from ..selectors import dashboard_callback_url
-from ..services.connection import (
-    CALLBACK_UNKNOWN,
+from ..services.authorization import connection_complete, connection_complete_from_url, connection_start
+from ..services.callback import (
     callback_knowledge,
     callback_registered,
     callback_statement_record,
-    connection_complete,
-    connection_complete_from_url,
-    connection_start,
     credential_redirect_uris,
 )
 from .access import dashboard_access, usable_credential
@@ -100,6 +97,7 @@ def manual(request: HttpRequest, credential_id: int) -> HttpResponse:
             )
         except OAuthClientError as exc:
             flash.error(request, exc.message)
+    knowledge = callback_knowledge(credential)
     return render(
         request,
         "oauthclient/manual.html",
@@ -107,9 +105,9 @@ def manual(request: HttpRequest, credential_id: int) -> HttpResponse:
             "credential": credential,
             "endpoints": server_endpoints(credential.server),
             "callback_url": dashboard_callback_url(),
-            "callback_registered": callback_registered(credential),
-            "callback_knowledge": messages.CALLBACK_KNOWLEDGE[callback_knowledge(credential)],
-            "callback_unknown": callback_knowledge(credential) == CALLBACK_UNKNOWN,
+            "callback_registered": knowledge != CallbackKnowledge.UNKNOWN,
+            "callback_knowledge": messages.CALLBACK_KNOWLEDGE[knowledge],
+            "callback_unknown": knowledge == CallbackKnowledge.UNKNOWN,
             "statement_form": CallbackStatementForm(),
             "start_form": start_form,
             "authorization": authorization,

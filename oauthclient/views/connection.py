@@ -21,13 +21,13 @@ from ..errors import OAuthClientError
 from ..forms import OperationPickForm, TestCallForm
 from ..models import Connection, ScopeCheck, TestCall
 from ..operations import operation_find, operation_request, picked_operation
-from ..services.connection import (
+from ..services.test_call import api_request_of
+from ..services.tokens import (
     connection_disconnect,
     connection_introspect,
     connection_refresh,
     connection_server_refresh,
 )
-from ..services.test_call import api_request_of
 from ..shell_commands import (
     ACCESS_TOKEN_VARIABLE,
     CLIENT_SECRET_VARIABLE,
@@ -113,7 +113,7 @@ def connection_page(
             "query_rows": test_call_form.rows("query"),
             "header_rows": test_call_form.rows("headers"),
             "result": result,
-            "result_exchange": selectors.test_call_exchange(result) if result else None,
+            "result_exchange": selectors.test_call_last_api_exchange(result) if result else None,
             "history": history,
             "chart": selectors.duration_chart(history),
             "introspection": introspection,

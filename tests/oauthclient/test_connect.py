@@ -117,7 +117,7 @@ def test_state_is_bound_to_the_session_that_started(dev_client, credential, clie
 
 
 def test_state_expires(dev_client, credential):
-    from oauthclient.services import connection as service
+    from oauthclient.services import authorization as service
 
     params = start_connect(dev_client, credential)
     session = dev_client.session

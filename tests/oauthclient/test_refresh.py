@@ -10,7 +10,7 @@ from django.utils import timezone
 from oauthclient import messages
 from oauthclient.errors import OAuthClientError
 from oauthclient.models import Connection, ConnectionStatus
-from oauthclient.services.connection import connection_refresh
+from oauthclient.services.tokens import connection_refresh
 
 from .conftest import CLIENT_ID, CLIENT_SECRET, Reply, assert_shows
 
