@@ -12,15 +12,8 @@ from oauthclient import messages
 from oauthclient.models import Connection, ConnectionStatus
 from registrations.models import TokenEndpointAuthMethod
 
-from .conftest import (
-    CLIENT_ID,
-    CLIENT_SECRET,
-    assert_shows,
-    callback,
-    callback_url,
-    make_credential,
-    start_connect,
-)
+from .dashboard import assert_shows, callback, callback_url, make_credential, start_connect
+from .fake_server import CLIENT_ID, CLIENT_SECRET
 
 
 def test_authorize_url_carries_an_s256_code_challenge(dev_client, credential):

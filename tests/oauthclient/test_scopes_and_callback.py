@@ -8,7 +8,7 @@ import pytest
 from oauthclient import messages
 from oauthclient.models import CallbackKnowledge, CallbackStatement, Connection
 
-from .conftest import POSTMAN_CALLBACK, assert_shows, callback, make_credential
+from .dashboard import POSTMAN_CALLBACK, assert_shows, callback, make_credential
 
 
 def _connect_with(dev_client, credential, scopes):
