@@ -150,7 +150,19 @@ HEADER_FORBIDDEN = (
     "The header “{name}” cannot be set: the portal sends the token, the host, cookies and the "
     "connection headers itself."
 )
-HEADER_VALUE_INVALID = "The value of “{name}” contains a line break or a NUL character."
+HEADER_VALUE_INVALID = (
+    "The value of “{name}” contains a control character (such as a line break): a header value is "
+    "one line of text."
+)
+HEADER_VALUE_SPACE = (
+    "The value of “{name}” starts or ends with whitespace (a space, a tab…), which a header cannot "
+    "carry: remove it."
+)
+HEADER_VALUE_NOT_LATIN1 = (
+    "The value of “{name}” holds “{character}”, which a header cannot carry: header values are sent "
+    "as ISO-8859-1 (Latin-1) bytes. Put it in the query or the body, or percent-encode it."
+)
+ROW_UNSTORABLE = "“{name}”: {reason}"
 PRODUCTION_NOT_CONFIRMED = (
     "This {method} goes to Pleo production and changes data in a real company: tick the confirmation "
     "to send it."

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from django.db import transaction
 from django.utils import timezone
 
+from core.text import unstorable_reason
 from registrations.models import Credential, CredentialStatus
 
 from .. import errors, messages
@@ -37,6 +38,7 @@ logger = logging.getLogger(__name__)
 SESSION_KEY = "oauthclient.pending"
 STATE_TTL_SECONDS = 600
 MAX_PENDING = 5
+CODE_PASTED_URL_INVALID = "pasted_url_invalid"
 
 
 @dataclass(frozen=True)
@@ -250,13 +252,16 @@ def connection_complete_from_url(
     *, user: Any, session: MutableMapping[str, Any], pasted_url: str
 ) -> Connection:
     """The manual path: the full URL the browser landed on, pasted by the user."""
+    unstorable = unstorable_reason(pasted_url)
+    if unstorable:
+        raise OAuthClientError(unstorable, code=CODE_PASTED_URL_INVALID)
     try:
         parts = urlsplit(pasted_url.strip())
     except ValueError:
         # urlsplit refuses some malformed hosts (an unclosed IPv6 bracket).
-        raise OAuthClientError(messages.PASTED_URL_INVALID, code="pasted_url_invalid") from None
+        raise OAuthClientError(messages.PASTED_URL_INVALID, code=CODE_PASTED_URL_INVALID) from None
     # Responses come in the query; a fragment is accepted too (response_mode=fragment).
     params = dict(parse_qsl(parts.query)) or dict(parse_qsl(parts.fragment))
     if not params.get("state") or not (params.get("code") or params.get("error")):
-        raise OAuthClientError(messages.PASTED_URL_INVALID, code="pasted_url_invalid")
+        raise OAuthClientError(messages.PASTED_URL_INVALID, code=CODE_PASTED_URL_INVALID)
     return connection_complete(user=user, session=session, params=params)

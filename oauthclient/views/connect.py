@@ -8,13 +8,19 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from core.servers import server_endpoints
+from core.text import unstorable_reason
 
 from .. import messages, selectors
 from ..errors import OAuthClientError
 from ..forms import CallbackStatementForm, ConnectForm, ManualStartForm, PasteForm
 from ..models import CallbackKnowledge, CallbackStatement
 from ..selectors import dashboard_callback_url
-from ..services.authorization import connection_complete, connection_complete_from_url, connection_start
+from ..services.authorization import (
+    CODE_PASTED_URL_INVALID,
+    connection_complete,
+    connection_complete_from_url,
+    connection_start,
+)
 from ..services.callback import (
     callback_knowledge,
     callback_registered,
@@ -121,7 +127,9 @@ def manual(request: HttpRequest, credential_id: int) -> HttpResponse:
 def manual_complete(request: HttpRequest) -> HttpResponse:
     form = PasteForm(request.POST)
     if not form.is_valid():
-        flash.error(request, messages.PASTED_URL_INVALID)
+        # The form refuses text no database stores with that rule; anything else is no landing URL.
+        reason = unstorable_reason(str(request.POST.get("pasted_url", "")))
+        flash.error(request, reason or messages.PASTED_URL_INVALID)
         return _dashboard_page(request, status=400)
     try:
         connection = connection_complete_from_url(
@@ -129,7 +137,7 @@ def manual_complete(request: HttpRequest) -> HttpResponse:
         )
     except OAuthClientError as exc:
         flash.error(request, exc.message)
-        if exc.code == "pasted_url_invalid":
+        if exc.code == CODE_PASTED_URL_INVALID:
             # What was pasted is not a URL with an answer in it: the request itself is wrong.
             return _dashboard_page(request, status=400)
         return redirect("oauthclient:dashboard")

@@ -48,9 +48,9 @@ def test_call(request: HttpRequest, pk: int) -> HttpResponse:
             production_confirmed=form.cleaned_data["confirm_production"],
         )
     except OAuthClientError as exc:
-        # A refused path: nothing was sent, nothing is kept.
-        flash.error(request, exc.message)
-        return connection_page(request, connection, test_call_form=form)
+        # A path off the API base is refused before anything is sent: nothing is kept.
+        form.add_error("path", exc.message)
+        return connection_page(request, connection, test_call_form=form, status=400)
     return _after_test_call(request, pk, record)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from core.text import TEXT_HOLDS_NUL
 from oauthclient import messages
 from oauthclient.models import Exchange, ExchangeKind, TestCall
 from oauthclient.services.test_call import BODY_MAX_BYTES
@@ -259,7 +260,7 @@ def test_each_test_call_keeps_its_exchange(dev_client, connected, pleo_via_fake)
 def test_a_nul_character_in_a_query_row_is_refused(dev_client, connected, pleo_via_fake):
     response = _send(dev_client, connected, path="/v1/introspect", query_name=["q"], query_value=["a\x00b"])
     assert response.status_code == 400
-    assert_shows(response, messages.HEADER_VALUE_INVALID.format(name="q"))
+    assert_shows(response, messages.ROW_UNSTORABLE.format(name="q", reason=TEXT_HOLDS_NUL))
     assert pleo_via_fake.seen == []
 
 
