@@ -11,6 +11,7 @@ class OAuthClientConfig(AppConfig):
         from registrations.readiness import add_staging_evidence
         from registrations.signals import credential_disabled
 
+        from . import checks  # noqa: F401  (registers the system checks)
         from .selectors import staging_evidence
         from .services.disabled_credential import connections_forget_tokens
 

@@ -174,6 +174,25 @@ SERVER_METADATA_NONE = "{server}: {problem}."
 PATH_REQUIRED = "Enter a path for the custom call, e.g. /v1/introspect."
 PATH_PLACEHOLDER = "Replace {placeholders} in the path with a value; nothing was sent."
 
+# Test-call retention
+TEST_CALLS_KEPT_NOTE = (
+    "Kept per connection: the newest {kept} test calls, none older than {days} days, and always the "
+    "connection's newest successful call (the readiness report's staging evidence). The rest is "
+    "deleted when a call is recorded, and daily by manage.py purge_test_calls."
+)
+TEST_CALLS_PURGED = (
+    "Deleted {total} test call(s) of {connections} connection(s): {by_age} older than {days} days, "
+    "{by_count} beyond the newest {kept} of a connection; {skipped} connection(s) held by another job."
+)
+TEST_CALL_DAYS_BELOW_EVIDENCE = (
+    "PORTAL_TEST_CALLS_KEPT_DAYS ({days}) is below PORTAL_STAGING_EVIDENCE_DAYS ({evidence}): test "
+    "calls the readiness report counts as staging evidence would be deleted. Keep at least "
+    "{evidence} days."
+)
+TEST_CALLS_KEPT_NONE = (
+    "PORTAL_TEST_CALLS_KEPT ({kept}) must be at least 1: the newest test call is always kept."
+)
+
 # The operation picker
 OPERATION_UNKNOWN = "No operation of the catalog is called “{key}”."
 OPERATION_NEEDS_SCOPE = "needs scope {scope}"

@@ -99,6 +99,10 @@ class Connection(models.Model):
         return [scope for scope in self.scope.split() if requested and scope not in requested]
 
 
+# A test call that worked: the API answered 2xx and nothing failed on the way (TestCall.ok).
+SUCCESSFUL_CALL = models.Q(status_code__gte=200, status_code__lt=300, error_code="")
+
+
 class TestCall(models.Model):
     """One request to the API with a connection's token: what was asked, when, how it went.
 
@@ -137,6 +141,7 @@ class TestCall(models.Model):
 
     @property
     def ok(self) -> bool:
+        """The API answered 2xx and nothing failed on the way (SUCCESSFUL_CALL, in Python)."""
         return self.status_code is not None and 200 <= self.status_code < 300 and not self.error_code
 
 

@@ -19,7 +19,7 @@ from registrations.models import Credential, CredentialStatus, Registration
 from registrations.readiness import StagingEvidence
 
 from . import messages
-from .models import Connection, Exchange, ExchangeKind, TestCall
+from .models import SUCCESSFUL_CALL, Connection, Exchange, ExchangeKind, TestCall
 
 # Granted to the Developers and Partner managers groups (migration 0002); superusers have it.
 USE_DASHBOARD_PERMISSION = "oauthclient.use_dashboard"
@@ -227,11 +227,7 @@ def staging_evidence(registration: Registration, since: datetime) -> StagingEvid
     """The latest successful test call with any credential of `registration` since `since` (readiness report)."""
     call = (
         TestCall.objects.filter(
-            connection__credential__registration=registration,
-            created_at__gte=since,
-            status_code__gte=200,
-            status_code__lt=300,
-            error_code="",
+            SUCCESSFUL_CALL, connection__credential__registration=registration, created_at__gte=since
         )
         .select_related("connection__credential")
         .order_by("-created_at")
