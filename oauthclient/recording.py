@@ -21,6 +21,7 @@ import requests
 from django.conf import settings
 from django.db.models import CharField, JSONField, Model, Subquery, TextField
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 from requests.adapters import HTTPAdapter
 
 from core.redaction import redact_exchange, redact_text
@@ -107,6 +108,7 @@ class RecordingAdapter(HTTPAdapter):
         self.recorder = recorder
         self.kind = kind
 
+    @sensitive_variables("request", "draft", "response")
     def send(  # type: ignore[override]
         self, request: requests.PreparedRequest, stream: bool = False, **kwargs: Any
     ) -> requests.Response:
@@ -176,6 +178,7 @@ class Recorder:
             prune(connection=connection)
         return rows
 
+    @sensitive_variables("draft")
     def _row(self, draft: ExchangeDraft, *, connection: Connection, test_call: TestCall | None) -> Exchange:
         redacted = redact_exchange(
             url=draft.url,

@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from core.text import unstorable_reason
 from registrations.models import Credential, CredentialStatus
@@ -80,6 +81,7 @@ def _store_pending(session: MutableMapping[str, Any], pending: dict[str, dict[st
         session.modified = True
 
 
+@sensitive_variables("code_verifier", "pending")
 def connection_start(
     *,
     credential: Credential,
@@ -143,6 +145,7 @@ def _take_pending(session: MutableMapping[str, Any], state: str) -> dict[str, An
     return entry
 
 
+@sensitive_variables("entry", "params")
 def connection_complete(
     *,
     user: Any,
@@ -185,6 +188,7 @@ def connection_complete(
     return connection
 
 
+@sensitive_variables("entry", "params", "code", "token", "fields")
 def _complete(
     *, user: Any, entry: dict[str, Any], params: Mapping[str, str], recorder: Recorder
 ) -> Connection:
@@ -248,6 +252,7 @@ def _complete(
     return connection
 
 
+@sensitive_variables("pasted_url", "parts", "params")
 def connection_complete_from_url(
     *, user: Any, session: MutableMapping[str, Any], pasted_url: str
 ) -> Connection:

@@ -20,6 +20,7 @@ import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.views.decorators.debug import sensitive_variables
 
 from core.redaction import excerpt, redact_exchange
 from core.servers import server_endpoints
@@ -231,6 +232,7 @@ def with_query(url: str, query: Sequence[tuple[str, str]]) -> str:
     return url + ("&" if urlsplit(url).query else "?") + urlencode(list(query))
 
 
+@sensitive_variables("token", "draft")
 def _send(
     url: str, connection: Connection, request: ApiRequest, recorder: Recorder
 ) -> tuple[requests.Response, bytes, bool, int]:
@@ -315,6 +317,7 @@ def test_call_send(
     return record
 
 
+@sensitive_variables("client_secret", "kept_body")
 def test_call_send_returning_answer(
     *,
     connection: Connection,

@@ -15,6 +15,7 @@ from typing import Any
 import requests
 from authlib.common.errors import AuthlibBaseError
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from core.redaction import redact_data
 from registrations.models import Credential
@@ -42,6 +43,7 @@ def _expires_at(token: Mapping[str, Any]) -> datetime | None:
     return None
 
 
+@sensitive_variables("token", "access_token", "refresh_token")
 def token_fields(
     token: Mapping[str, Any], *, server: DiscoveredServer, requested_scope: str
 ) -> dict[str, Any]:
@@ -111,6 +113,7 @@ def _recorder_for(connection: Connection) -> Recorder:
     )
 
 
+@sensitive_variables("token", "fields")
 def connection_refresh(
     *, connection: Connection, force: bool = False, stale_access_token: str | None = None
 ) -> Connection:
@@ -189,6 +192,7 @@ def _json_answer(response: requests.Response, *, server: DiscoveredServer) -> di
     return data
 
 
+@sensitive_variables("response", "data")
 def connection_introspect(*, connection: Connection) -> dict[str, Any]:
     """RFC 7662 introspection of the access token (client authenticates as for the token endpoint).
 
@@ -222,6 +226,7 @@ def connection_introspect(*, connection: Connection) -> dict[str, Any]:
     return dict(redact_data(data))
 
 
+@sensitive_variables("access_token", "refresh_token", "tokens", "token")
 def tokens_revoke(
     *,
     credential: Credential,

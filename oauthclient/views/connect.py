@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages as flash
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from core.servers import server_endpoints
@@ -123,6 +124,7 @@ def manual(request: HttpRequest, credential_id: int) -> HttpResponse:
 
 
 @require_POST
+@sensitive_post_parameters("pasted_url")
 @dashboard_access
 def manual_complete(request: HttpRequest) -> HttpResponse:
     form = PasteForm(request.POST)
