@@ -328,7 +328,7 @@ class MonitoringForm(forms.Form):
     target = forms.ChoiceField(
         label="Probe request", choices=PROBES, widget=forms.RadioSelect, initial="introspect"
     )
-    path = forms.CharField(
+    path = TextField(
         required=False,
         max_length=PATH_MAX_LENGTH,
         widget=forms.TextInput(attrs={"placeholder": "/v1/introspect", "size": 50, "spellcheck": "false"}),
