@@ -10,6 +10,7 @@ from django.http import HttpRequest
 
 from . import messages
 from .models import Connection, TestCall
+from .services.retention import RECORDING_BATCH
 
 # access_token and refresh_token are left out on purpose.
 CONNECTION_FIELDS = (
@@ -77,6 +78,8 @@ class TestCallAdmin(ReadOnlyAdmin):
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
         note = messages.TEST_CALLS_KEPT_NOTE.format(
-            kept=settings.PORTAL_TEST_CALLS_KEPT, days=settings.PORTAL_TEST_CALLS_KEPT_DAYS
+            kept=settings.PORTAL_TEST_CALLS_KEPT,
+            days=settings.PORTAL_TEST_CALLS_KEPT_DAYS,
+            batch=RECORDING_BATCH,
         )
         return super().changelist_view(request, {**(extra_context or {}), "retention_note": note})

@@ -178,7 +178,8 @@ PATH_PLACEHOLDER = "Replace {placeholders} in the path with a value; nothing was
 TEST_CALLS_KEPT_NOTE = (
     "Kept per connection: the newest {kept} test calls, none older than {days} days, and always the "
     "connection's newest successful call (the readiness report's staging evidence). The rest is "
-    "deleted when a call is recorded, and daily by manage.py purge_test_calls."
+    "deleted as calls are recorded (calls beyond the count {batch} at a time), and daily by "
+    "manage.py purge_test_calls."
 )
 TEST_CALLS_PURGED = (
     "Deleted {total} test call(s) of {connections} connection(s): {by_age} older than {days} days, "

@@ -25,7 +25,7 @@ from ..errors import OAuthClientError
 from ..locks import connection_claimed, connection_locked
 from ..models import Connection, ConnectionStatus, MonitorState, TestCall
 from ..notifications import monitor_state_change_queue
-from .retention import test_calls_prune
+from .retention import RECORDING_BATCH, test_calls_prune
 from .test_call import api_url, test_call_run
 
 logger = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ def _run_probe(connection: Connection) -> TestCall:
         error_code=error_code,
         error_message=error_message,
     )
-    test_calls_prune(connection=connection)
+    test_calls_prune(connection=connection, batch=RECORDING_BATCH)
     return call
 
 

@@ -6,8 +6,10 @@ rank: the readiness report shows it as the staging evidence a promotion wants (w
 PORTAL_STAGING_EVIDENCE_DAYS, which a system check keeps within the days kept). A
 call's exchanges go with it.
 
-The rule is enforced when a call is recorded (test_call.py) and by the scheduled
-`manage.py purge_test_calls`, for connections that make no calls any more.
+The rule is enforced when a call is recorded (test_call.py), where calls beyond the count
+are deleted RECORDING_BATCH at a time (one query per call until then, as exchanges are
+pruned in batches), and by the scheduled `manage.py purge_test_calls`, exactly, for
+connections that make no calls any more.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from ..locks import connection_claimed
@@ -25,6 +27,9 @@ from ..models import SUCCESSFUL_CALL, Connection, TestCall
 
 # Rows deleted per statement: bounds memory and the length of each transaction.
 DELETE_BATCH = 500
+# When a call is recorded, calls beyond the count wait until this many can go at once: a
+# connection at its limit then costs one query per call, not a deletion per call.
+RECORDING_BATCH = 20
 NEWEST_FIRST = ("-created_at", "-id")
 
 Progress = Callable[[int, int, Connection], None]
@@ -87,11 +92,20 @@ def test_calls_prune(
     *,
     connection: Connection,
     now: datetime | None = None,  # noqa: PT028  (a service, not a test: see __test__ below)
+    batch: int = 0,  # noqa: PT028
 ) -> Pruned:
-    """Delete the connection's test calls the retention rule does not keep."""
+    """Delete the connection's test calls the retention rule does not keep.
+
+    `batch`: leave up to this many calls beyond the count for a later, larger deletion.
+    """
     calls = TestCall.objects.filter(connection=connection)
-    by_age = _delete(calls.filter(created_at__lt=_oldest_kept_day(now or timezone.now())))
-    by_count = _delete(_beyond_the_count(calls))
+    oldest_kept_day = _oldest_kept_day(now or timezone.now())
+    held = calls.aggregate(count=Count("id"), oldest=Min("created_at"))
+    by_age = by_count = 0
+    if held["oldest"] is not None and held["oldest"] < oldest_kept_day:
+        by_age = _delete(calls.filter(created_at__lt=oldest_kept_day))
+    if held["count"] - by_age > max(int(settings.PORTAL_TEST_CALLS_KEPT), 1) + batch:
+        by_count = _delete(_beyond_the_count(calls))
     return Pruned(by_age=by_age, by_count=by_count)
 
 

@@ -33,7 +33,7 @@ from ..models import Connection, ExchangeKind, TestCall
 from ..recording import Recorder, body_text, fit_to_columns, storable
 from ._http import oauth_session
 from .credential_guard import connection_require_usable_credential
-from .retention import test_calls_prune
+from .retention import RECORDING_BATCH, test_calls_prune
 from .tokens import connection_refresh
 
 logger = logging.getLogger(__name__)
@@ -389,7 +389,7 @@ def test_call_send_returning_answer(
     with transaction.atomic():
         record.save()
         recorder.save(connection=connection, test_call=record)
-    test_calls_prune(connection=connection)
+    test_calls_prune(connection=connection, batch=RECORDING_BATCH)
     logger.info("Test call %s: %s", record.pk, record.status_code or record.error_code)
     return record, kept_body
 

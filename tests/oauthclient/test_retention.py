@@ -19,7 +19,7 @@ from django.utils.html import escape
 
 from oauthclient import messages, selectors
 from oauthclient.models import Connection, Exchange, ExchangeKind, TestCall
-from oauthclient.services.retention import test_calls_purge
+from oauthclient.services.retention import RECORDING_BATCH, test_calls_purge
 from oauthclient.services.test_call import test_call_run
 from tests.at_once import at_once
 from tests.factories import make_connection, make_test_call
@@ -50,14 +50,27 @@ def _kept(connection: Connection) -> set[int]:
 # --- when a call is recorded -----------------------------------------------------------------
 
 
+def _hours(count: int, *, after: int = 0) -> list[float]:
+    """`count` ages in hours, oldest first, all older than `after` hours."""
+    return [after + count - index for index in range(count)]
+
+
 def test_a_recorded_call_deletes_its_connections_calls_beyond_the_count(
     retention, connected, developer, pleo_via_fake
 ):
-    older = _calls(connected, 3, 2, 1)
+    older = _calls(connected, *_hours(KEPT + RECORDING_BATCH))
 
     new = test_call_run(connection=connected, user=developer, path="/v1/introspect")
 
-    assert _kept(connected) == {older[1].pk, older[2].pk, new.pk}
+    assert _kept(connected) == {*(call.pk for call in older[-(KEPT - 1) :]), new.pk}
+
+
+def test_calls_beyond_the_count_wait_to_be_deleted_together(retention, connected, developer, pleo_via_fake):
+    older = _calls(connected, *_hours(KEPT + RECORDING_BATCH - 1))
+
+    new = test_call_run(connection=connected, user=developer, path="/v1/introspect")
+
+    assert _kept(connected) == {*(call.pk for call in older), new.pk}
 
 
 def test_a_recorded_call_deletes_its_connections_calls_older_than_the_days_kept(
@@ -72,20 +85,20 @@ def test_a_recorded_call_deletes_its_connections_calls_older_than_the_days_kept(
 
 
 def test_the_newest_successful_call_is_kept_beyond_the_count(retention, connected, developer, pleo_via_fake):
-    (worked,) = _calls(connected, 5)
-    _calls(connected, 4, 3, 2, status_code=500)
+    (worked,) = _calls(connected, KEPT + RECORDING_BATCH + 1)
+    failing = _calls(connected, *_hours(KEPT + RECORDING_BATCH), status_code=500)
 
-    failing = [test_call_run(connection=connected, user=developer, path="/v1/missing") for _ in range(KEPT)]
+    new = test_call_run(connection=connected, user=developer, path="/v1/missing")
 
-    assert _kept(connected) == {worked.pk, *(call.pk for call in failing)}
+    assert _kept(connected) == {worked.pk, *(call.pk for call in failing[-(KEPT - 1) :]), new.pk}
 
 
 def test_after_a_burst_of_failures_the_readiness_report_still_finds_the_evidence(
     retention, connected, developer, pleo_via_fake
 ):
     (worked,) = _calls(connected, 24 * 20)
-    for _ in range(KEPT + 2):
-        test_call_run(connection=connected, user=developer, path="/v1/missing")
+    _calls(connected, *_hours(KEPT + RECORDING_BATCH), status_code=500)
+    test_call_run(connection=connected, user=developer, path="/v1/missing")
 
     evidence = selectors.staging_evidence(
         connected.credential.registration, timezone.now() - timedelta(days=30)
@@ -226,5 +239,5 @@ def test_the_default_retention_passes_the_checks():
 def test_the_admin_test_call_list_says_what_is_kept(admin_client, retention):
     page = admin_client.get("/admin/oauthclient/testcall/").content.decode()
 
-    note = messages.TEST_CALLS_KEPT_NOTE.format(kept=KEPT, days=DAYS)
+    note = messages.TEST_CALLS_KEPT_NOTE.format(kept=KEPT, days=DAYS, batch=RECORDING_BATCH)
     assert f'<p class="help" id="retention-note">{escape(note)}</p>' in page
