@@ -47,7 +47,7 @@ def _connection_url(connection: Any, action: str = "") -> str:
 # --- connecting ------------------------------------------------------------------------------
 
 
-def test_connect(dev_client, credential, known_verifier, settings):
+def test_a_failed_connect_shows_no_secret(dev_client, credential, known_verifier, settings):
     page = error_page(
         dev_client,
         method="post",
@@ -59,7 +59,7 @@ def test_connect(dev_client, credential, known_verifier, settings):
     assert_shows_none(page, [CODE_VERIFIER, CLIENT_SECRET, BASIC])
 
 
-def test_callback(dev_client, credential, known_verifier, settings):
+def test_a_failed_callback_shows_no_secret(dev_client, credential, known_verifier, settings):
     start_connect(dev_client, credential)
     page = error_page(
         dev_client,
@@ -71,7 +71,7 @@ def test_callback(dev_client, credential, known_verifier, settings):
     assert_shows_none(page, [AUTHORIZATION_CODE, CODE_VERIFIER, CLIENT_SECRET, BASIC, *ISSUED])
 
 
-def test_manual_path_start(dev_client, credential, known_verifier, settings):
+def test_a_failed_manual_path_start_shows_no_secret(dev_client, credential, known_verifier, settings):
     page = error_page(
         dev_client,
         method="post",
@@ -83,7 +83,7 @@ def test_manual_path_start(dev_client, credential, known_verifier, settings):
     assert_shows_none(page, [CODE_VERIFIER, CLIENT_SECRET, BASIC])
 
 
-def test_manual_path_completion(dev_client, credential, known_verifier, settings):
+def test_a_failed_manual_path_completion_shows_no_secret(dev_client, credential, known_verifier, settings):
     dev_client.post(f"/dashboard/credentials/{credential.pk}/manual/", {"redirect_uri": POSTMAN_CALLBACK})
     landed = POSTMAN_CALLBACK + "?" + urlencode({"code": AUTHORIZATION_CODE, "state": STATE})
     page = error_page(
@@ -100,7 +100,7 @@ def test_manual_path_completion(dev_client, credential, known_verifier, settings
 # --- the connection's actions ----------------------------------------------------------------
 
 
-def test_refresh(dev_client, connected, settings):
+def test_a_failed_refresh_shows_no_secret(dev_client, connected, settings):
     page = error_page(
         dev_client,
         method="post",
@@ -111,7 +111,7 @@ def test_refresh(dev_client, connected, settings):
     assert_shows_none(page, [*HELD, *ISSUED])
 
 
-def test_introspect(dev_client, connected, settings):
+def test_a_failed_introspection_shows_no_secret(dev_client, connected, settings):
     page = error_page(
         dev_client,
         method="post",
@@ -122,7 +122,7 @@ def test_introspect(dev_client, connected, settings):
     assert_shows_none(page, HELD)
 
 
-def test_disconnect(dev_client, connected, pleo_via_fake, settings):
+def test_a_failed_disconnect_shows_no_secret(dev_client, connected, pleo_via_fake, settings):
     pleo_via_fake.publish_metadata()
     page = error_page(
         dev_client,
@@ -141,7 +141,7 @@ def test_disconnect(dev_client, connected, pleo_via_fake, settings):
 AFTER_SENDING = "oauthclient.services.test_call.body_text"
 
 
-def test_test_call(dev_client, connected, settings):
+def test_a_failed_test_call_shows_no_secret(dev_client, connected, settings):
     page = error_page(
         dev_client,
         method="post",
@@ -153,7 +153,7 @@ def test_test_call(dev_client, connected, settings):
     assert_shows_none(page, HELD)
 
 
-def test_test_call_again(dev_client, connected, settings):
+def test_a_failed_test_call_sent_again_shows_no_secret(dev_client, connected, settings):
     dev_client.post(_connection_url(connected, "test-call/"), {"path": "/v1/introspect"})
     call = connected.test_calls.get()
     page = error_page(
@@ -166,7 +166,7 @@ def test_test_call_again(dev_client, connected, settings):
     assert_shows_none(page, HELD)
 
 
-def test_scope_check(dev_client, connected, settings):
+def test_a_failed_scope_check_shows_no_secret(dev_client, connected, settings):
     page = error_page(
         dev_client,
         method="post",
@@ -177,7 +177,7 @@ def test_scope_check(dev_client, connected, settings):
     assert_shows_none(page, HELD)
 
 
-def test_monitoring(dev_client, connected, settings):
+def test_a_failed_monitoring_change_shows_no_secret(dev_client, connected, settings):
     page = error_page(
         dev_client,
         method="post",
