@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest
 
+from . import messages
 from .models import Connection, TestCall
+from .services.retention import RECORDING_BATCH
 
 # access_token and refresh_token are left out on purpose.
 CONNECTION_FIELDS = (
@@ -72,3 +75,11 @@ class TestCallAdmin(ReadOnlyAdmin):
     list_filter = ("status_code", "error_code")
     fields = TEST_CALL_FIELDS
     readonly_fields = TEST_CALL_FIELDS
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        note = messages.TEST_CALLS_KEPT_NOTE.format(
+            kept=settings.PORTAL_TEST_CALLS_KEPT,
+            days=settings.PORTAL_TEST_CALLS_KEPT_DAYS,
+            batch=RECORDING_BATCH,
+        )
+        return super().changelist_view(request, {**(extra_context or {}), "retention_note": note})

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class OAuthClientConfig(AppConfig):
-    """Server profiles, connections (authorization code + PKCE), token refresh, test calls."""
+    """The developer dashboard: connections (authorization code + PKCE), tokens, test calls."""
 
     name = "oauthclient"
     verbose_name = "Connections and test calls"
@@ -11,6 +11,7 @@ class OAuthClientConfig(AppConfig):
         from registrations.readiness import add_staging_evidence
         from registrations.signals import credential_disabled
 
+        from . import checks  # noqa: F401  (registers the system checks)
         from .selectors import staging_evidence
         from .services.disabled_credential import connections_forget_tokens
 

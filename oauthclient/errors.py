@@ -37,7 +37,8 @@ CODE_CREDENTIAL_DISABLED = "credential_{status}"  # credential_revoked, credenti
 
 # Servers' descriptions are shown on pages: keep them short and printable.
 _DESCRIPTION_LIMIT = 300
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
+# Controls, and unpaired surrogates (a JSON escape such as "\ud800"), which no page can show.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 
 
 class OAuthClientError(Exception):

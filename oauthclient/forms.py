@@ -6,9 +6,11 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 
+from core.text import validate_storable_text
 from registrations.models import Credential
 
 from . import selectors
@@ -21,6 +23,20 @@ from .services.test_call import (
     ApiRequest,
     api_request_check,
 )
+
+
+class TextField(forms.CharField):
+    """A CharField refusing what no database stores with core.text's rule (NUL, unpaired
+    surrogates), in place of Django's own NUL check and its different message."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.validators = [
+            validator
+            for validator in self.validators
+            if not isinstance(validator, ProhibitNullCharactersValidator)
+        ]
+        self.validators.append(validate_storable_text)
 
 
 def _list(data: Any, name: str) -> list[str]:
@@ -99,7 +115,7 @@ class ManualStartForm(forms.Form):
 
 
 class PasteForm(forms.Form):
-    pasted_url = forms.CharField(
+    pasted_url = TextField(
         label="The full URL your browser landed on",
         max_length=8000,
         widget=forms.TextInput(attrs={"size": 80, "autocomplete": "off", "spellcheck": "false"}),
@@ -129,12 +145,12 @@ class TestCallForm(forms.Form):
     method = forms.ChoiceField(
         choices=[(method, method) for method in METHODS], initial="GET", required=False
     )
-    path = forms.CharField(
+    path = TextField(
         required=False,
         max_length=PATH_MAX_LENGTH,
         widget=forms.TextInput(attrs={"placeholder": "/v1/introspect", "size": 50, "spellcheck": "false"}),
     )
-    body = forms.CharField(
+    body = TextField(
         label="JSON body",
         required=False,
         # The service's byte limit gives the clear message; this only stops absurd posts early.
@@ -147,6 +163,9 @@ class TestCallForm(forms.Form):
     )
     # The catalog operation the form was filled from (its notes stay shown after an error).
     operation = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+    # Where the rows' errors go, shown next to the rows (the rows come as repeated fields).
+    query = forms.Field(required=False, disabled=True, widget=forms.HiddenInput)
+    headers = forms.Field(required=False, disabled=True, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, server: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -173,6 +192,9 @@ class TestCallForm(forms.Form):
         name_field, value_field = ROW_FIELDS[kind]
         names, values = _list(self.data, name_field), _list(self.data, value_field)
         rows = [(str(name).strip(), str(value)) for name, value in zip(names, values, strict=False)]
+        if kind == "headers":
+            # Space around a header value is no part of it (RFC 9110 §5.5).
+            rows = [(name, value.strip(" \t")) for name, value in rows]
         return [(name, value) for name, value in rows if name or value]
 
     def rows(self, kind: str) -> list[tuple[str, str]]:
@@ -306,7 +328,7 @@ class MonitoringForm(forms.Form):
     target = forms.ChoiceField(
         label="Probe request", choices=PROBES, widget=forms.RadioSelect, initial="introspect"
     )
-    path = forms.CharField(
+    path = TextField(
         required=False,
         max_length=PATH_MAX_LENGTH,
         widget=forms.TextInput(attrs={"placeholder": "/v1/introspect", "size": 50, "spellcheck": "false"}),

@@ -4,6 +4,8 @@ Messages that carry the server's error code are templates with `{code}` and
 `{description}`; `errors.OAuthClientError` fills them in.
 """
 
+from .models import CallbackKnowledge
+
 # Connect (authorization request and callback)
 CONNECTED = "Connected: the portal holds an access token for this client."
 CREDENTIAL_NOT_USABLE = "This credential is not active any more: pick an active one."
@@ -20,11 +22,15 @@ CALLBACK_STATED = (
     "path then."
 )
 CALLBACK_KNOWLEDGE = {
-    "sandbox": "Registered: the sandbox registers the portal's callback URL with every client it issues.",
-    "registration": "Registered: the callback URL is one of this registration's redirect URIs.",
-    "stated": "Registered at the server, as a developer stated.",
-    "observed": "Registered at the server: it has sent a browser back to it for this client.",
-    "unknown": "Not among the registration's redirect URIs; whether the server accepts it is not known.",
+    CallbackKnowledge.SANDBOX: (
+        "Registered: the sandbox registers the portal's callback URL with every client it issues."
+    ),
+    CallbackKnowledge.IN_REGISTRATION: "Registered: the callback URL is one of this registration's redirect URIs.",
+    CallbackKnowledge.STATED: "Registered at the server, as a developer stated.",
+    CallbackKnowledge.OBSERVED: "Registered at the server: it has sent a browser back to it for this client.",
+    CallbackKnowledge.UNKNOWN: (
+        "Not among the registration's redirect URIs; whether the server accepts it is not known."
+    ),
 }
 CALLBACK_NOT_CONFIRMED = "Tick the box to state that the callback URL is registered at the server."
 SCOPE_NOT_REGISTERED = "These scopes are not among the registration's: {scopes}."
@@ -120,6 +126,8 @@ DISCONNECTED_NO_REVOCATION = (
     "at Pleo)."
 )
 INTROSPECT_DONE = "Token introspection answered by {server}."
+MONITORING_ON = "Monitoring is on: the scheduled probe makes GET {path}."
+MONITORING_OFF = "Monitoring is off."
 
 # Test calls
 TEST_CALL_DONE = "Test call answered HTTP {status} in {duration_ms} ms."
@@ -142,7 +150,19 @@ HEADER_FORBIDDEN = (
     "The header “{name}” cannot be set: the portal sends the token, the host, cookies and the "
     "connection headers itself."
 )
-HEADER_VALUE_INVALID = "The value of “{name}” contains a line break or a NUL character."
+HEADER_VALUE_INVALID = (
+    "The value of “{name}” contains a control character (such as a line break): a header value is "
+    "one line of text."
+)
+HEADER_VALUE_SPACE = (
+    "The value of “{name}” starts or ends with whitespace (a space, a tab…), which a header cannot "
+    "carry: remove it."
+)
+HEADER_VALUE_NOT_LATIN1 = (
+    "The value of “{name}” holds “{character}”, which a header cannot carry: header values are sent "
+    "as ISO-8859-1 (Latin-1) bytes. Put it in the query or the body, or percent-encode it."
+)
+ROW_UNSTORABLE = "“{name}”: {reason}"
 PRODUCTION_NOT_CONFIRMED = (
     "This {method} goes to Pleo production and changes data in a real company: tick the confirmation "
     "to send it."
@@ -153,6 +173,26 @@ SERVER_METADATA_READ = "{server}'s metadata was read again from {url}."
 SERVER_METADATA_NONE = "{server}: {problem}."
 PATH_REQUIRED = "Enter a path for the custom call, e.g. /v1/introspect."
 PATH_PLACEHOLDER = "Replace {placeholders} in the path with a value; nothing was sent."
+
+# Test-call retention
+TEST_CALLS_KEPT_NOTE = (
+    "Kept per connection: the newest {kept} test calls, none older than {days} days, and always the "
+    "connection's newest successful call (the readiness report's staging evidence). The rest is "
+    "deleted as calls are recorded (calls beyond the count {batch} at a time), and daily by "
+    "manage.py purge_test_calls."
+)
+TEST_CALLS_PURGED = (
+    "Deleted {total} test call(s) of {connections} connection(s): {by_age} older than {days} days, "
+    "{by_count} beyond the newest {kept} of a connection; {skipped} connection(s) held by another job."
+)
+TEST_CALL_DAYS_BELOW_EVIDENCE = (
+    "PORTAL_TEST_CALLS_KEPT_DAYS ({days}) is below PORTAL_STAGING_EVIDENCE_DAYS ({evidence}): test "
+    "calls the readiness report counts as staging evidence would be deleted. Keep at least "
+    "{evidence} days."
+)
+TEST_CALLS_KEPT_NONE = (
+    "PORTAL_TEST_CALLS_KEPT ({kept}) must be at least 1: the newest test call is always kept."
+)
 
 # The operation picker
 OPERATION_UNKNOWN = "No operation of the catalog is called “{key}”."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from enum import StrEnum
 from http import HTTPStatus
 
 from django.conf import settings
@@ -98,6 +99,10 @@ class Connection(models.Model):
         return [scope for scope in self.scope.split() if requested and scope not in requested]
 
 
+# A test call that worked: the API answered 2xx and nothing failed on the way (TestCall.ok).
+SUCCESSFUL_CALL = models.Q(status_code__gte=200, status_code__lt=300, error_code="")
+
+
 class TestCall(models.Model):
     """One request to the API with a connection's token: what was asked, when, how it went.
 
@@ -136,6 +141,7 @@ class TestCall(models.Model):
 
     @property
     def ok(self) -> bool:
+        """The API answered 2xx and nothing failed on the way (SUCCESSFUL_CALL, in Python)."""
         return self.status_code is not None and 200 <= self.status_code < 300 and not self.error_code
 
 
@@ -221,6 +227,16 @@ class CallbackStatement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.callback_url} registered for {self.credential.client_id} ({self.get_source_display()})"
+
+
+class CallbackKnowledge(StrEnum):
+    """What the portal knows about its callback URL at a client's server (and why)."""
+
+    SANDBOX = "sandbox"  # sandbox issuance registers it with every client
+    IN_REGISTRATION = "registration"  # one of the registration's redirect URIs
+    STATED = CallbackStatement.Source.STATED.value
+    OBSERVED = CallbackStatement.Source.OBSERVED.value
+    UNKNOWN = "unknown"
 
 
 class ScopeCheck(models.Model):

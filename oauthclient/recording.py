@@ -10,16 +10,18 @@ connection) bounds what is kept; 0 turns recording off.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 from django.conf import settings
-from django.db.models import Subquery
+from django.db.models import CharField, JSONField, Model, Subquery, TextField
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 from requests.adapters import HTTPAdapter
 
 from core.redaction import redact_exchange, redact_text
@@ -30,15 +32,36 @@ from .models import Connection, Exchange, TestCall
 BODY_LIMIT = 64 * 1024
 ERROR_LIMIT = 500
 PRUNE_EVERY = 20
+Row = TypeVar("Row", bound=Model)
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def storable(value: Any) -> Any:
-    """Text PostgreSQL can store: NUL characters (a binary answer, say) become U+FFFD."""
+    """Text every database stores (core.text): NUL characters (a binary answer, say) and
+    unpaired surrogates (a JSON escape such as "\\ud800", decoded) become U+FFFD.
+
+    What the portal sends is refused before it is sent when it holds such text; what a
+    server answers is kept with the replacement, so that recording it cannot fail.
+    """
     if isinstance(value, str):
-        return value.replace("\x00", "\ufffd")
+        return _UNSTORABLE.sub("\ufffd", value)
     if isinstance(value, list | tuple):
         return [storable(item) for item in value]
+    if isinstance(value, dict):
+        return {storable(key): storable(item) for key, item in value.items()}
     return value
+
+
+def fit_to_columns(instance: Row) -> Row:
+    """`instance` with every text storable and no longer than its column (PostgreSQL
+    refuses a longer value; a long query string can make a URL longer than its column)."""
+    for column in instance._meta.concrete_fields:
+        if isinstance(column, CharField | TextField | JSONField):
+            value = storable(getattr(instance, column.attname))
+            if isinstance(column, CharField) and column.max_length and isinstance(value, str):
+                value = value[: column.max_length]
+            setattr(instance, column.attname, value)
+    return instance
 
 
 def recording_enabled() -> bool:
@@ -85,6 +108,7 @@ class RecordingAdapter(HTTPAdapter):
         self.recorder = recorder
         self.kind = kind
 
+    @sensitive_variables("request", "draft", "response")
     def send(  # type: ignore[override]
         self, request: requests.PreparedRequest, stream: bool = False, **kwargs: Any
     ) -> requests.Response:
@@ -154,6 +178,7 @@ class Recorder:
             prune(connection=connection)
         return rows
 
+    @sensitive_variables("draft")
     def _row(self, draft: ExchangeDraft, *, connection: Connection, test_call: TestCall | None) -> Exchange:
         redacted = redact_exchange(
             url=draft.url,
@@ -167,7 +192,7 @@ class Recorder:
         for name in ("request_body", "response_body"):
             if len(redacted[name]) > BODY_LIMIT:
                 redacted[name] = redacted[name][:BODY_LIMIT] + "\n… (cut)"
-        return Exchange(
+        exchange = Exchange(
             connection=connection,
             test_call=test_call,
             kind=draft.kind,
@@ -175,9 +200,10 @@ class Recorder:
             method=draft.method,
             status_code=draft.status_code,
             duration_ms=draft.duration_ms,
-            error=storable(redact_text(draft.error, secrets=self.secrets)),
-            **{name: storable(value) for name, value in redacted.items()},
+            error=redact_text(draft.error, secrets=self.secrets),
+            **redacted,
         )
+        return fit_to_columns(exchange)
 
 
 def prune(*, connection: Connection) -> int:

@@ -20,7 +20,7 @@ from registrations.models import Credential, CredentialStatus, Registration
 from registrations.readiness import StagingEvidence
 
 from . import messages
-from .models import Connection, Exchange, ExchangeKind, TestCall
+from .models import SUCCESSFUL_CALL, Connection, Exchange, ExchangeKind, TestCall
 
 # Granted to the Developers and Partner managers groups (migration 0002); superusers have it.
 USE_DASHBOARD_PERMISSION = "oauthclient.use_dashboard"
@@ -123,7 +123,7 @@ def connection_exchanges(*, connection: Connection, page: str | int | None) -> P
     return Paginator(exchanges, EXCHANGES_PER_PAGE).get_page(page)
 
 
-def test_call_exchange(call: TestCall) -> Exchange | None:
+def test_call_last_api_exchange(call: TestCall) -> Exchange | None:
     """The last API exchange of a test call (after a refresh and a retry, the retry's)."""
     return call.exchanges.filter(kind=ExchangeKind.TEST_CALL).order_by("-id").first()
 
@@ -155,7 +155,7 @@ class Comparison:
 
 
 def _answer(call: TestCall) -> tuple[dict[str, str], str]:
-    exchange = test_call_exchange(call)
+    exchange = test_call_last_api_exchange(call)
     if exchange is None:
         return {}, call.excerpt
     headers = {str(name).lower(): str(value) for name, value in exchange.response_headers}
@@ -234,11 +234,7 @@ def staging_evidence(registration: Registration, since: datetime) -> StagingEvid
     """The latest successful test call with any credential of `registration` since `since` (readiness report)."""
     call = (
         TestCall.objects.filter(
-            connection__credential__registration=registration,
-            created_at__gte=since,
-            status_code__gte=200,
-            status_code__lt=300,
-            error_code="",
+            SUCCESSFUL_CALL, connection__credential__registration=registration, created_at__gte=since
         )
         .select_related("connection__credential")
         .order_by("-created_at")

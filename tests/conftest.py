@@ -13,6 +13,9 @@ from registrations.models import Registration
 from .factories import make_registration
 from .migrated_data import reseed_after_post_migrate
 
+# Fixtures shared across suites are plugins, listed here once (a conftest is never imported).
+pytest_plugins = ["tests.oauthclient.fixtures"]
+
 # After every flush (transactional and live-server tests) and every migrate (also of a
 # database kept by --reuse-db), the data migrations' rows are put back.
 post_migrate.connect(reseed_after_post_migrate, dispatch_uid="tests.migrated_data")

@@ -99,3 +99,62 @@ def dashboard_group(group_name: str) -> Any:
         Permission.objects.get(content_type__app_label="oauthclient", codename="use_dashboard")
     )
     return group
+
+
+# Connections and test calls -------------------------------------------------------
+
+# Tokens of the shape the suite's fake servers accept ("Bearer fake-access-…").
+ACCESS_TOKEN = "fake-access-0-" + "a" * 24
+REFRESH_TOKEN = "fake-refresh-0-" + "r" * 24
+STAGING_INTROSPECT_URL = "https://external.staging.pleo.io/v1/introspect"
+
+
+def make_connection(*, user: Any = None, credential: Any = None, **overrides: Any) -> Any:
+    """A connection as a completed authorization leaves it: tokens valid for ten minutes.
+
+    Any other status (disconnected, needs re-authorization) comes without tokens, as the
+    services leave it; `overrides` set any field.
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from oauthclient.models import Connection, ConnectionStatus
+
+    now = timezone.now()
+    fields: dict[str, Any] = {"status": overrides.pop("status", ConnectionStatus.CONNECTED)}
+    if fields["status"] == ConnectionStatus.CONNECTED:
+        fields.update(
+            access_token=ACCESS_TOKEN,
+            refresh_token=REFRESH_TOKEN,
+            token_type="Bearer",
+            scope="users:read users:write",
+            expires_at=now + timedelta(minutes=10),
+            connected_at=now,
+        )
+    fields.update(overrides)
+    return Connection.objects.create(
+        user=user or make_user(), credential=credential or make_credential(), **fields
+    )
+
+
+def make_test_call(*, connection: Any = None, age: Any = None, **overrides: Any) -> Any:
+    """A kept test call: GET /v1/introspect on Pleo staging answered 200, `age` ago (now by default)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from oauthclient.models import TestCall
+
+    connection = connection or make_connection()
+    fields: dict[str, Any] = {
+        "user": connection.user,
+        "method": "GET",
+        "url": STAGING_INTROSPECT_URL,
+        "path": "/v1/introspect",
+        "status_code": 200,
+        "duration_ms": 120,
+        "created_at": timezone.now() - (age or timedelta(0)),
+    }
+    fields.update(overrides)
+    return TestCall.objects.create(connection=connection, **fields)

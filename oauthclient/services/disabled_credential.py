@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from core.encryption import DecryptionError
 from registrations.models import Credential
@@ -22,12 +23,13 @@ from registrations.models import Credential
 from .. import errors, messages
 from ..discovery import server_for
 from ..models import Connection, ConnectionStatus
-from .connection import tokens_revoke
 from .credential_guard import status_label
+from .tokens import tokens_revoke
 
 logger = logging.getLogger(__name__)
 
 
+@sensitive_variables("held", "access_token", "refresh_token")
 def _revoke_at_server(credential: Credential, held: list[tuple[int, str, str]]) -> None:
     # Wherever the server advertises revocation (its metadata, else the configured endpoints).
     server = server_for(credential.server)
@@ -42,6 +44,7 @@ def _revoke_at_server(credential: Credential, held: list[tuple[int, str, str]]) 
             logger.info("Revoking the tokens of connection %s at %s failed: %s", pk, server.label, reason)
 
 
+@sensitive_variables("held")
 def connections_forget_tokens(*, credential: Credential, **kwargs: Any) -> None:
     """Receiver of credential_disabled: forget every connection's tokens now, revoke them after the commit."""
     held = []

@@ -25,6 +25,7 @@ from ..errors import OAuthClientError
 from ..locks import connection_claimed, connection_locked
 from ..models import Connection, ConnectionStatus, MonitorState, TestCall
 from ..notifications import monitor_state_change_queue
+from .retention import RECORDING_BATCH, test_calls_prune
 from .test_call import api_url, test_call_run
 
 logger = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ def _run_probe(connection: Connection) -> TestCall:
     except Exception as exc:
         logger.exception("Probe of connection %s crashed", connection.pk)
         error_code, error_message = CODE_PROBE_CRASHED, PROBE_CRASHED.format(error=type(exc).__name__)
-    return TestCall.objects.create(
+    call = TestCall.objects.create(
         connection=connection,
         user=connection.user,
         url=connection.monitor_path,
@@ -90,6 +91,8 @@ def _run_probe(connection: Connection) -> TestCall:
         error_code=error_code,
         error_message=error_message,
     )
+    test_calls_prune(connection=connection, batch=RECORDING_BATCH)
+    return call
 
 
 def connection_probe(*, connection: Connection) -> tuple[TestCall, Notification | None]:

@@ -34,7 +34,7 @@ from ..errors import OAuthClientError
 from ..models import Connection, ScopeCheck, TestCall
 from ..operations import COMPANY_FIELDS
 from .credential_guard import connection_require_usable_credential
-from .test_call import ApiRequest, test_call_exchange
+from .test_call import ApiRequest, test_call_send_returning_answer
 
 SMALLEST_PAGE = (("limit", "1"),)
 INTROSPECT_PATH = "/v1/introspect"
@@ -161,7 +161,7 @@ class _Run:
         self.calls: list[TestCall] = []
 
     def send(self, request: ApiRequest, *, read_only: bool) -> tuple[TestCall, bytes]:
-        call, body = test_call_exchange(
+        call, body = test_call_send_returning_answer(
             connection=self.connection,
             user=self.user,
             request=request,

@@ -20,18 +20,21 @@ import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.views.decorators.debug import sensitive_variables
 
 from core.redaction import excerpt, redact_exchange
 from core.servers import server_endpoints
+from core.text import json_unstorable_reason, unstorable_reason
 from registrations.models import CredentialServer
 
 from .. import errors, messages
 from ..errors import OAuthClientError
 from ..models import Connection, ExchangeKind, TestCall
-from ..recording import Recorder, body_text, storable
+from ..recording import Recorder, body_text, fit_to_columns, storable
 from ._http import oauth_session
-from .connection import connection_refresh
 from .credential_guard import connection_require_usable_credential
+from .retention import RECORDING_BATCH, test_calls_prune
+from .tokens import connection_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +59,13 @@ ROW_NAME_MAX = 200
 ROW_VALUE_MAX = 2000
 # RFC 9110 §5.6.2: a header name is a token. fullmatch: `$` would accept a trailing newline.
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
-_HEADER_VALUE_FORBIDDEN = re.compile(r"[\x00\r\n]")
+# RFC 9110 §5.5: a field value holds no control character but the tab (C0, DEL, and C1,
+# which Latin-1 would carry as bytes a server reads as controls too).
+_HEADER_VALUE_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+# http.client writes header values as ISO-8859-1 (Latin-1): nothing above U+00FF can be sent.
+_NOT_LATIN1 = re.compile(r"[^\x00-\xff]")
+# How much of a name a message repeats.
+SHOWN_NAME_LENGTH = 40
 # The portal sets these itself (the token, the host, the length) or they belong to one
 # hop of the connection, not to the request.
 FORBIDDEN_HEADERS = frozenset(
@@ -97,44 +106,82 @@ class ApiRequest:
     body: str = ""
 
 
+def shown(name: str) -> str:
+    """A row's name as a message repeats it: shortened, with what no page can show replaced."""
+    return storable(name[:SHOWN_NAME_LENGTH])
+
+
+def _header_value_problem(name: str, value: str) -> str | None:
+    if _HEADER_VALUE_CONTROL.search(value):
+        return messages.HEADER_VALUE_INVALID.format(name=shown(name))
+    if value != value.strip():
+        return messages.HEADER_VALUE_SPACE.format(name=shown(name))
+    outside = _NOT_LATIN1.search(value)
+    if outside:
+        return messages.HEADER_VALUE_NOT_LATIN1.format(name=shown(name), character=outside.group())
+    return None
+
+
+def _row_problem(name: str, value: str, *, headers: bool) -> str | None:
+    if not name or len(name) > ROW_NAME_MAX or len(value) > ROW_VALUE_MAX:
+        return messages.ROW_TOO_LONG.format(name=shown(name), max=ROW_VALUE_MAX)
+    unstorable = unstorable_reason(name) or unstorable_reason(value)
+    if unstorable:
+        return messages.ROW_UNSTORABLE.format(name=shown(name), reason=unstorable)
+    if not headers:
+        return None
+    if not _HEADER_NAME.fullmatch(name):
+        return messages.HEADER_NAME_INVALID.format(name=shown(name))
+    if name.lower() in FORBIDDEN_HEADERS:
+        return messages.HEADER_FORBIDDEN.format(name=shown(name))
+    return _header_value_problem(name, value)
+
+
 def _rows_check(rows: Sequence[tuple[str, str]], *, headers: bool) -> list[str]:
-    problems: list[str] = []
     if len(rows) > ROWS_MAX:
         return [messages.ROWS_TOO_MANY.format(max=ROWS_MAX)]
-    for name, value in rows:
-        if not name or len(name) > ROW_NAME_MAX or len(value) > ROW_VALUE_MAX:
-            problems.append(messages.ROW_TOO_LONG.format(name=name[:40], max=ROW_VALUE_MAX))
-        elif headers and not _HEADER_NAME.fullmatch(name):
-            problems.append(messages.HEADER_NAME_INVALID.format(name=name[:40]))
-        elif headers and name.lower() in FORBIDDEN_HEADERS:
-            problems.append(messages.HEADER_FORBIDDEN.format(name=name[:40]))
-        elif "\x00" in name + value or (headers and _HEADER_VALUE_FORBIDDEN.search(value)):
-            problems.append(messages.HEADER_VALUE_INVALID.format(name=name[:40]))
-    return problems
+    problems = (_row_problem(name, value, headers=headers) for name, value in rows)
+    return [problem for problem in problems if problem]
+
+
+def _body_problem(request: ApiRequest) -> str | None:
+    if request.method not in METHODS_WITH_BODY:
+        return messages.BODY_NOT_ALLOWED.format(method=request.method)
+    unstorable = unstorable_reason(request.body)
+    if unstorable:
+        return unstorable
+    if len(request.body.encode("utf-8")) > BODY_MAX_BYTES:
+        return messages.BODY_TOO_LARGE.format(limit_kib=BODY_MAX_BYTES // 1024)
+    try:
+        decoded = json.loads(request.body)
+    except (ValueError, RecursionError) as exc:
+        return messages.BODY_NOT_JSON.format(reason=storable(str(exc)[:120]))
+    # An escape such as "\ud800" or "\u0000" decodes to text no database stores.
+    return json_unstorable_reason(decoded)
 
 
 def api_request_check(request: ApiRequest, *, server: str, production_confirmed: bool) -> None:
-    """Every rule a console request must pass before anything is sent; errors by field."""
+    """Every rule a console request must pass before anything is sent; errors by field.
+
+    A request that passes can be sent as it is (every header value is Latin-1, every
+    text UTF-8) and kept as it was sent (no NUL, no unpaired surrogate: core.text).
+    """
     problems: dict[str, list[str]] = {}
     if request.method not in METHODS:
         problems["method"] = [messages.METHOD_INVALID.format(methods=", ".join(METHODS))]
+    unstorable = unstorable_reason(request.path)
     placeholders = _PLACEHOLDER.findall(request.path)
-    if placeholders:
+    if unstorable:
+        problems["path"] = [unstorable]
+    elif placeholders:
         problems["path"] = [messages.PATH_PLACEHOLDER.format(placeholders=", ".join(placeholders))]
     for name, rows, headers in (("query", request.query, False), ("headers", request.headers, True)):
         found = _rows_check(rows, headers=headers)
         if found:
             problems[name] = found
-    if request.body:
-        if request.method not in METHODS_WITH_BODY:
-            problems["body"] = [messages.BODY_NOT_ALLOWED.format(method=request.method)]
-        elif len(request.body.encode("utf-8", errors="replace")) > BODY_MAX_BYTES:
-            problems["body"] = [messages.BODY_TOO_LARGE.format(limit_kib=BODY_MAX_BYTES // 1024)]
-        else:
-            try:
-                json.loads(request.body)
-            except (ValueError, RecursionError) as exc:
-                problems["body"] = [messages.BODY_NOT_JSON.format(reason=str(exc)[:120])]
+    body_problem = _body_problem(request) if request.body else None
+    if body_problem:
+        problems["body"] = [body_problem]
     if server == CredentialServer.PLEO_PRODUCTION and request.method != "GET" and not production_confirmed:
         problems["confirm_production"] = [messages.PRODUCTION_NOT_CONFIRMED.format(method=request.method)]
     if problems:
@@ -185,6 +232,7 @@ def with_query(url: str, query: Sequence[tuple[str, str]]) -> str:
     return url + ("&" if urlsplit(url).query else "?") + urlencode(list(query))
 
 
+@sensitive_variables("token", "draft")
 def _send(
     url: str, connection: Connection, request: ApiRequest, recorder: Recorder
 ) -> tuple[requests.Response, bytes, bool, int]:
@@ -259,7 +307,7 @@ def test_call_send(
     that is not JSON, an unconfirmed write on Pleo production) raises and nothing is
     sent or kept. Refreshes first when the token has expired, and once more on a 401.
     """
-    record, _body = test_call_exchange(
+    record, _body = test_call_send_returning_answer(
         connection=connection,
         user=user,
         request=request,
@@ -269,7 +317,8 @@ def test_call_send(
     return record
 
 
-def test_call_exchange(
+@sensitive_variables("client_secret", "kept_body")
+def test_call_send_returning_answer(
     *,
     connection: Connection,
     user: Any,
@@ -328,18 +377,29 @@ def test_call_exchange(
         record.duration_ms = round((time.monotonic() - started) * 1000)
         record.status_code = response.status_code
         record.response_size = size
-        record.excerpt = storable(excerpt(kept_body, complete=complete, secrets=recorder.secrets))
+        record.excerpt = _kept_excerpt(kept_body, complete=complete, secrets=recorder.secrets)
     except OAuthClientError as exc:
         record.error_code, record.error_message = exc.code, exc.message
     except requests.exceptions.RequestException as exc:
         error = errors.error_from_exception(exc, server=endpoints.label, url=url)
         record.error_code, record.error_message = error.code, error.message
+    # Whatever was sent is kept: no answer may make the record unstorable.
+    fit_to_columns(record)
     # One transaction, so that recording adds statements, not commits.
     with transaction.atomic():
         record.save()
         recorder.save(connection=connection, test_call=record)
+    test_calls_prune(connection=connection, batch=RECORDING_BATCH)
     logger.info("Test call %s: %s", record.pk, record.status_code or record.error_code)
     return record, kept_body
+
+
+def _kept_excerpt(body: bytes, *, complete: bool, secrets: list[str]) -> str:
+    try:
+        return excerpt(body, complete=complete, secrets=secrets)
+    except RecursionError:
+        # JSON nested deeper than the parser goes: kept as the text it is.
+        return excerpt(body, complete=False, secrets=secrets)
 
 
 def _path_on_base(call: TestCall) -> str:
@@ -372,5 +432,5 @@ def test_call_rerun(*, call: TestCall, user: Any, production_confirmed: bool) ->
 # The names follow the services' <entity>_<action> rule; pytest must not collect them.
 test_call_run.__test__ = False  # type: ignore[attr-defined]
 test_call_send.__test__ = False  # type: ignore[attr-defined]
-test_call_exchange.__test__ = False  # type: ignore[attr-defined]
+test_call_send_returning_answer.__test__ = False  # type: ignore[attr-defined]
 test_call_rerun.__test__ = False  # type: ignore[attr-defined]

@@ -261,6 +261,13 @@ PORTAL_TRUSTED_PROXIES = env.list("PORTAL_TRUSTED_PROXIES", default=[])
 # Days a partner has to retrieve credentials after Pleo shares them (1Password
 # links expire): the retrieval deadline is the share date plus this.
 PORTAL_CREDENTIAL_RETRIEVAL_DAYS = env.int("PORTAL_CREDENTIAL_RETRIEVAL_DAYS", default=7)
+# Test calls kept per dashboard connection: the newest PORTAL_TEST_CALLS_KEPT, none older
+# than PORTAL_TEST_CALLS_KEPT_DAYS days, and always the connection's newest successful one
+# (the readiness report's staging evidence). Enforced when a call is recorded and by
+# `manage.py purge_test_calls`. A system check refuses fewer days than
+# PORTAL_STAGING_EVIDENCE_DAYS. The defaults keep 30 days of hourly monitoring probes.
+PORTAL_TEST_CALLS_KEPT = env.int("PORTAL_TEST_CALLS_KEPT", default=1000)
+PORTAL_TEST_CALLS_KEPT_DAYS = env.int("PORTAL_TEST_CALLS_KEPT_DAYS", default=90)
 
 # LINK CHECKS (registrations/links.py, `manage.py check_links`)
 # ------------------------------------------------------------------------------

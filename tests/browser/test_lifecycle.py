@@ -7,14 +7,13 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from oauthclient.models import Connection, TestCall
+from oauthclient.models import TestCall
 from registrations import validators
 from registrations.models import Credential, Registration, RegistrationStatus
 from sandbox.credentials import credential_issue_sandbox
-from tests.factories import make_credential, make_registration
+from tests.factories import make_connection, make_credential, make_registration, make_test_call
 
 from .conftest import log_in, save_screenshot
 from .test_journey import _choose_action, _connect
@@ -33,17 +32,8 @@ def proven_staging(journey: str, manager: Any, developer: Any) -> Registration:
     """An active staging registration for a local app, with a successful test call yesterday."""
     registration = make_registration(owner=manager, redirect_uris=[LOCAL_CALLBACK], **COMPLETE)
     Registration.objects.filter(pk=registration.pk).update(status=RegistrationStatus.ACTIVE)
-    connection = Connection.objects.create(
-        user=developer, credential=make_credential(registration=registration)
-    )
-    TestCall.objects.create(
-        connection=connection,
-        user=developer,
-        url="https://external.staging.pleo.io/v1/introspect",
-        status_code=200,
-        duration_ms=140,
-        created_at=timezone.now() - timedelta(days=1),
-    )
+    connection = make_connection(user=developer, credential=make_credential(registration=registration))
+    make_test_call(connection=connection, age=timedelta(days=1))
     registration.refresh_from_db()
     return registration
 

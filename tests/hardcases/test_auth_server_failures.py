@@ -17,7 +17,8 @@ import pytest
 
 from oauthclient import errors, messages
 from oauthclient.models import Connection, ConnectionStatus, TestCall
-from tests.oauthclient.conftest import FakeServer, Reply, assert_shows, callback, start_connect
+from tests.oauthclient.dashboard import assert_shows, callback, start_connect
+from tests.oauthclient.fake_server import FakeServer, Reply
 
 from .servers import CUT_OFF, HANG_UP, STALL, BrokenServer
 

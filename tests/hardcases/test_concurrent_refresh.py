@@ -14,8 +14,8 @@ from django.db import connection as db_connection
 from oauth2_provider.models import get_refresh_token_model
 
 from oauthclient.models import Connection
-from oauthclient.services.connection import connection_refresh
 from oauthclient.services.test_call import test_call_run
+from oauthclient.services.tokens import connection_refresh
 from tests.oauthclient import test_concurrency
 from tests.oauthclient.test_concurrency import expired_sandbox_connection  # noqa: F401  (fixture)
 

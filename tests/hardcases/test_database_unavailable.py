@@ -19,7 +19,7 @@ from django.db import connection as db_connection
 
 from oauthclient import messages
 from oauthclient.models import Connection, TestCall
-from tests.oauthclient.conftest import assert_shows
+from tests.oauthclient.dashboard import assert_shows
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 

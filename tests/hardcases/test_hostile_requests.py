@@ -22,7 +22,7 @@ from django.db import models
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
-from tests.factories import DEVELOPERS, PARTNER_MANAGERS, make_credential, make_group_member
+from tests.factories import DEVELOPERS, PARTNER_MANAGERS, make_connection, make_credential, make_group_member
 from tests.html_forms import form_fields
 
 # Parameters the views read besides what their forms show: the dashboard's, the admin
@@ -155,14 +155,12 @@ def _snapshot() -> Snapshot:
 @pytest.fixture
 def sweep_objects(db: Any) -> dict[str, Any]:
     """A credential and a disconnected connection (nothing an action may reach out with)."""
-    from oauthclient.models import Connection, ConnectionStatus
+    from oauthclient.models import ConnectionStatus
 
     developer = make_group_member(DEVELOPERS)
     manager = make_group_member(PARTNER_MANAGERS)
     credential = make_credential()
-    connection = Connection.objects.create(
-        user=developer, credential=credential, status=ConnectionStatus.DISCONNECTED
-    )
+    connection = make_connection(user=developer, credential=credential, status=ConnectionStatus.DISCONNECTED)
     return {"developer": developer, "manager": manager, "credential": credential, "connection": connection}
 
 

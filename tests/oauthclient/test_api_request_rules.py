@@ -17,6 +17,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from core.servers import CredentialServer
+from core.text import TEXT_HOLDS_NUL, TEXT_HOLDS_SURROGATE
 from oauthclient import errors, messages
 from oauthclient.errors import OAuthClientError
 from oauthclient.services.test_call import (
@@ -178,6 +179,10 @@ ACCEPTED_REQUESTS = [
     pytest.param(ApiRequest(query=[("q", "")] * ROWS_MAX), id="most-rows"),
     pytest.param(ApiRequest(query=[("n" * ROW_NAME_MAX, "v" * ROW_VALUE_MAX)]), id="longest-row"),
     pytest.param(ApiRequest(headers=[("X-Trace", "a;b=c")]), id="header"),
+    pytest.param(ApiRequest(headers=[("X-Name", "Ærø\tå")]), id="header-value-in-latin-1"),
+    pytest.param(ApiRequest(query=[("name", "ā 😀")]), id="query-value-outside-latin-1"),
+    pytest.param(ApiRequest(path="/v1/ā"), id="path-outside-ascii"),
+    pytest.param(ApiRequest(method="POST", body='{"emoji": "\\ud83d\\ude00"}'), id="surrogate-pair-escape"),
     pytest.param(ApiRequest(method="PUT", body=json.dumps("a" * (BODY_MAX_BYTES - 2))), id="largest-body"),
 ]
 
@@ -232,16 +237,66 @@ REFUSED_REQUESTS = [
         ApiRequest(query=[("q", "a\x00b"), ("ok", "1"), ("r", "\x00")]),
         {
             "query": [
-                messages.HEADER_VALUE_INVALID.format(name="q"),
-                messages.HEADER_VALUE_INVALID.format(name="r"),
+                messages.ROW_UNSTORABLE.format(name="q", reason=TEXT_HOLDS_NUL),
+                messages.ROW_UNSTORABLE.format(name="r", reason=TEXT_HOLDS_NUL),
             ]
         },
         id="nul-in-query-values",
     ),
     pytest.param(
         ApiRequest(query=[("a\x00b", "v")]),
-        {"query": [messages.HEADER_VALUE_INVALID.format(name="a\x00b")]},
-        id="nul-in-query-name",
+        {"query": [messages.ROW_UNSTORABLE.format(name="a\ufffdb", reason=TEXT_HOLDS_NUL)]},
+        id="nul-in-query-name-not-repeated",
+    ),
+    pytest.param(
+        ApiRequest(query=[("q", "\ud800")]),
+        {"query": [messages.ROW_UNSTORABLE.format(name="q", reason=TEXT_HOLDS_SURROGATE)]},
+        id="surrogate-in-query-value",
+    ),
+    pytest.param(
+        ApiRequest(headers=[("X-Trace", "\x00")]),
+        {"headers": [messages.ROW_UNSTORABLE.format(name="X-Trace", reason=TEXT_HOLDS_NUL)]},
+        id="nul-in-header-value",
+    ),
+    pytest.param(
+        ApiRequest(headers=[("X-Name", "ā")]),
+        {"headers": [messages.HEADER_VALUE_NOT_LATIN1.format(name="X-Name", character="ā")]},
+        id="header-value-outside-latin-1",
+    ),
+    pytest.param(
+        ApiRequest(headers=[("X-Name", "ok 😀")]),
+        {"headers": [messages.HEADER_VALUE_NOT_LATIN1.format(name="X-Name", character="😀")]},
+        id="header-value-emoji",
+    ),
+    pytest.param(
+        ApiRequest(headers=[("X-Name", "\x85next")]),
+        {"headers": [messages.HEADER_VALUE_INVALID.format(name="X-Name")]},
+        id="header-value-c1-control",
+    ),
+    pytest.param(
+        ApiRequest(headers=[("X-Name", " padded")]),
+        {"headers": [messages.HEADER_VALUE_SPACE.format(name="X-Name")]},
+        id="header-value-leading-space",
+    ),
+    pytest.param(
+        ApiRequest(path="/v1/\udfff"),
+        {"path": [TEXT_HOLDS_SURROGATE]},
+        id="surrogate-in-path",
+    ),
+    pytest.param(
+        ApiRequest(method="POST", body='{"name": "\\ud800"}'),
+        {"body": [TEXT_HOLDS_SURROGATE]},
+        id="body-with-a-lone-surrogate-escape",
+    ),
+    pytest.param(
+        ApiRequest(method="POST", body='["\\u0000"]'),
+        {"body": [TEXT_HOLDS_NUL]},
+        id="body-with-a-nul-escape",
+    ),
+    pytest.param(
+        ApiRequest(method="POST", body='"\ud800"'),
+        {"body": [TEXT_HOLDS_SURROGATE]},
+        id="body-with-a-raw-surrogate",
     ),
     pytest.param(
         ApiRequest(headers=[("X Bad", "v")]),

@@ -12,15 +12,8 @@ from oauthclient import messages
 from oauthclient.models import Connection, ConnectionStatus
 from registrations.models import TokenEndpointAuthMethod
 
-from .conftest import (
-    CLIENT_ID,
-    CLIENT_SECRET,
-    assert_shows,
-    callback,
-    callback_url,
-    make_credential,
-    start_connect,
-)
+from .dashboard import assert_shows, callback, callback_url, make_credential, start_connect
+from .fake_server import CLIENT_ID, CLIENT_SECRET
 
 
 def test_authorize_url_carries_an_s256_code_challenge(dev_client, credential):
@@ -117,7 +110,7 @@ def test_state_is_bound_to_the_session_that_started(dev_client, credential, clie
 
 
 def test_state_expires(dev_client, credential):
-    from oauthclient.services import connection as service
+    from oauthclient.services import authorization as service
 
     params = start_connect(dev_client, credential)
     session = dev_client.session

@@ -5,7 +5,8 @@ from __future__ import annotations
 from oauthclient import messages
 from oauthclient.models import Connection, ConnectionStatus
 
-from .conftest import CLIENT_ID, CLIENT_SECRET, METADATA_PATH, Reply, assert_shows
+from .dashboard import assert_shows
+from .fake_server import CLIENT_ID, CLIENT_SECRET, METADATA_PATH, Reply
 
 
 def test_introspect_uses_basic_auth_and_the_access_token(dev_client, connected, pleo_via_fake):

@@ -8,12 +8,15 @@ from typing import Any
 
 import pytest
 
+from core.text import TEXT_HOLDS_NUL
 from oauthclient import messages
 from oauthclient.models import Exchange, ExchangeKind, TestCall
 from oauthclient.services.test_call import BODY_MAX_BYTES
 from registrations.models import CredentialServer
+from tests.factories import make_connection
 
-from .conftest import FakeServer, Reply, assert_shows, make_credential
+from .dashboard import assert_shows, make_credential
+from .fake_server import FakeServer, Reply
 
 
 def _send(dev_client: Any, connection: Any, **fields: Any) -> Any:
@@ -117,23 +120,10 @@ def test_bodies_are_checked_before_anything_is_sent(
 
 @pytest.fixture
 def production(settings, fake_server: FakeServer, developer, db) -> Any:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from oauthclient.models import Connection
-
     settings.PLEO_PRODUCTION_AUTH_URL = fake_server.base_url
     settings.PLEO_PRODUCTION_API_URL = fake_server.base_url + "/api"
-    credential = make_credential(server=CredentialServer.PLEO_PRODUCTION)
-    return Connection.objects.create(
-        user=developer,
-        credential=credential,
-        access_token="fake-access-0-" + "a" * 24,
-        refresh_token="fake-refresh-0-" + "r" * 24,
-        token_type="Bearer",
-        expires_at=timezone.now() + timedelta(minutes=10),
-        connected_at=timezone.now(),
+    return make_connection(
+        user=developer, credential=make_credential(server=CredentialServer.PLEO_PRODUCTION)
     )
 
 
@@ -270,7 +260,7 @@ def test_each_test_call_keeps_its_exchange(dev_client, connected, pleo_via_fake)
 def test_a_nul_character_in_a_query_row_is_refused(dev_client, connected, pleo_via_fake):
     response = _send(dev_client, connected, path="/v1/introspect", query_name=["q"], query_value=["a\x00b"])
     assert response.status_code == 400
-    assert_shows(response, messages.HEADER_VALUE_INVALID.format(name="q"))
+    assert_shows(response, messages.ROW_UNSTORABLE.format(name="q", reason=TEXT_HOLDS_NUL))
     assert pleo_via_fake.seen == []
 
 

@@ -8,7 +8,7 @@ from django.test import Client
 
 from tests.factories import DEVELOPERS, PARTNER_MANAGERS, make_group_member, make_user
 
-from .conftest import make_developer
+from .dashboard import make_developer
 
 
 def test_anonymous_users_go_to_the_admin_login(client, db):

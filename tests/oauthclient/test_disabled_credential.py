@@ -10,7 +10,8 @@ from oauthclient.models import Connection, ConnectionStatus, TestCall
 from registrations.models import Credential, CredentialStatus
 from registrations.services.credential import credential_revoke
 
-from .conftest import METADATA_PATH, assert_shows
+from .dashboard import assert_shows
+from .fake_server import METADATA_PATH
 
 ACTIONS = [("test-call", {"target": "introspect"}), ("refresh", {}), ("introspect", {})]
 STATUSES = [CredentialStatus.REVOKED, CredentialStatus.SUPERSEDED]

@@ -16,7 +16,7 @@ from sandbox.credentials import sandbox_client_disable
 from sandbox.services import sandbox_client_register
 from tests.factories import make_user
 
-from .conftest import assert_shows
+from .dashboard import assert_shows
 from .live import TIMEOUT, connection_id
 
 

@@ -9,7 +9,8 @@ from core.servers import server_endpoints
 from oauthclient import discovery, messages
 from oauthclient.models import Connection, Exchange, ExchangeKind
 
-from .conftest import METADATA_PATH, Reply, assert_shows, callback, start_connect
+from .dashboard import assert_shows, callback, start_connect
+from .fake_server import METADATA_PATH, Reply
 
 
 def _staging() -> discovery.DiscoveredServer:

@@ -12,11 +12,12 @@ import pytest
 from oauthclient import recording, selectors
 from oauthclient.errors import OAuthClientError
 from oauthclient.models import Connection, Exchange, ExchangeKind, TestCall
-from oauthclient.services.connection import connection_introspect, connection_refresh
 from oauthclient.services.test_call import test_call_run
+from oauthclient.services.tokens import connection_introspect, connection_refresh
 from registrations.models import TokenEndpointAuthMethod
 
-from .conftest import CLIENT_ID, CLIENT_SECRET, Reply, callback, make_credential, start_connect
+from .dashboard import callback, make_credential, start_connect
+from .fake_server import CLIENT_ID, CLIENT_SECRET, Reply
 
 
 def _connect(

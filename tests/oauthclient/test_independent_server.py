@@ -14,7 +14,8 @@ import requests
 from oauthclient import messages
 from oauthclient.models import Connection, ConnectionStatus, Exchange, ExchangeKind, TestCall
 
-from .conftest import CLIENT_SECRET, assert_shows, callback_url, make_credential
+from .dashboard import assert_shows, callback_url, make_credential
+from .fake_server import CLIENT_SECRET
 from .independent_server import IndependentServer
 
 
@@ -22,7 +23,7 @@ from .independent_server import IndependentServer
 def independent(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[IndependentServer]:
     # oauthlib insists on HTTPS unless told this is a local test.
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
-    from .conftest import CLIENT_ID
+    from .fake_server import CLIENT_ID
 
     server = IndependentServer(
         client_id=CLIENT_ID,

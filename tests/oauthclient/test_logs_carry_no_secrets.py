@@ -19,7 +19,7 @@ import pytest
 from django.contrib.sessions.backends.db import SessionStore
 
 from oauthclient.models import Connection
-from oauthclient.services.connection import SESSION_KEY
+from oauthclient.services.authorization import SESSION_KEY
 
 from .live import connection_id, issue_sandbox_credential, log_in, make_live_developer
 

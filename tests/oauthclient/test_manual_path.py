@@ -9,7 +9,7 @@ import pytest
 from oauthclient import messages
 from oauthclient.models import Connection
 
-from .conftest import POSTMAN_CALLBACK, assert_shows, callback_url, make_credential
+from .dashboard import POSTMAN_CALLBACK, assert_shows, callback_url, make_credential
 
 
 def _authorize_url(response) -> str:

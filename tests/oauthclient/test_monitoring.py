@@ -14,8 +14,10 @@ from core.models import Notification
 from oauthclient import messages
 from oauthclient.models import Connection, MonitorState, TestCall
 from oauthclient.services.monitoring import connection_set_monitoring, connections_probe_due, due_connections
+from tests.factories import make_test_call
 
-from .conftest import Reply, assert_shows
+from .dashboard import assert_shows
+from .fake_server import Reply
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +68,7 @@ def test_a_refused_path_is_shown_and_nothing_changes(dev_client: Any, connected:
 
 
 def test_another_developers_connection_cannot_be_monitored(client: Any, connected: Connection) -> None:
-    from .conftest import make_developer
+    from .dashboard import make_developer
 
     client.force_login(make_developer())
     response = client.post(
@@ -177,14 +179,8 @@ def test_the_state_changes_are_each_emailed_once(monitored: Connection, pleo_via
 
 
 def _call(connection: Connection, *, days_ago: float, scheduled: bool = True, status: int = 200) -> TestCall:
-    return TestCall.objects.create(
-        connection=connection,
-        user=connection.user,
-        url="https://external.staging.pleo.io/v1/introspect",
-        status_code=status,
-        duration_ms=100,
-        scheduled=scheduled,
-        created_at=timezone.now() - timedelta(days=days_ago),
+    return make_test_call(
+        connection=connection, age=timedelta(days=days_ago), scheduled=scheduled, status_code=status
     )
 
 

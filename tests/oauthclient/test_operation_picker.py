@@ -22,7 +22,7 @@ from oauthclient.operations import operation_request, scope_note
 from oauthclient.services.test_call import ApiRequest, api_request_check
 from registrations.models import CredentialServer
 
-from .conftest import assert_shows, page_text
+from .dashboard import assert_shows, page_text
 
 CATALOG = catalog()
 WITH_PATH_PARAMETERS = [operation.key for operation in CATALOG.operations if operation.path_parameters]

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from oauthclient import selectors
 
-from .conftest import make_credential
+from .dashboard import make_credential
 
 
 def _queries_reading(table: str, response_of) -> int:

@@ -14,8 +14,10 @@ import pytest
 from oauthclient.models import Connection, TestCall
 from oauthclient.services.monitoring import ProbeRun, connection_set_monitoring, connections_probe_due
 from tests.at_once import at_once
+from tests.factories import make_connection
 
-from .conftest import Reply, make_credential, make_developer
+from .dashboard import make_credential, make_developer
+from .fake_server import Reply
 
 CONNECTIONS = 30
 JOBS = 2
@@ -23,23 +25,12 @@ JOBS = 2
 
 @pytest.fixture
 def due_connections(transactional_db: Any, pleo_via_fake: Any) -> list[Connection]:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     credential = make_credential()
     # Each answer takes a moment, so the two jobs overlap for the whole run.
     pleo_via_fake.script("/api/v1/introspect", *[Reply(delay=0.02, body={"ok": True})] * CONNECTIONS)
     connections = []
     for _ in range(CONNECTIONS):
-        connection = Connection.objects.create(
-            user=make_developer(),
-            credential=credential,
-            access_token="fake-access-0-" + "a" * 24,
-            refresh_token="fake-refresh-0-" + "r" * 24,
-            token_type="Bearer",
-            expires_at=timezone.now() + timedelta(minutes=10),
-        )
+        connection = make_connection(user=make_developer(), credential=credential)
         connections.append(
             connection_set_monitoring(connection=connection, monitored=True, path="/v1/introspect")
         )

@@ -10,16 +10,18 @@ from django.utils import timezone
 from oauthclient import messages
 from oauthclient.errors import OAuthClientError
 from oauthclient.models import Connection, ConnectionStatus
-from oauthclient.services.connection import connection_refresh
+from oauthclient.services.tokens import connection_refresh
+from tests.factories import REFRESH_TOKEN
 
-from .conftest import CLIENT_ID, CLIENT_SECRET, Reply, assert_shows
+from .dashboard import assert_shows
+from .fake_server import CLIENT_ID, CLIENT_SECRET, Reply
 
 
 def test_refresh_sends_the_refresh_token_with_client_authentication(expired, pleo_via_fake):
     connection_refresh(connection=expired)
     (request,) = pleo_via_fake.requests_to("/oauth/token")
     assert request.form["grant_type"] == "refresh_token"
-    assert request.form["refresh_token"] == "fake-refresh-0-" + "r" * 24
+    assert request.form["refresh_token"] == REFRESH_TOKEN
     assert request.basic_auth() == (CLIENT_ID, CLIENT_SECRET)
 
 
@@ -92,7 +94,7 @@ def test_invalid_client_keeps_the_refresh_token_and_blames_the_recorded_secret(e
 
     assert caught.value.message == messages.REFRESH_CLIENT_REFUSED
     stored = Connection.objects.get()
-    assert stored.refresh_token == "fake-refresh-0-" + "r" * 24
+    assert stored.refresh_token == REFRESH_TOKEN
     assert stored.status == ConnectionStatus.CONNECTED
     assert stored.last_error_code == "invalid_client"
 
@@ -104,5 +106,5 @@ def test_after_the_secret_is_fixed_the_kept_refresh_token_works(expired, pleo_vi
 
     connection_refresh(connection=Connection.objects.get())
     sent = [seen.form["refresh_token"] for seen in pleo_via_fake.requests_to("/oauth/token")]
-    assert sent == ["fake-refresh-0-" + "r" * 24] * 2
+    assert sent == [REFRESH_TOKEN] * 2
     assert Connection.objects.get().access_token.startswith("fake-access-1-")

@@ -13,7 +13,7 @@ from core.servers import CredentialServer, server_endpoints
 from oauthclient import messages
 from oauthclient.models import Connection, ConnectionStatus, TestCall
 
-from .conftest import POSTMAN_CALLBACK
+from .dashboard import POSTMAN_CALLBACK
 from .live import Browser, connection_id
 
 

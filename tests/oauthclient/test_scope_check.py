@@ -13,7 +13,7 @@ from oauthclient.errors import OAuthClientError
 from oauthclient.models import ConnectionStatus, ScopeCheck, TestCall
 from oauthclient.services.scope_check import ScopeOutcome, connection_check_scopes, scope_probe
 
-from .conftest import Reply
+from .fake_server import Reply
 
 CATALOG = catalog()
 

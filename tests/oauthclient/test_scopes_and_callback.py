@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from oauthclient import messages
-from oauthclient.models import CallbackStatement, Connection
+from oauthclient.models import CallbackKnowledge, CallbackStatement, Connection
 
-from .conftest import POSTMAN_CALLBACK, assert_shows, callback, make_credential
+from .dashboard import POSTMAN_CALLBACK, assert_shows, callback, make_credential
 
 
 def _connect_with(dev_client, credential, scopes):
@@ -95,7 +95,7 @@ def test_an_unknown_callback_is_worded_as_what_the_portal_knows(dev_client, else
         messages.CALLBACK_NOT_REGISTERED.format(callback_url="http://127.0.0.1:8000/dashboard/callback/"),
     )
     assert "would refuse" not in response.content.decode()
-    assert_shows(response, messages.CALLBACK_KNOWLEDGE["unknown"])
+    assert_shows(response, messages.CALLBACK_KNOWLEDGE[CallbackKnowledge.UNKNOWN])
 
 
 def test_a_developer_states_the_callback_is_registered_then_connects_directly(
@@ -127,7 +127,7 @@ def test_a_round_trip_through_the_callback_teaches_the_portal(dev_client, elsewh
 
     assert CallbackStatement.objects.get().source == CallbackStatement.Source.OBSERVED
     page = dev_client.get(f"/dashboard/credentials/{elsewhere.pk}/manual/")
-    assert_shows(page, messages.CALLBACK_KNOWLEDGE["observed"])
+    assert_shows(page, messages.CALLBACK_KNOWLEDGE[CallbackKnowledge.OBSERVED])
 
 
 def test_a_statement_for_another_callback_url_does_not_count(dev_client, elsewhere, settings, developer):

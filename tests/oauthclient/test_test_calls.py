@@ -11,7 +11,8 @@ from oauthclient.errors import OAuthClientError
 from oauthclient.models import Connection, ConnectionStatus, TestCall
 from oauthclient.services.test_call import api_url, test_call_run
 
-from .conftest import METADATA_PATH, FakeServer, Reply, assert_shows
+from .dashboard import assert_shows
+from .fake_server import METADATA_PATH, FakeServer, Reply
 
 
 def test_introspect_call_is_recorded(connected, developer, pleo_via_fake):

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from oauthclient.models import Connection, ConnectionStatus
+from oauthclient.models import ConnectionStatus
 from portal import work_queue
 from registrations.models import Registration
 from registrations.services.deadlines import registration_record_credentials_shared
@@ -23,7 +23,14 @@ from registrations.services.registration import (
     registration_mark_ready,
     registration_submit,
 )
-from tests.factories import DEVELOPERS, make_credential, make_group_member, make_registration, make_user
+from tests.factories import (
+    DEVELOPERS,
+    make_connection,
+    make_credential,
+    make_group_member,
+    make_registration,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -62,9 +69,7 @@ def populate(n: int) -> None:
         make_credential(registration=active)
         registration_activate(registration=active)
         for status in (ConnectionStatus.NEEDS_REAUTHORIZATION, ConnectionStatus.CONNECTED):
-            Connection.objects.create(
-                user=make_user(), credential=make_credential(registration=make_registration()), status=status
-            )
+            make_connection(credential=make_credential(registration=make_registration()), status=status)
 
 
 def _queue(user: Any) -> dict[str, tuple[int, str]]:

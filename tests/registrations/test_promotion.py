@@ -216,19 +216,11 @@ def test_the_command_exits_0_when_ready(capsys, staging_test_call) -> None:
 @pytest.fixture
 def staging_test_call(db: Any) -> Any:
     """A successful test call an hour ago with a credential of an active, complete staging registration."""
-    from oauthclient.models import Connection, TestCall
-    from tests.factories import make_credential
+    from tests.factories import make_connection, make_credential, make_test_call
 
     credential = make_credential(registration=active_staging(**COMPLETE))
-    connection = Connection.objects.create(user=make_user(), credential=credential)
-    return TestCall.objects.create(
-        connection=connection,
-        user=connection.user,
-        url="https://external.staging.pleo.io/v1/introspect",
-        status_code=200,
-        duration_ms=120,
-        created_at=timezone.now() - timedelta(hours=1),
-    )
+    connection = make_connection(credential=credential)
+    return make_test_call(connection=connection, age=timedelta(hours=1))
 
 
 def test_a_recent_successful_staging_test_call_is_the_evidence(staging_test_call: Any) -> None:

@@ -8,16 +8,16 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from . import messages
-from .errors import OAuthClientError
-from .services.scope_check import connection_check_scopes, scope_check_summary
-from .views import _own_connection, dashboard_access
+from .. import messages
+from ..errors import OAuthClientError
+from ..services.scope_check import connection_check_scopes, scope_check_summary
+from .access import dashboard_access, own_connection
 
 
 @require_POST
 @dashboard_access
 def scope_check(request: HttpRequest, pk: int) -> HttpResponse:
-    connection = _own_connection(request, pk)
+    connection = own_connection(request, pk)
     try:
         check = connection_check_scopes(connection=connection, user=request.user)
     except OAuthClientError as exc:
