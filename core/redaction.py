@@ -125,7 +125,8 @@ def excerpt(body: bytes, *, complete: bool, secrets: Iterable[str] = (), limit: 
     secrets = [secret for secret in secrets if secret]
     text = body.decode("utf-8", errors="replace")
     if complete:
-        with contextlib.suppress(ValueError):
+        # JSON nested deeper than the parser goes is kept as the text it is.
+        with contextlib.suppress(ValueError, RecursionError):
             text = json.dumps(redact_data(json.loads(text)), indent=2, ensure_ascii=False)
     # Redact the whole text before cutting, so that no token prefix survives a cut.
     text = redact_text(text, secrets=secrets)

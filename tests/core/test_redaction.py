@@ -368,6 +368,11 @@ def test_an_excerpt_of_a_body_that_is_not_utf8_replaces_the_bad_bytes():
     assert excerpt(b"ok \xff\xfe end", complete=True) == "ok \ufffd\ufffd end"
 
 
+def test_an_excerpt_of_json_nested_deeper_than_the_parser_goes_is_the_text_as_it_is():
+    body = b"[" * 100_000 + b"]" * 100_000
+    assert excerpt(body, complete=True, limit=10) == "[" * 10 + "\n… (cut)"
+
+
 def test_an_excerpt_hides_known_secrets():
     assert excerpt(f"echo {SECRET}".encode(), complete=False, secrets=[SECRET]) == f"echo {mask(SECRET)}"
 
