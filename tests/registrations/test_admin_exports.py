@@ -1,4 +1,4 @@
-"""Export views and changelist actions in admin (registrations.admin_exports)."""
+"""Export views and changelist actions in admin (registrations.admin.exports)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from registrations import exports
-from registrations.admin_exports import CONFIRM_REQUIRED
+from registrations.admin.exports import CONFIRM_REQUIRED
 from registrations.metadata import registration_to_client_metadata
 from registrations.models import Registration, SecretDisclosure
 from registrations.services.credential import NO_CREDENTIAL_FOR_SECRET

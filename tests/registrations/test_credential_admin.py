@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.views.debug import SafeExceptionReporterFilter
 
-from registrations.admin_credentials import NOTHING_TO_REVOKE, REVOKED, ROTATED
+from registrations.admin.credentials import NOTHING_TO_REVOKE, REVOKED, ROTATED
 from registrations.fingerprints import FINGERPRINT_PREFIX
 from registrations.models import Credential, CredentialServer, CredentialStatus, SecretDisclosure
 from registrations.services.credential import ROTATE_UNCHANGED

@@ -18,7 +18,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from registrations import admin_links, links
+from registrations import links
+from registrations.admin import links as admin_links
 from registrations.fields import BY_NAME
 from registrations.management.commands import check_links
 from registrations.models import LinkCheck, Registration
