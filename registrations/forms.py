@@ -15,14 +15,13 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from .choices import Environment
+from .exports.postman import POSTMAN_DESKTOP_CALLBACK, POSTMAN_WEB_CALLBACK
 from .fields import BY_NAME, EDITABLE_FIELDS
 from .models import Registration, Scope
 from .selectors import scope_catalog, scope_catalog_entries
 from .services.registration import RegistrationCheck, registration_check
 from .validators import validate_scope_token
 
-POSTMAN_WEB_CALLBACK = "https://oauth.pstmn.io/v1/browser-callback"
-POSTMAN_DESKTOP_CALLBACK = "https://oauth.pstmn.io/v1/callback"
 # (button label, redirect URIs it adds)
 POSTMAN_PRESETS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Postman (web)", (POSTMAN_WEB_CALLBACK,)),

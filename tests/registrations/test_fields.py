@@ -10,6 +10,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from registrations import exports, importing
+from registrations.exports import submission_form
 from registrations.fields import EDITABLE_FIELDS, EXCLUDED_MODEL_FIELDS, FIELDS, Kind
 from registrations.metadata import DYNAMIC_REGISTRATION_ALLOWANCES, registration_to_client_metadata
 from registrations.models import Registration
@@ -157,7 +158,9 @@ MARKDOWN_INJECTIONS = [
 def test_markdown_shows_every_value_as_literal_text(name: str) -> None:
     registration = make_registration(client_name=name)
 
-    rendered = MarkdownIt("commonmark").enable("table").render(exports.registration_markdown(registration))
+    rendered = (
+        MarkdownIt("commonmark").enable("table").render(submission_form.registration_markdown(registration))
+    )
 
     shown = html.escape(name, quote=False).replace('"', "&quot;")
     assert f"<td>{shown}</td>" in rendered
