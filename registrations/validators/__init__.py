@@ -114,8 +114,8 @@ from .text import (
     validate_client_name,
     validate_subject_type_preference,
 )
+from .uri_syntax import MAX_URI_LENGTH
 from .uris import (
-    MAX_URI_LENGTH,
     URI_BAD_CHARACTER,
     URI_HTTPS_REQUIRED,
     URI_NON_ASCII,
