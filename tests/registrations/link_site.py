@@ -43,7 +43,9 @@ SVG_LOGO = Page(
 
 
 class _Handler(BaseHTTPRequestHandler):
-    site: LinkSite
+    @property
+    def site(self) -> LinkSite:
+        return self.server.site  # type: ignore[attr-defined]  (set by LinkSite)
 
     def setup(self) -> None:
         if self.site.tls is not None:
@@ -99,7 +101,8 @@ class LinkSite:
         self.tls = tls
         if tls is not None:
             tls.sni_callback = lambda _socket, name, _context: self.server_names.append(name)  # type: ignore[assignment,func-returns-value]
-        self.server = LoopbackServer(type("Handler", (_Handler,), {"site": self}))
+        self.server = LoopbackServer(_Handler)
+        self.server.httpd.site = self  # type: ignore[attr-defined]  (what the handler answers from)
 
     @property
     def port(self) -> int:

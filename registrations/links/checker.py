@@ -1,30 +1,10 @@
-"""Link checks: is a registration's URL reachable, and is its logo an image Pleo accepts?
-
-A URL passes when a GET ends in a 2xx answer after at most MAX_REDIRECTS
-redirects, within `PORTAL_LINK_CHECK_TIMEOUT` seconds. A logo must also be
-served as one of `PORTAL_LINK_CHECK_LOGO_TYPES`, and Pillow must read it as a
-square image at least `PORTAL_LINK_CHECK_LOGO_MIN_PIXELS` wide (SVG has no
-pixel size: it is accepted without that check).
-
-The portal fetches URLs that partners type, from inside its own network, so
-every hop is guarded against server-side request forgery:
-- the host is resolved once, and refused when any of its addresses is
-  loopback, private, link-local, multicast, reserved or otherwise not public,
-  unless `PORTAL_LINK_CHECK_ALLOW_PRIVATE` is on (local development, tests);
-- the connection goes to the address that was checked (no second DNS lookup
-  that a rebinding name could answer differently), with the URL's host in the
-  Host header and, for https, in SNI and certificate verification;
-- each redirect target is checked the same way before it is fetched;
-- a page's body is not read at all, a logo's at most `PORTAL_LINK_CHECK_MAX_BYTES`.
-
-Pure: no database. registrations.services.link_checks stores the results.
-"""
+"""One URL's check: a GET that must end in a 2xx answer after at most MAX_REDIRECTS
+redirects, every hop's address checked first (registrations.links.addresses); a logo's
+body read, at most `max_bytes` of it, and judged by Pillow."""
 
 from __future__ import annotations
 
 import io
-import ipaddress
-import socket
 import time
 import warnings
 from dataclasses import dataclass
@@ -38,6 +18,8 @@ from PIL import Image, UnidentifiedImageError
 from urllib3.exceptions import HTTPError, MaxRetryError, NewConnectionError, SSLError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
+from .addresses import LinkRefused, checked_address, port_of
+
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 USER_AGENT = "PartnerRegistrationPortal-LinkCheck/1.0"
@@ -50,8 +32,6 @@ SVG_OK = "An SVG image (vector logos have no pixel size to check)."
 BAD_SCHEME = "Only http and https URLs can be checked."
 NO_HOST = "The URL has no host."
 BAD_URL = "The URL cannot be requested ({error})."
-UNRESOLVED = "The host {host} could not be resolved ({error})."
-REFUSED_ADDRESS = "{host} resolves to {address}, a {kind} address: link checks reach public addresses only."
 TOO_MANY_REDIRECTS = f"More than {MAX_REDIRECTS} redirects."
 REDIRECT_WITHOUT_LOCATION = "A redirect ({status}) without a Location header."
 NOT_2XX = "The server answered {status}."
@@ -65,8 +45,6 @@ LOGO_UNREADABLE = "The logo is not an image that can be read ({error})."
 LOGO_NOT_SQUARE = "The logo is {width}×{height} pixels: it must be square (width equal to height)."
 LOGO_TOO_SMALL = "The logo is {width}×{height} pixels: it must be at least {minimum}×{minimum}."
 SVG_NOT_SVG = "The logo is served as SVG but is not an SVG document."
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 @dataclass(frozen=True)
@@ -95,67 +73,20 @@ class LinkCheckOptions:
         )
 
 
-class _Refused(Exception):
-    """This hop may not be fetched; the message is the reason."""
-
-
-def resolve_host(host: str, port: int) -> list[str]:
-    """The host's addresses, each once (an IP literal resolves to itself, without DNS)."""
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(str(info[4][0]) for info in infos))
-
-
-def address_kind(address: IPAddress) -> str | None:
-    """None for a public address, else what kind of non-public address it is."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    kinds = (
-        ("loopback", address.is_loopback),
-        ("link-local", address.is_link_local),
-        ("multicast", address.is_multicast),
-        ("unspecified", address.is_unspecified),
-        ("reserved", address.is_reserved),
-        ("private", address.is_private),
-        ("non-public", not address.is_global),
-    )
-    return next((kind for kind, matches in kinds if matches), None)
-
-
-def _checked_address(parts: SplitResult, options: LinkCheckOptions) -> str:
-    """The one address this hop connects to, after every address of the host passed."""
-    host = parts.hostname or ""
-    try:
-        addresses = resolve_host(host, _port(parts))
-    except (OSError, UnicodeError) as exc:
-        raise _Refused(UNRESOLVED.format(host=host, error=exc)) from None
-    if not addresses:
-        raise _Refused(UNRESOLVED.format(host=host, error="no address"))
-    if not options.allow_private:
-        for address in addresses:
-            kind = address_kind(ipaddress.ip_address(address.split("%", 1)[0]))
-            if kind is not None:
-                raise _Refused(REFUSED_ADDRESS.format(host=host, address=address, kind=kind))
-    return addresses[0]
-
-
-def _port(parts: SplitResult) -> int:
-    return parts.port or (443 if parts.scheme == "https" else 80)
-
-
 def _pool(parts: SplitResult, address: str) -> urllib3.HTTPConnectionPool:
     host = parts.hostname or ""
     common: dict[str, Any] = {"maxsize": 1, "retries": False}
     if parts.scheme == "https":
         return urllib3.HTTPSConnectionPool(
             address,
-            _port(parts),
+            port_of(parts),
             cert_reqs="CERT_REQUIRED",
             ca_certs=certifi.where(),
             server_hostname=host,
             assert_hostname=host,
             **common,
         )
-    return urllib3.HTTPConnectionPool(address, _port(parts), **common)
+    return urllib3.HTTPConnectionPool(address, port_of(parts), **common)
 
 
 def _target(parts: SplitResult) -> str:
@@ -186,7 +117,7 @@ class _Check:
         for _hop in range(MAX_REDIRECTS + 1):
             try:
                 parts = urlsplit(url)
-                _port(parts)  # an invalid port raises here
+                port_of(parts)  # an invalid port raises here
             except ValueError as exc:
                 return LinkResult(False, BAD_URL.format(error=exc))
             if parts.scheme not in ("http", "https"):
@@ -194,9 +125,9 @@ class _Check:
             if not parts.hostname:
                 return LinkResult(False, NO_HOST)
             try:
-                address = _checked_address(parts, self.options)
+                address = checked_address(parts, allow_private=self.options.allow_private)
                 outcome = self._fetch(parts, address, logo=logo)
-            except _Refused as refused:
+            except LinkRefused as refused:
                 return LinkResult(False, str(refused))
             except ValueError as exc:  # e.g. http.client refusing characters in a Location
                 return LinkResult(False, BAD_URL.format(error=exc))
