@@ -41,7 +41,8 @@ KEY_NOT_LIST = "must be a list of strings."
 KEY_NOT_BOOLEAN = "must be true or false."
 KEY_NOT_IMPLIED = "must be {expected} (implied for every Pleo registration), or be left out."
 UNKNOWN_KEY = (
-    "is not a key this portal imports: remove it or fix the spelling (see README, “Import and export”)."
+    "is not a key this portal imports: remove it or fix the spelling (the keys are those "
+    "`export_registration` writes)."
 )
 
 
@@ -73,8 +74,8 @@ DYNAMIC_REGISTRATION = DecodeMode(
 )
 
 # What dynamic registration accepts and the import refuses, by example (keys
-# changed in an otherwise valid document). README's "Import and export" lists
-# the same; a test checks that these, and only these, set the two apart.
+# changed in an otherwise valid document). The documentation lists the same; a
+# test checks that these, and only these, set the two apart.
 DYNAMIC_REGISTRATION_ALLOWANCES: dict[str, dict[str, Any]] = {
     "unknown keys are ignored": {"software_version": "1.0"},
     "an empty string for an optional key means the key is absent": {"logo_uri": ""},

@@ -1,4 +1,4 @@
-"""Signals that apps higher up subscribe to, so registrations never imports them (README, "Layout")."""
+"""Signals that apps higher up subscribe to, so that registrations, a lower layer, never imports them."""
 
 from __future__ import annotations
 

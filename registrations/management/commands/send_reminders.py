@@ -1,9 +1,9 @@
 """`manage.py send_reminders`: retrieval reminders and overdue notices, then every pending email.
 
-For cron, a systemd timer or a Kubernetes CronJob (README, "Scheduled jobs"). Each
-reminder is queued once under its own key and each email is sent once, however
-often and on however many hosts the job runs. Exit status 1 when an email could
-not be sent (it stays queued for the next run); the summary lists them.
+For cron, a systemd timer or a Kubernetes CronJob. Each reminder is queued once
+under its own key and each email is sent once, however often and on however many
+hosts the job runs. Exit status 1 when an email could not be sent (it stays queued
+for the next run); the summary lists them.
 """
 
 from __future__ import annotations
