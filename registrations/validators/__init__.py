@@ -2,10 +2,21 @@
 
 Modelled on a strict authorization server: RFC 6749 (scope syntax, redirect URIs),
 RFC 8252 (native apps: loopback and private-use schemes), RFC 9700 (exact
-matching, no open redirectors) and RFC 7591 (client metadata). One module per
-subject; every rule raises or reports a message kept as a constant there, and
-re-exported here (`registrations.validators.X`) for tests and callers. Errors
-block saving; warnings are shown and do not block.
+matching, no open redirectors) and RFC 7591 (client metadata). Every rule raises
+or reports a message kept as a constant in its module, and re-exported here
+(`registrations.validators.X`) for tests and callers. Errors block saving;
+warnings are shown and do not block.
+
+Modules:
+- report.py:        the whole registration: every rule applied, errors and warnings by field
+- redirect_uris.py: redirect URIs (RFC 6749 §3.1.2, RFC 8252, RFC 9700)
+- uris.py:          the web URLs (client, logo, terms, privacy, initiation, settings)
+- uri_syntax.py:    the URI syntax (RFC 3986) both URL rules share
+- scopes.py:        scope tokens against the scope catalog
+- contacts.py:      contact email addresses
+- text.py:          the free-text fields (client name, subject type preference)
+- credentials.py:   the client ID and client secret of an issued credential
+- common.py:        the required message, how a value is shown in a message
 """
 
 from __future__ import annotations
