@@ -1,13 +1,14 @@
 """One URL's check: a GET that must end in a 2xx answer after at most MAX_REDIRECTS
-redirects, every hop's address checked first (registrations.links.addresses); a logo's
-body read, at most `max_bytes` of it, and judged by Pillow."""
+redirects, every hop's address checked first (registrations.links.addresses), all of it
+within one deadline (registrations.links.deadline); a logo's body read, at most
+`max_bytes` of it, and judged by Pillow."""
 
 from __future__ import annotations
 
 import io
-import time
 import warnings
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import SplitResult, urljoin, urlsplit
 
@@ -19,6 +20,14 @@ from urllib3.exceptions import HTTPError, MaxRetryError, NewConnectionError, SSL
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from .addresses import LinkRefused, checked_address, port_of
+from .deadline import (
+    READING_BODY,
+    RESOLVING,
+    Deadline,
+    DeadlineHTTPConnectionPool,
+    DeadlineHTTPSConnectionPool,
+    DeadlinePassed,
+)
 
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -35,7 +44,10 @@ BAD_URL = "The URL cannot be requested ({error})."
 TOO_MANY_REDIRECTS = f"More than {MAX_REDIRECTS} redirects."
 REDIRECT_WITHOUT_LOCATION = "A redirect ({status}) without a Location header."
 NOT_2XX = "The server answered {status}."
-TIMED_OUT = "No answer within {seconds:g} seconds."
+TIMED_OUT = (
+    "No complete answer within {seconds:g} seconds, the deadline for checking one URL (resolving, "
+    "connecting, TLS, headers, body and redirects together): stopped while {stage}."
+)
 CONNECTION_FAILED = "Could not connect to {host} ({error})."
 TLS_FAILED = "The TLS connection to {host} failed ({error})."
 LOGO_TYPE = "The logo is served as “{content_type}”, which is not one of: {accepted}."
@@ -73,11 +85,11 @@ class LinkCheckOptions:
         )
 
 
-def _pool(parts: SplitResult, address: str) -> urllib3.HTTPConnectionPool:
+def _pool(parts: SplitResult, address: str, deadline: Deadline) -> urllib3.HTTPConnectionPool:
     host = parts.hostname or ""
-    common: dict[str, Any] = {"maxsize": 1, "retries": False}
+    common: dict[str, Any] = {"maxsize": 1, "retries": False, "deadline": deadline}
     if parts.scheme == "https":
-        return urllib3.HTTPSConnectionPool(
+        return DeadlineHTTPSConnectionPool(
             address,
             port_of(parts),
             cert_reqs="CERT_REQUIRED",
@@ -86,19 +98,19 @@ def _pool(parts: SplitResult, address: str) -> urllib3.HTTPConnectionPool:
             assert_hostname=host,
             **common,
         )
-    return urllib3.HTTPConnectionPool(address, port_of(parts), **common)
+    return DeadlineHTTPConnectionPool(address, port_of(parts), **common)
 
 
 def _target(parts: SplitResult) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def _read_capped(response: Any, limit: int, deadline: float) -> bytes | None:
+def _read_capped(response: Any, limit: int, deadline: Deadline) -> bytes | None:
     """At most `limit` bytes of the body; None when there is more. Stops at the deadline."""
     body = bytearray()
     while len(body) <= limit:
-        if time.monotonic() > deadline:
-            raise Urllib3Timeout("deadline")
+        if deadline.expired:
+            raise DeadlinePassed(deadline.stage)
         chunk = response.read1(_CHUNK)
         if not chunk:
             return bytes(body)
@@ -109,9 +121,12 @@ def _read_capped(response: Any, limit: int, deadline: float) -> bytes | None:
 class _Check:
     """One URL's check: its hops, its deadline, its options."""
 
-    def __init__(self, options: LinkCheckOptions) -> None:
+    def __init__(self, options: LinkCheckOptions, deadline: Deadline) -> None:
         self.options = options
-        self.deadline = time.monotonic() + options.timeout
+        self.deadline = deadline
+
+    def timed_out(self) -> LinkResult:
+        return LinkResult(False, TIMED_OUT.format(seconds=self.options.timeout, stage=self.deadline.stage))
 
     def run(self, url: str, *, logo: bool) -> LinkResult:
         for _hop in range(MAX_REDIRECTS + 1):
@@ -125,8 +140,13 @@ class _Check:
             if not parts.hostname:
                 return LinkResult(False, NO_HOST)
             try:
-                address = checked_address(parts, allow_private=self.options.allow_private)
+                self.deadline.stage = RESOLVING
+                address = self.deadline.run(
+                    partial(checked_address, parts, allow_private=self.options.allow_private)
+                )
                 outcome = self._fetch(parts, address, logo=logo)
+            except DeadlinePassed:
+                return self.timed_out()
             except LinkRefused as refused:
                 return LinkResult(False, str(refused))
             except ValueError as exc:  # e.g. http.client refusing characters in a Location
@@ -137,12 +157,13 @@ class _Check:
         return LinkResult(False, TOO_MANY_REDIRECTS)
 
     def _fetch(self, parts: SplitResult, address: str, *, logo: bool) -> LinkResult | str:
-        """The result, or the Location to follow."""
-        remaining = self.deadline - time.monotonic()
+        """The result, or the Location to follow. A result reached after the deadline, from
+        a connection the deadline cut, is the deadline's."""
+        if self.deadline.expired:
+            return self.timed_out()
+        remaining = self.deadline.remaining()
         host = parts.hostname or ""
-        if remaining <= 0:
-            return LinkResult(False, TIMED_OUT.format(seconds=self.options.timeout))
-        pool = _pool(parts, address)
+        pool = _pool(parts, address, self.deadline)
         headers = {
             "Host": parts.netloc.rpartition("@")[2],
             "User-Agent": USER_AGENT,
@@ -161,13 +182,15 @@ class _Check:
                 timeout=urllib3.Timeout(connect=remaining, read=remaining),
             )
             try:
-                return self._judge(response, logo=logo)
+                self.deadline.stage = READING_BODY
+                outcome = self._judge(response, logo=logo)
             finally:
                 response.close()
         except (HTTPError, OSError) as exc:
-            return self._failure(exc, host)
+            outcome = self._failure(exc, host)
         finally:
             pool.close()
+        return self.timed_out() if self.deadline.expired else outcome
 
     def _failure(self, exc: BaseException, host: str) -> LinkResult:
         if isinstance(exc, MaxRetryError) and exc.reason is not None:
@@ -178,7 +201,7 @@ class _Check:
         if isinstance(exc, SSLError):
             return LinkResult(False, TLS_FAILED.format(host=host, error=exc))
         if isinstance(exc, Urllib3Timeout | TimeoutError):
-            return LinkResult(False, TIMED_OUT.format(seconds=self.options.timeout))
+            return self.timed_out()
         return LinkResult(False, CONNECTION_FAILED.format(host=host, error=exc))
 
     def _judge(self, response: Any, *, logo: bool) -> LinkResult | str:
@@ -229,5 +252,8 @@ def _judge_image(body: bytes, options: LinkCheckOptions, status: int) -> LinkRes
 
 
 def check_link(url: str, *, logo: bool = False, options: LinkCheckOptions | None = None) -> LinkResult:
-    """Check one URL (as a logo when `logo`). Never raises for what the network does."""
-    return _Check(options or LinkCheckOptions.from_settings()).run(url, logo=logo)
+    """Check one URL (as a logo when `logo`) within the options' deadline. Never raises for
+    what the network does."""
+    options = options or LinkCheckOptions.from_settings()
+    with Deadline(options.timeout) as deadline:
+        return _Check(options, deadline).run(url, logo=logo)

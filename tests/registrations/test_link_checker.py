@@ -16,6 +16,7 @@ import pytest
 import urllib3.util.connection
 
 from registrations.links import addresses, checker
+from registrations.links.deadline import AWAITING_HEADERS, READING_BODY, RESOLVING
 from tests.registrations.link_site import SVG_LOGO, LinkSite, Page, image, redirect
 
 PUBLIC_NAME = "partner.example"
@@ -300,7 +301,7 @@ def test_a_server_slower_than_the_timeout_fails(site: LinkSite, settings: Any) -
     site.pages["/"] = Page(delay=1.5)
     started = time.monotonic()
     result = checker.check_link(site.url("/"))
-    assert result == checker.LinkResult(False, checker.TIMED_OUT.format(seconds=0.3))
+    assert result == checker.LinkResult(False, checker.TIMED_OUT.format(seconds=0.3, stage=AWAITING_HEADERS))
     assert time.monotonic() - started < 1.2
 
 
@@ -312,7 +313,46 @@ def test_the_timeout_covers_the_whole_redirect_chain(site: LinkSite, settings: A
             status=302, body=b"", headers={"Location": f"/hop{hop + 1}"}, delay=0.2
         )
     site.pages["/hop4"] = Page()
-    assert checker.check_link(site.url("/hop0")).reason == checker.TIMED_OUT.format(seconds=0.5)
+    assert checker.check_link(site.url("/hop0")).reason == checker.TIMED_OUT.format(
+        seconds=0.5, stage=AWAITING_HEADERS
+    )
+
+
+@pytest.mark.usefixtures("allow_private")
+def test_a_server_dripping_its_headers_is_stopped_at_the_deadline(site: LinkSite, settings: Any) -> None:
+    # Each byte comes long before any read timeout; the whole head would take seconds.
+    settings.PORTAL_LINK_CHECK_TIMEOUT = 0.5
+    site.pages["/"] = Page(header_drip=0.05)
+    started = time.monotonic()
+    result = checker.check_link(site.url("/"))
+    reason = checker.TIMED_OUT.format(seconds=0.5, stage=AWAITING_HEADERS)
+    assert (result, time.monotonic() - started < 1.5) == (checker.LinkResult(False, reason), True)
+
+
+@pytest.mark.usefixtures("allow_private")
+def test_a_logo_dripping_its_body_is_stopped_at_the_deadline(site: LinkSite, settings: Any) -> None:
+    settings.PORTAL_LINK_CHECK_TIMEOUT = 0.5
+    logo = image(256, 256)
+    site.pages["/logo"] = Page(body=logo.body, headers=logo.headers, body_drip=0.05)
+    started = time.monotonic()
+    result = checker.check_link(site.url("/logo"), logo=True)
+    reason = checker.TIMED_OUT.format(seconds=0.5, stage=READING_BODY)
+    assert (result, time.monotonic() - started < 1.5) == (checker.LinkResult(False, reason), True)
+
+
+def test_a_host_name_that_resolves_slowly_is_given_up_at_the_deadline(
+    settings: Any, monkeypatch: pytest.MonkeyPatch, connections: list[Any]
+) -> None:
+    settings.PORTAL_LINK_CHECK_TIMEOUT = 0.3
+    monkeypatch.setattr(addresses, "resolve_host", lambda host, port: time.sleep(2) or [PUBLIC_ADDRESS])
+    started = time.monotonic()
+    result = checker.check_link("https://slow-dns.example/")
+    reason = checker.TIMED_OUT.format(seconds=0.3, stage=RESOLVING)
+    assert (result, time.monotonic() - started < 1.0, connections) == (
+        checker.LinkResult(False, reason),
+        True,
+        [],
+    )
 
 
 @pytest.mark.usefixtures("allow_private")
