@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 
+from ..forms import StorableTextFormMixin
 from ..models import Credential, TokenEndpointAuthMethod
 from ..validators.credentials import validate_client_id, validate_client_secret
 
@@ -24,7 +25,7 @@ def _secret_widget() -> forms.PasswordInput:
     return forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password", "size": 60})
 
 
-class CredentialRecordForm(forms.ModelForm):
+class CredentialRecordForm(StorableTextFormMixin, forms.ModelForm):
     """Add form: the only form that takes a secret for a new credential."""
 
     client_secret = forms.CharField(
@@ -46,7 +47,7 @@ class CredentialRecordForm(forms.ModelForm):
         ]
 
 
-class CredentialChangeForm(forms.ModelForm):
+class CredentialChangeForm(StorableTextFormMixin, forms.ModelForm):
     """Change form: no secret, no client ID. A new secret is a rotation."""
 
     class Meta:
@@ -54,7 +55,7 @@ class CredentialChangeForm(forms.ModelForm):
         fields = ["token_endpoint_auth_method", "received_note"]
 
 
-class CredentialRotateForm(forms.Form):
+class CredentialRotateForm(StorableTextFormMixin, forms.Form):
     client_id = forms.CharField(label="New client ID", required=False, help_text=ROTATE_CLIENT_ID_HELP)
     client_secret = forms.CharField(
         label="New client secret",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
+from ..forms import StorableTextFormMixin
 from ..models import Scope
 
 
@@ -34,8 +36,15 @@ class ScopeListFilter(admin.SimpleListFilter):
         return queryset.filter(scope_token_q(token)) if token else queryset
 
 
+class ScopeForm(StorableTextFormMixin, forms.ModelForm):
+    class Meta:
+        model = Scope
+        fields = ["name", "description", "in_staging", "in_production"]
+
+
 @admin.register(Scope)
 class ScopeAdmin(admin.ModelAdmin):
+    form = ScopeForm
     list_display = ["name", "description", "in_staging", "in_production"]
     list_filter = ["in_staging", "in_production"]
     search_fields = ["name", "description"]

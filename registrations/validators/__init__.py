@@ -8,11 +8,12 @@ or reports a message kept as a constant in its module, and re-exported here
 warnings are shown and do not block.
 
 Modules:
-- report.py:        the whole registration: every rule applied, errors and warnings by field
+- report.py:        the whole registration: every rule applied, errors and warnings by field,
+                    text that cannot be stored (core.text) refused first
 - redirect_uris.py: redirect URIs (RFC 6749 §3.1.2, RFC 8252, RFC 9700)
 - uris.py:          the web URLs (client, logo, terms, privacy, initiation, settings)
 - uri_syntax.py:    the URI syntax (RFC 3986) both URL rules share
-- scopes.py:        scope tokens against the scope catalog
+- scopes.py:        scope tokens: their syntax, no template syntax, the scope catalog
 - contacts.py:      contact email addresses
 - text.py:          the free-text fields (client name, subject type preference)
 - credentials.py:   the client ID and client secret of an issued credential
@@ -107,10 +108,15 @@ from .scopes import (
     SCOPE_DUPLICATE,
     SCOPE_NOT_IN_CATALOG_ERROR,
     SCOPE_NOT_IN_CATALOG_WARNING,
+    SCOPE_NOT_PLEO_FORM,
     SCOPE_REQUIRED,
     SCOPE_SPACING,
+    SCOPE_TEMPLATE_SYNTAX,
     SCOPE_TOKEN_SYNTAX,
     SCOPE_TOO_LONG,
+    TEMPLATE_MARKERS,
+    scope_problems,
+    scope_token_problem,
     validate_catalog_scope_name,
     validate_scope,
     validate_scope_token,
@@ -206,12 +212,15 @@ __all__ = [
     "SCOPE_DUPLICATE",
     "SCOPE_NOT_IN_CATALOG_ERROR",
     "SCOPE_NOT_IN_CATALOG_WARNING",
+    "SCOPE_NOT_PLEO_FORM",
     "SCOPE_REQUIRED",
     "SCOPE_SPACING",
+    "SCOPE_TEMPLATE_SYNTAX",
     "SCOPE_TOKEN_SYNTAX",
     "SCOPE_TOO_LONG",
     "SUBJECT_TYPE_SYNTAX",
     "SUBJECT_TYPE_TOO_LONG",
+    "TEMPLATE_MARKERS",
     "URI_BAD_CHARACTER",
     "URI_HTTPS_REQUIRED",
     "URI_NON_ASCII",
@@ -227,6 +236,8 @@ __all__ = [
     "has_whitespace_or_control",
     "is_localhost",
     "is_loopback_host",
+    "scope_problems",
+    "scope_token_problem",
     "shown",
     "validate_catalog_scope_name",
     "validate_client_id",

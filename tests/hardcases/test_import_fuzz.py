@@ -166,11 +166,6 @@ REGISTRATION = json.dumps(VALID)
             importing.NUMBER_TOO_LONG,
             id="huge-number",
         ),
-        pytest.param(
-            json.dumps([VALID, {**VALID, "client_name": "Example \ud800 Client"}]),
-            importing.NOT_TEXT,
-            id="unpaired-surrogate",
-        ),
     ],
 )
 def test_unreadable_json_is_refused_with_a_message(data, message):

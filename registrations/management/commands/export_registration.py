@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.views.decorators.debug import sensitive_variables
 
 from registrations import exports
+from registrations.management.arguments import storable_argument
 from registrations.models import Registration
 from registrations.selectors import registration_validation_report
 from registrations.services.credential import credential_secret_disclose_for_export
@@ -90,7 +91,8 @@ class Command(BaseCommand):
             self.stderr.write(f"- {label}: {message}")
 
     @sensitive_variables("secret")
-    def _environment_with_secret(self, registration: Registration, *, username: str | None) -> str:
+    def _environment_with_secret(self, registration: Registration, *, username: str) -> str:
+        username = storable_argument(username, option="--as-user")
         user = get_user_model().objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(USER_NOT_FOUND.format(username=username))

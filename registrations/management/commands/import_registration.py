@@ -18,6 +18,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from registrations.importing import EntryReport, ImportFileError, parse_documents, registrations_import
+from registrations.management.arguments import storable_argument
 
 CANNOT_READ = "Cannot read {path}: {error}."
 USER_NOT_FOUND = "No user named {username!r}."
@@ -46,7 +47,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         owner = None
         if options["owner"]:
-            owner = get_user_model().objects.filter(username=options["owner"]).first()
+            username = storable_argument(options["owner"], option="--owner")
+            owner = get_user_model().objects.filter(username=username).first()
             if owner is None:
                 raise CommandError(USER_NOT_FOUND.format(username=options["owner"]))
         try:
