@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -58,15 +58,15 @@ def _attachment(response: HttpResponse | StreamingHttpResponse, filename: str) -
     return response
 
 
-def _refusal(request: HttpRequest, registration: Registration, refused: exports.FinalExportRefused) -> Any:
-    # 409: the registration's current state conflicts with a final export.
+def _refusal(request: HttpRequest, registration: Registration, refused: exports.ExportRefused) -> Any:
+    # 409: the registration's current state conflicts with the export.
     return render(
         request,
         "registrations/submission_form.html",
         {
             "registration": registration,
             "problems": refused.problems,
-            "not_final_message": exports.NOT_FINAL,
+            "refusal_message": refused.message,
             "change_url": _url(registration, "change"),
         },
         status=409,
@@ -81,8 +81,13 @@ def export_selected_action(export: exports.ExportFormat) -> Any:
 
     def action(
         model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Registration]
-    ) -> StreamingHttpResponse:
-        response = StreamingHttpResponse(stream(queryset), content_type=export.content_type)
+    ) -> StreamingHttpResponse | None:
+        try:
+            lines = stream(queryset)
+        except exports.ExportRefused as refused:
+            model_admin.message_user(request, refused.message, messages.ERROR)
+            return None
+        response = StreamingHttpResponse(lines, content_type=export.content_type)
         extension = export.suffix.rsplit(".", 1)[-1]
         return _attachment(response, f"registrations-{timezone.now():%Y%m%d-%H%M%S}.{extension}")
 
@@ -120,7 +125,7 @@ class ExportsMixin(admin.ModelAdmin):
         """One registration in one format: a download, or shown when the format reads well inline."""
         try:
             text = export.render(registration)
-        except exports.FinalExportRefused as refused:
+        except exports.ExportRefused as refused:
             return _refusal(request, registration, refused)
         if export.inline_content_type and not request.GET.get("download"):
             return HttpResponse(text, content_type=export.inline_content_type)
@@ -131,9 +136,14 @@ class ExportsMixin(admin.ModelAdmin):
 
     @method_decorator(sensitive_variables("secret", "document"))
     def postman_environment_secret_view(self, request: HttpRequest, registration: Registration) -> Any:
-        """GET: confirmation page; POST with the box ticked: the file with the secret, audited."""
+        """GET: confirmation page; POST with the box ticked: the file with the secret, audited.
+        A registration no export may carry is refused before anything is disclosed."""
         if not request.user.has_perm(REVEAL_PERMISSION):
             raise PermissionDenied
+        try:
+            exports.check_exportable(registration)
+        except exports.ExportRefused as refused:
+            return _refusal(request, registration, refused)
         credential = exports.export_credential(registration)
         error = ""
         if request.method == "POST" and credential is not None:

@@ -24,7 +24,7 @@ from django.db.models import QuerySet
 from ..fields import FIELDS, Kind
 from ..metadata import DOCUMENT_KEYS, registration_to_client_metadata
 from ..models import Registration
-from .common import CHUNK_SIZE, in_stream_order
+from .common import CHUNK_SIZE, check_all_exportable, check_exportable, in_stream_order
 
 CSV_TYPE = "text/csv; charset=utf-8"
 CSV_LIST_SEPARATOR = "\n"
@@ -83,7 +83,13 @@ def csv_row(registration: Registration) -> list[str]:
 
 
 def stream_csv(queryset: QuerySet[Registration], *, chunk_size: int = CHUNK_SIZE) -> Iterator[str]:
-    """A header row, then one RFC 4180 row per registration (quoted as needed, CRLF)."""
+    """A header row, then one RFC 4180 row per registration (quoted as needed, CRLF).
+    ExportRefused, before the header, when a registration may not be exported."""
+    check_all_exportable(queryset)
+    return _csv_lines(queryset, chunk_size)
+
+
+def _csv_lines(queryset: QuerySet[Registration], chunk_size: int) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow(CSV_COLUMNS)
     for registration in in_stream_order(queryset).iterator(chunk_size=chunk_size):
@@ -91,7 +97,8 @@ def stream_csv(queryset: QuerySet[Registration], *, chunk_size: int = CHUNK_SIZE
 
 
 def one_row_csv(registration: Registration) -> str:
-    return "".join(stream_csv(Registration.objects.filter(pk=registration.pk)))
+    check_exportable(registration)
+    return "".join(_csv_lines(Registration.objects.filter(pk=registration.pk), CHUNK_SIZE))
 
 
 def csv_row_to_metadata(row: dict[str, str]) -> dict[str, Any]:

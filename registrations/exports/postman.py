@@ -43,6 +43,7 @@ from core.pleo_api import BODY_DATA_LIST, BODY_EMPTY, BODY_PAGE, Operation, cata
 from core.pleo_api.shapes import resolve, sample
 
 from ..models import Credential, CredentialStatus, Registration, TokenEndpointAuthMethod
+from .common import check_exportable
 from .json_document import JSON_TYPE
 
 POSTMAN_WEB_CALLBACK = "https://oauth.pstmn.io/v1/browser-callback"
@@ -368,6 +369,7 @@ def _oauth2_entry(key: str, value: Any) -> dict[str, Any]:
 
 def postman_collection(registration: Registration, credential: Credential | None = None) -> dict[str, Any]:
     """A Postman Collection v2.1 whose collection-level auth is OAuth 2.0 with PKCE for this client."""
+    check_exportable(registration)
     redirect_uri = postman_redirect_uri(registration)
     client_authentication = (
         "body"
@@ -419,7 +421,9 @@ def postman_environment(
     exported_at: datetime | None = None,
 ) -> dict[str, Any]:
     """The Postman environment for `postman_collection`. The secret is empty unless the
-    caller passes one obtained from `credential_secret_disclose_for_export`."""
+    caller passes one obtained from `credential_secret_disclose_for_export` (check
+    `check_exportable` before disclosing it: this refuses what the export may not carry)."""
+    check_exportable(registration)
     server = export_server(registration, credential)
     values = [
         ("authServerUrl", server.auth_base_url, "default"),

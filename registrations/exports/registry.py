@@ -30,7 +30,8 @@ class ExportFormat:
     content_type: str
     suffix: str  # a download's file name: registration-<id>-<suffix>
     # Final exports go to Pleo: refused (FinalExportRefused) for a registration that
-    # does not validate. Data exports are written for any registration.
+    # does not validate. Data exports are written for any registration that holds no
+    # value an export may not carry (ExportRefused, as every format).
     final: bool
     inline_content_type: str | None = None  # shown in the browser unless a download is asked for
     stream: Callable[[QuerySet[Registration]], Iterator[str]] | None = None  # many registrations

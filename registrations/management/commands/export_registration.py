@@ -2,8 +2,10 @@
 
 Submission formats (html, markdown) are refused with the validation errors, exit
 status 1, for a registration that does not validate. Data formats (json, csv,
-postman-*) are written anyway and the errors go to stderr, so nothing is ever
-stuck in the portal; `import_registration` validates them again.
+postman-*) are written anyway and the errors go to stderr, so nothing is stuck in
+the portal (`import_registration` validates them again), unless the registration
+holds a value no export may carry (registrations.exports): then every format is
+refused, naming what to fix.
 """
 
 from __future__ import annotations
@@ -65,22 +67,21 @@ class Command(BaseCommand):
             raise CommandError(NOT_FOUND.format(id=options["id"])) from None
 
         export = exports.EXPORT_FORMATS[fmt]
-        if export.final:
-            text = self._final(registration, export)
-        elif include_secret:
-            self._warn_if_invalid(registration)
-            text = self._environment_with_secret(registration, username=options["as_user"])
-        else:
-            self._warn_if_invalid(registration)
-            text = export.render(registration)
-        self._write(text, options["output"], private=include_secret)
-
-    def _final(self, registration: Registration, export: exports.ExportFormat) -> str:
         try:
-            return export.render(registration)
-        except exports.FinalExportRefused as refused:
-            lines = [exports.NOT_FINAL, *(f"- {label}: {message}" for label, message in refused.problems)]
+            if export.final:
+                text = export.render(registration)
+            elif include_secret:
+                exports.check_exportable(registration)  # before the secret is disclosed
+                self._warn_if_invalid(registration)
+                text = self._environment_with_secret(registration, username=options["as_user"])
+            else:
+                exports.check_exportable(registration)
+                self._warn_if_invalid(registration)
+                text = export.render(registration)
+        except exports.ExportRefused as refused:
+            lines = [refused.message, *(f"- {label}: {message}" for label, message in refused.problems)]
             raise CommandError("\n".join(lines)) from None
+        self._write(text, options["output"], private=include_secret)
 
     def _warn_if_invalid(self, registration: Registration) -> None:
         report = registration_validation_report(registration)
