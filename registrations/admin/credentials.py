@@ -45,7 +45,7 @@ REVEAL_TEMPLATE = "admin/registrations/credential/reveal.html"
 ROTATE_TEMPLATE = "admin/registrations/credential/rotate.html"
 
 
-class _RevealedSecret(str):
+class RevealedSecret(str):
     """The plaintext for the reveal template, masked in repr().
 
     Django's template engine logs a failed variable lookup at DEBUG with the
@@ -274,7 +274,7 @@ class CredentialAdmin(admin.ModelAdmin):
             raise Http404
         secret = None
         if request.method == "POST":
-            secret = _RevealedSecret(
+            secret = RevealedSecret(
                 credential_secret_disclose(
                     credential=credential,
                     user=request.user,

@@ -134,7 +134,7 @@ class ExportsMixin(admin.ModelAdmin):
             exports.attachment_name(registration, export.suffix),
         )
 
-    @method_decorator(sensitive_variables("secret", "document"))
+    @method_decorator(sensitive_variables())
     def postman_environment_secret_view(self, request: HttpRequest, registration: Registration) -> Any:
         """GET: confirmation page; POST with the box ticked: the file with the secret, audited.
         A registration no export may carry is refused before anything is disclosed."""

@@ -412,7 +412,7 @@ def postman_collection(registration: Registration, credential: Credential | None
     }
 
 
-@sensitive_variables("client_secret", "values")
+@sensitive_variables()
 def postman_environment(
     registration: Registration,
     credential: Credential | None = None,

@@ -91,7 +91,7 @@ class Command(BaseCommand):
         for label, message in exports.validation_problems(report):
             self.stderr.write(f"- {label}: {message}")
 
-    @sensitive_variables("secret")
+    @sensitive_variables()
     def _environment_with_secret(self, registration: Registration, *, username: str) -> str:
         username = storable_argument(username, option="--as-user")
         user = get_user_model().objects.filter(username=username, is_active=True).first()
