@@ -24,6 +24,8 @@ from .uri_syntax import (
 )
 
 REDIRECT_URIS_REQUIRED = "Add at least one redirect URI."
+# A message about one entry of the list: the REDIRECT_URI_* messages below follow it.
+REDIRECT_URI_ENTRY = "Redirect URI {position} “{uri}” {message}"
 REDIRECT_URIS_NOT_A_LIST = "Redirect URIs must be a list of strings."
 REDIRECT_URI_NOT_STRING = "must be a string."
 REDIRECT_URI_EMPTY = "is empty: remove the entry or fill it in."
@@ -231,8 +233,8 @@ def _near_duplicate_key(uri: str) -> str:
     return uri.lower().rstrip("/")
 
 
-def _entry(position: int, uri: Any) -> str:
-    return f"Redirect URI {position} “{shown(uri)}”"
+def _entry(position: int, uri: Any, message: str) -> str:
+    return REDIRECT_URI_ENTRY.format(position=position, uri=shown(uri), message=message)
 
 
 def validate_redirect_uris(uris: Any, *, environment: str, application_type: str) -> list[str]:
@@ -250,17 +252,17 @@ def validate_redirect_uris(uris: Any, *, environment: str, application_type: str
             for warning in validate_redirect_uri(
                 uri, environment=environment, application_type=application_type
             ):
-                warnings.append(f"{_entry(position, uri)} {warning}")
+                warnings.append(_entry(position, uri, warning))
         except ValidationError as exc:
-            errors.extend(f"{_entry(position, uri)} {message}" for message in exc.messages)
+            errors.extend(_entry(position, uri, message) for message in exc.messages)
             continue
         if uri in seen:
-            errors.append(f"{_entry(position, uri)} {REDIRECT_URI_DUPLICATE}")
+            errors.append(_entry(position, uri, REDIRECT_URI_DUPLICATE))
             continue
         seen.add(uri)
         key = _near_duplicate_key(uri)
         if key in near:
-            warnings.append(f"{_entry(position, uri)} {REDIRECT_URI_NEAR_DUPLICATE.format(other=near[key])}")
+            warnings.append(_entry(position, uri, REDIRECT_URI_NEAR_DUPLICATE.format(other=near[key])))
         else:
             near[key] = uri
     if errors:

@@ -10,8 +10,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from core.text import TEXT_HOLDS_SURROGATE
-from registrations.management.arguments import OPTION_UNSTORABLE
 from registrations.management.commands import export_registration as command
+from registrations.management.text import OPTION_UNSTORABLE
 from registrations.metadata import registration_to_client_metadata
 from registrations.models import Registration, SecretDisclosure
 from registrations.services.credential import REVEAL_FORBIDDEN

@@ -14,8 +14,8 @@ from core.text import TEXT_HOLDS_NUL, TEXT_HOLDS_SURROGATE
 from registrations import importing, metadata
 from registrations import validators as v
 from registrations.fields import FIELDS, Kind
-from registrations.management.arguments import OPTION_UNSTORABLE
 from registrations.management.commands.import_registration import DRY_RUN_DONE
+from registrations.management.text import OPTION_UNSTORABLE
 from registrations.metadata import registration_to_client_metadata
 from registrations.models import Registration
 from registrations.services.registration import EDITABLE_FIELDS
@@ -156,6 +156,12 @@ def test_a_key_that_cannot_be_stored_is_an_error_that_does_not_name_it(tmp_path:
     lines = _errors([_document(**{"client\ud800name": "x"})], tmp_path)
     reason = metadata.KEY_UNSTORABLE.format(reason=TEXT_HOLDS_SURROGATE)
     assert lines == [f"Error: entry 0 (Example Client): {reason}"]
+
+
+def test_a_key_holding_a_line_break_is_printed_on_one_line(tmp_path: Path) -> None:
+    # The key could otherwise forge a line of the report.
+    lines = _errors([_document(**{"x\nError: entry 9: forged": 1})], tmp_path)
+    assert lines == [f"Error: entry 0 (Example Client): x\\nError: entry 9: forged: {metadata.UNKNOWN_KEY}"]
 
 
 def test_implied_values_may_be_present_in_any_order() -> None:

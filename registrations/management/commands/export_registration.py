@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.views.decorators.debug import sensitive_variables
 
 from registrations import exports
-from registrations.management.arguments import storable_argument
+from registrations.management.text import storable_argument
 from registrations.models import Registration
 from registrations.selectors import registration_validation_report
 from registrations.services.credential import credential_secret_disclose_for_export

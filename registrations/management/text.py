@@ -1,4 +1,5 @@
-"""What the registrations commands check in their arguments before using them."""
+"""Text in and out of the registrations commands: arguments a database can hold, and lines a
+terminal shows as they are."""
 
 from __future__ import annotations
 
@@ -17,3 +18,10 @@ def storable_argument(value: str, *, option: str) -> str:
     if reason:
         raise CommandError(OPTION_UNSTORABLE.format(option=option, reason=reason))
     return value
+
+
+def printable(text: str) -> str:
+    """`text` for one line of a terminal: every character that is not printable (line
+    breaks, escape sequences, bidi controls) written as its Python escape, so that what a
+    file holds cannot move the cursor, colour the screen or forge a line of the report."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
