@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.db import connections
 from django.db.models import QuerySet
 
 from core.text import json_unstorable_reason
@@ -20,7 +21,7 @@ from core.text import json_unstorable_reason
 from ..fields import Kind, form_fields
 from ..models import Registration
 from ..selectors import registration_validation_report
-from ..validators import ValidationReport, scope_problems
+from ..validators import SCOPE_PROBLEM_PATTERN, ValidationReport, scope_problems
 
 # Rows fetched per database round trip while streaming; bounds memory, not output.
 CHUNK_SIZE = 500
@@ -92,9 +93,16 @@ def check_exportable(registration: Registration) -> None:
 
 def check_all_exportable(queryset: QuerySet[Registration]) -> None:
     """ExportRefused naming the registrations that hold a value no export may carry: a
-    stream is checked whole before its first byte, since an answer cannot fail halfway."""
+    stream is checked whole before its first byte, since an answer cannot fail halfway.
+
+    The database finds such scopes itself (a search that sends no rows back). Text that
+    cannot be stored is looked for row by row, and only where a row can hold it:
+    PostgreSQL refuses a NUL and an unpaired surrogate in text and jsonb alike."""
+    suspects = queryset.filter(scope__regex=SCOPE_PROBLEM_PATTERN)
+    if connections[queryset.db].vendor != "postgresql":
+        suspects = queryset
     refused: list[int] = []
-    rows = in_stream_order(queryset).values("pk", *EXPORTED_FIELDS)
+    rows = in_stream_order(suspects).values("pk", *EXPORTED_FIELDS)
     for values in rows.iterator(chunk_size=CHUNK_SIZE):
         if export_problems(values):
             refused.append(values["pk"])

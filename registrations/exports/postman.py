@@ -3,25 +3,21 @@
 The collection's authorization is OAuth 2.0, authorization code with PKCE (S256), at
 collection level; every server-specific value is a variable of the environment file
 (`authServerUrl`, `apiBaseUrl`, `clientId`, `clientSecret`, `scopes`), so one collection
-serves staging, production and the sandbox. The environment's secret is empty unless
-the caller passes one from the credential service's audited disclosure.
+serves staging, production and the sandbox. The environment's secret is empty unless the
+caller passes one from the credential service's audited disclosure.
 
-The collection's requests come from the operation catalog: the operations a
-registration's scopes allow (those whose documented scope it asks for, and those for
-which Pleo documents none: the server decides). They come twice:
-
-- a *Read-only checks* folder with the allowed reads, ordered so that a list runs
-  before the gets that need one of its IDs (newman runs it in CI);
-- one folder per API (catalog group) with every allowed operation, writes included.
-
-IDs travel in collection variables named after the resource (`{{employeeId}}`,
-`{{tagGroupId}}`), whatever the path placeholder is called (`{groupId}`): one
-placeholder name can stand for different resources. A list's test script stores its
-first record's key in its resource's variable; a read needing an ID no allowed list
-yields stays out of the read-only folder (its description names it). Every request
-tests for a 2xx status and, when the operation answers with a body, a JSON body. The
-pre-request script sends the `accessToken` variable as the bearer token when it is
-set (newman's `--env-var`); left empty, the collection's OAuth 2.0 authorization applies.
+The requests come from the operation catalog: the operations the registration's scopes
+allow (and those for which Pleo documents no scope: the server decides), twice: in a
+*Read-only checks* folder of the allowed reads, each list before the gets that need one
+of its IDs (newman runs it in CI), and in one folder per API with every allowed
+operation. IDs travel in collection variables named after the resource (`{{employeeId}}`),
+whatever the path placeholder is called: one placeholder name can stand for different
+resources. A list's test script stores its first record's key in its resource's
+variable; a read needing an ID no allowed list yields stays out of the read-only folder
+(its description names it). Every request tests for a 2xx status and, when the operation
+answers with a body, a JSON body. The pre-request script sends the `accessToken` variable
+as the bearer token when it is set (newman's `--env-var`); left empty, the collection's
+OAuth 2.0 authorization applies.
 """
 
 from __future__ import annotations

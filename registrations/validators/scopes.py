@@ -47,10 +47,15 @@ CATALOG_SCOPE_FORM = (
     "on each side of one colon), e.g. accounts:read."
 )
 
+# RFC 6749 §3.3: NQCHAR, printable ASCII but the space, the double quote and the backslash.
+_TOKEN_CHARACTERS = r"\x21\x23-\x5b\x5d-\x7e"
 # fullmatch everywhere: `$` would accept a trailing newline.
-_SCOPE_TOKEN_RE = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")
+_SCOPE_TOKEN_RE = re.compile(f"[{_TOKEN_CHARACTERS}]+")
 # What opens or closes a template expression in the tools an export goes to.
 TEMPLATE_MARKERS = ("{{", "}}", "{%", "%}", "${")
+# Both rules over a whole scope string, as a pattern a database can search (Django's
+# `__regex` on SQLite and PostgreSQL alike): it matches exactly when scope_problems() finds one.
+SCOPE_PROBLEM_PATTERN = "|".join([f"[^ {_TOKEN_CHARACTERS}]", *(re.escape(m) for m in TEMPLATE_MARKERS)])
 # Every scope Pleo documents is resource:permission: the catalog holds that form only, and
 # staging accepts a token missing from the catalog only in that form.
 _CATALOG_SCOPE_RE = re.compile(r"[a-z][a-z0-9-]*:[a-z][a-z0-9-]*")

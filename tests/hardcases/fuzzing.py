@@ -212,12 +212,14 @@ def _message_regex(template: str) -> str:
 
 
 def _constants(modules: Iterable[ModuleType]) -> list[str]:
-    """The modules' messages: their upper-case text constants (the entry prefix is not one)."""
+    """The modules' messages: their upper-case text constants (not the entry prefix, not the
+    patterns)."""
     return [
         value
         for module in modules
         for name, value in vars(module).items()
         if name.isupper()
+        and not name.endswith("_PATTERN")
         and isinstance(value, str)
         and " " in value
         and value != redirect_uris.REDIRECT_URI_ENTRY

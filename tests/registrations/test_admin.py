@@ -16,8 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.text import TEXT_HOLDS_NUL
-from registrations import forms, selectors
+from registrations import selectors
 from registrations import validators as v
+from registrations.exports import postman
 from registrations.models import Registration, RegistrationStatus, Scope
 from registrations.services.registration import READY_NEEDS_VALID
 from tests.factories import make_registration, make_user, registration_data
@@ -164,9 +165,9 @@ def test_add_form_offers_postman_presets(admin_client: Client) -> None:
     content = admin_client.get(ADD).content.decode()
     presets = re.findall(r'data-redirect-preset="([^"]*)"', content)
     assert presets == [
-        forms.POSTMAN_WEB_CALLBACK,
-        forms.POSTMAN_DESKTOP_CALLBACK,
-        f"{forms.POSTMAN_WEB_CALLBACK} {forms.POSTMAN_DESKTOP_CALLBACK}",
+        postman.POSTMAN_WEB_CALLBACK,
+        postman.POSTMAN_DESKTOP_CALLBACK,
+        f"{postman.POSTMAN_WEB_CALLBACK} {postman.POSTMAN_DESKTOP_CALLBACK}",
     ]
 
 

@@ -74,6 +74,27 @@ def test_a_stream_is_refused_whole_before_its_first_line_naming_the_registration
     assert refused.value.message == NOT_EXPORTABLE_SELECTED.format(count=1, ids=stored_before_the_rule.pk)
 
 
+@pytest.mark.parametrize(
+    "scope",
+    [
+        "users:read {%x%}",
+        "${x}",
+        'users:"read"',
+        "users:read\\",
+        "usérs:read",
+        "users:read\tx",
+        "users:read\n",
+    ],
+    ids=["tag", "dollar", "quote", "backslash", "non-ascii", "tab", "line-break"],
+)
+def test_the_database_finds_every_scope_no_export_may_carry(scope: str) -> None:
+    refused = Registration.objects.create(**registration_data(scope=scope))
+    make_registration(client_name="Fine")
+    with pytest.raises(exports.ExportRefused) as refusal:
+        exports.EXPORT_FORMATS["csv"].stream(Registration.objects.all())  # type: ignore[misc]
+    assert refusal.value.message == NOT_EXPORTABLE_SELECTED.format(count=1, ids=refused.pk)
+
+
 def test_text_that_cannot_be_stored_is_named_as_no_export_may_carry_it() -> None:
     values = registration_data(client_name="Example\x00Client")
     assert export_problems(values) == [(BY_NAME["client_name"].label, TEXT_HOLDS_NUL)]

@@ -3,10 +3,13 @@ environments, both application types. Messages are the module's constants."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.text import TEXT_HOLDS_NUL, TEXT_HOLDS_SURROGATE, UNSTORABLE_CODE
 from registrations import validators as v
@@ -543,6 +546,14 @@ def test_scope_rejected(scope: Any, environment: str, messages: list[str]) -> No
     with pytest.raises(ValidationError) as exc_info:
         v.validate_scope(scope, environment=environment, catalog=CATALOG)
     assert _messages(exc_info) == messages
+
+
+@settings(max_examples=300, derandomize=True, database=None)
+@given(st.text(st.sampled_from([*'ab:-{}%$"\\ \t\n\x00é😀']), max_size=12))
+def test_the_scope_pattern_a_database_searches_finds_exactly_the_scopes_refused_everywhere(
+    scope: str,
+) -> None:
+    assert (re.search(v.SCOPE_PROBLEM_PATTERN, scope) is not None) == bool(v.scope_problems(scope))
 
 
 @pytest.mark.parametrize("name", ["users:read\n", "users read", ""], ids=["newline", "space", "empty"])
