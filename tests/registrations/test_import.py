@@ -16,9 +16,9 @@ from registrations import validators as v
 from registrations.fields import FIELDS, Kind
 from registrations.management.commands.import_registration import DRY_RUN_DONE
 from registrations.management.text import OPTION_UNSTORABLE
-from registrations.metadata import registration_to_client_metadata
+from registrations.metadata import DYNAMIC_REGISTRATION, registration_to_client_metadata
 from registrations.models import Registration
-from registrations.services.registration import EDITABLE_FIELDS
+from registrations.services.registration import EDITABLE_FIELDS, registration_check_metadata
 from tests.factories import EXAMPLE_CLIENT, make_registration, make_user
 
 REQUIRED_KEYS = {spec.name for spec in FIELDS if spec.required}
@@ -150,6 +150,21 @@ def test_text_that_cannot_be_stored_is_an_error_on_its_key(text: str, message: s
     # Written as the JSON escapes \u0000 and \ud800 (json.dumps' default).
     lines = _errors([_document(), _document(client_name=text)], tmp_path)
     assert lines == [f"Error: entry 1: client_name: {message}"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("Example\x00Client", TEXT_HOLDS_NUL), ("Example\ud800Client", TEXT_HOLDS_SURROGATE)],
+    ids=["nul", "surrogate"],
+)
+def test_dynamic_registration_refuses_text_that_cannot_be_stored_on_its_key(text: str, message: str) -> None:
+    checked = registration_check_metadata(document=_document(client_name=text), mode=DYNAMIC_REGISTRATION)
+    assert checked.errors == {"client_name": [message]}
+
+
+def test_dynamic_registration_ignores_an_unknown_key_that_cannot_be_stored() -> None:
+    checked = registration_check_metadata(document=_document(**{"x\ud800": 1}), mode=DYNAMIC_REGISTRATION)
+    assert checked.errors == {}
 
 
 def test_a_key_that_cannot_be_stored_is_an_error_that_does_not_name_it(tmp_path: Path) -> None:
