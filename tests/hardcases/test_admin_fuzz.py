@@ -142,7 +142,7 @@ def test_the_add_page_saves_a_whole_valid_registration_or_shows_the_rules(admin_
     assert {*TEXT_INPUTS, *CHOICE_INPUTS} <= set(base)
     outcomes: Counter[str] = Counter()
 
-    @settings(CI, max_examples=50)
+    @settings(CI, max_examples=40)
     @given(data=posts(base))
     def check(data: dict[str, Any]) -> None:
         before = (Registration.objects.count(), Registration.history.count())
@@ -173,7 +173,7 @@ def test_the_change_page_saves_a_whole_valid_registration_or_changes_nothing(adm
     base = _form_data(admin_client.get(url))
     outcomes: Counter[str] = Counter()
 
-    @settings(CI, max_examples=40)
+    @settings(CI, max_examples=30)
     @given(data=posts(base))
     def check(data: dict[str, Any]) -> None:
         before, history = _stored(registration), registration.history.count()

@@ -65,7 +65,7 @@ def test_an_export_of_any_valid_registration_imports_back_to_the_same_registrati
     export = exports.EXPORT_FORMATS[fmt]
     assert export.read is not None
 
-    @settings(CI, max_examples=40)
+    @settings(CI, max_examples=30)
     @given(values=valid_registrations())
     def check(values: dict[str, Any]) -> None:
         original = registration_create(**values)
@@ -93,7 +93,7 @@ def test_the_markdown_of_any_valid_registration_is_literal_text_in_its_tables() 
     parser = MarkdownIt("commonmark").enable("table").enable("strikethrough")
     expected = [[2] * (len(fields) + 1) for _group, fields in form_groups()]  # a header, then a row a field
 
-    @settings(CI, max_examples=40)
+    @settings(CI, max_examples=30)
     @given(values=valid_registrations())
     def check(values: dict[str, Any]) -> None:
         tokens = parser.parse(registration_markdown(registration_create(**values)))
@@ -145,7 +145,7 @@ def _check_postman(registration: Registration) -> None:
 def test_any_registration_a_database_holds_exports_well_formed_or_is_refused_with_the_rules() -> None:
     outcomes: Counter[str] = Counter()
 
-    @settings(CI, max_examples=40)
+    @settings(CI, max_examples=30)
     @given(values=storable_registrations())
     def check(values: dict[str, Any]) -> None:
         registration = Registration.objects.create(**values)  # saved past the rules

@@ -136,7 +136,7 @@ def _ends_with_a_rule(line: str) -> bool:
 def test_any_file_is_imported_whole_or_refused_with_the_rules_words(tmp_path: Path) -> None:
     outcomes: Counter[str] = Counter()
 
-    @settings(CI, max_examples=100)
+    @settings(CI, max_examples=80)
     @given(data=import_files(), dry_run=st.sampled_from([False, False, True]))
     def check(data: bytes, dry_run: bool) -> None:
         before = _counts()
