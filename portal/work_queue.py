@@ -19,7 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from oauthclient.models import Connection, ConnectionStatus
-from registrations import admin_deadlines, deadlines
+from registrations import deadlines
+from registrations.admin import deadlines as admin_deadlines
 from registrations.models import Registration, RegistrationStatus
 
 # Connections whose developer must act before the integration works again.

@@ -4,8 +4,8 @@ Everything that lists a registration's fields derives from `FIELDS`: the admin
 form and its fieldsets, the service's editable fields and `registration_create`'s
 arguments, the rules that judge a registration (validators.report), the RFC 7591
 codec (metadata.py: import, export and the sandbox's dynamic registration), CSV,
-Markdown and the printable submission form (exports.py). Adding a field means:
-the model field, a row here, a migration.
+Markdown and the printable submission form (the exports package). Adding a field
+means: the model field, a row here, a migration.
 
 The table is in the order of the RFC 7591 document (standard keys first, then the
 portal's); the submission form shows the same rows grouped as Pleo's form is.

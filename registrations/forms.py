@@ -1,4 +1,4 @@
-"""The admin form for a registration.
+"""The admin form for a registration, and the rule every form of this app applies to text.
 
 The rules are not here: the form hands what a manager typed to the service's
 `registration_check`, which judges it once (with the scope catalog this form
@@ -13,16 +13,18 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
+
+from core.text import validate_storable_text
 
 from .choices import Environment
+from .exports.postman import POSTMAN_DESKTOP_CALLBACK, POSTMAN_WEB_CALLBACK
 from .fields import BY_NAME, EDITABLE_FIELDS
 from .models import Registration, Scope
 from .selectors import scope_catalog, scope_catalog_entries
 from .services.registration import RegistrationCheck, registration_check
 from .validators import validate_scope_token
 
-POSTMAN_WEB_CALLBACK = "https://oauth.pstmn.io/v1/browser-callback"
-POSTMAN_DESKTOP_CALLBACK = "https://oauth.pstmn.io/v1/callback"
 # (button label, redirect URIs it adds)
 POSTMAN_PRESETS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Postman (web)", (POSTMAN_WEB_CALLBACK,)),
@@ -41,6 +43,38 @@ OTHER_SCOPES_HELP = (
     "them with a warning; production accepts catalog scopes only."
 )
 PKCE_CHOICES = tuple(zip(("True", "False"), BY_NAME["pkce_supported"].boolean_labels, strict=True))
+
+
+class StorableTextFirst:
+    """A field's validators behind the storable-text rule (core.text): text that cannot be
+    stored gets that rule's message alone, on the field; other text meets the validators."""
+
+    def __init__(self, validators: list[Any]) -> None:
+        self.validators = validators
+
+    def __call__(self, value: Any) -> None:
+        validate_storable_text(value)
+        errors: list[ValidationError] = []
+        for validator in self.validators:
+            try:
+                validator(value)
+            except ValidationError as exc:
+                errors.extend(exc.error_list)
+        if errors:
+            raise ValidationError(errors)
+
+
+class StorableTextFormMixin(forms.BaseForm):
+    """Every text field refuses text that cannot be stored (NUL, unpaired surrogates) with
+    the storable-text rule's message, in place of Django's own NUL check: the same words
+    as the import, the commands and the API."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                others = [v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+                field.validators = [StorableTextFirst(others)]
 
 
 class LinesField(forms.CharField):
@@ -98,7 +132,7 @@ def _scope_label(scope: Scope) -> str:
     return f"{scope.name}{description} ({places})"
 
 
-class RegistrationForm(forms.ModelForm):
+class RegistrationForm(StorableTextFormMixin, forms.ModelForm):
     contacts = LinesField(
         label="Contacts", required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text=CONTACTS_HELP
     )

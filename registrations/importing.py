@@ -10,8 +10,10 @@ Decisions about the file itself:
 - A key appearing twice in one object is an error (JSON parsers keep the last).
 - The whole file is refused (before any entry is judged) when it is JSON that no
   entry could hold and that would otherwise crash the import: nesting deeper than
-  MAX_NESTING, a number too long for Python to read, or a string that is not
-  Unicode text (an unpaired surrogate escape such as "\\ud800" cannot be stored).
+  MAX_NESTING, or a number too long for Python to read.
+- Text that cannot be stored (a NUL, or an unpaired surrogate escape such as
+  "\\ud800") is an error of its entry, on its key, in the storable-text rule's
+  words (core.text); such text is never repeated in a message.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
+
+from core.text import unstorable_reason
 
 from .fields import FIELDS
 from .metadata import PROFILE_KEYS, STRICT
@@ -41,10 +45,6 @@ NESTED_TOO_DEEPLY = (
     "lists of strings or true/false."
 )
 NUMBER_TOO_LONG = "The file holds a number too long to read; no key a registration imports takes a number."
-NOT_TEXT = (
-    "The file holds a string with an unpaired surrogate escape (\\ud800 to \\udfff), which is "
-    "not text: fix the file's encoding."
-)
 NOT_OBJECT_OR_ARRAY = "The file must hold one JSON object or an array of JSON objects."
 EMPTY_ARRAY = "The file holds an empty array: there is nothing to import."
 ENTRY_NOT_OBJECT = "must be a JSON object with the registration's keys."
@@ -71,16 +71,8 @@ def _object_pairs(pairs: list[tuple[str, Any]]) -> _DuplicateKeyObject:
     return obj
 
 
-def _is_text(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def _check_readable(data: Any) -> None:
-    """Refuse nesting past MAX_NESTING and strings that are not text (see the module's decisions).
+    """Refuse nesting past MAX_NESTING (see the module's decisions).
 
     Iterative: the point is not to recurse on whatever depth the file has.
     """
@@ -90,13 +82,9 @@ def _check_readable(data: Any) -> None:
         if depth > MAX_NESTING:
             raise ImportFileError(NESTED_TOO_DEEPLY.format(limit=MAX_NESTING))
         if isinstance(value, dict):
-            if not all(_is_text(key) for key in value):
-                raise ImportFileError(NOT_TEXT)
             stack.extend((item, depth + 1) for item in value.values())
         elif isinstance(value, list):
             stack.extend((item, depth + 1) for item in value)
-        elif isinstance(value, str) and not _is_text(value):
-            raise ImportFileError(NOT_TEXT)
 
 
 def parse_documents(text: str) -> list[Any]:
@@ -152,12 +140,15 @@ class ImportResult:
 def check_entry(index: int, document: Any, *, catalog: dict[str, list[str]]) -> EntryReport:
     """Judge one entry by its JSON shape, then by the registration rules."""
     name = document.get("client_name") if isinstance(document, dict) else None
-    report = EntryReport(index=index, name=name if isinstance(name, str) else "")
+    shown = name if isinstance(name, str) and unstorable_reason(name) is None else ""
+    report = EntryReport(index=index, name=shown)
     if not isinstance(document, dict):
         report.add_error(NON_FIELD_ERRORS, ENTRY_NOT_OBJECT)
         return report
     for key in getattr(document, "duplicates", []):
-        report.add_error(key, DUPLICATE_KEY)
+        # A key that is not storable text is an unknown key, reported by the codec unnamed.
+        if unstorable_reason(key) is None:
+            report.add_error(key, DUPLICATE_KEY)
     checked = registration_check_metadata(document=document, mode=STRICT, catalog=catalog)
     for key, messages in checked.errors.items():
         report.errors.setdefault(key, []).extend(messages)

@@ -9,11 +9,13 @@ values afterwards.
 
 Decoding has two modes:
 - STRICT (import, admin): an operator's file, so a misspelt key must not vanish.
-  Unknown keys are errors, an empty string or null for an optional key is an
-  error (omit the key), and the OAuth profile keys, if present, hold exactly
-  what every Pleo registration implies.
+  Unknown keys are errors (one that is not storable text is not named), an empty
+  string or null for an optional key is an error (omit the key), and the OAuth
+  profile keys, if present, hold exactly what every Pleo registration implies.
+  Values are judged by the rules, text that cannot be stored included.
 - DYNAMIC_REGISTRATION (the sandbox's RFC 7591 endpoint): what an RFC 7591
-  server accepts beyond the import, each listed in DYNAMIC_REGISTRATION_ALLOWANCES.
+  server accepts beyond the import, each listed in DYNAMIC_REGISTRATION_ALLOWANCES
+  (unknown keys, whatever they hold, are ignored: nothing of them is stored).
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS
+
+from core.text import unstorable_reason
 
 from .choices import TokenEndpointAuthMethod
 from .fields import BY_NAME, FIELDS, Kind, RegistrationField, Standard
@@ -40,6 +46,7 @@ KEY_EMPTY = "is empty: omit the key instead."
 KEY_NOT_LIST = "must be a list of strings."
 KEY_NOT_BOOLEAN = "must be true or false."
 KEY_NOT_IMPLIED = "must be {expected} (implied for every Pleo registration), or be left out."
+KEY_UNSTORABLE = "A key of this object is text that cannot be stored: {reason}"
 UNKNOWN_KEY = (
     "is not a key this portal imports: remove it or fix the spelling (see docs/reference/exports.md)."
 )
@@ -218,7 +225,12 @@ def client_metadata_to_registration_data(
     if not mode.unknown_keys_ignored:
         known = {spec.name for spec in FIELDS} | set(PROFILE_KEYS)
         for key in sorted(set(document) - known):
-            out.add_error(key, UNKNOWN_KEY)
+            # Such a key is not named in the error: it could not be shown or stored either.
+            reason = unstorable_reason(key)
+            if reason:
+                out.add_error(NON_FIELD_ERRORS, KEY_UNSTORABLE.format(reason=reason))
+            else:
+                out.add_error(key, UNKNOWN_KEY)
     for spec in FIELDS:
         _decode_field(spec, document, mode, out)
     _decode_profile(document, mode, out)

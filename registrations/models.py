@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from core.encryption import Ciphertext, EncryptedTextField
 from core.servers import CredentialServer
+from core.text import UNSTORABLE_CODE, unstorable_reason
 
 from . import validators
 from .choices import ApplicationType, Environment, TokenEndpointAuthMethod
@@ -205,6 +206,9 @@ class Credential(models.Model):
             client_id=self.client_id,
             client_secret=None if not raw_secret or isinstance(raw_secret, Ciphertext) else str(raw_secret),
         )
+        unstorable = unstorable_reason(self.received_note)
+        if unstorable:
+            errors["received_note"] = [ValidationError(unstorable, code=UNSTORABLE_CODE)]
         if errors:
             raise ValidationError(errors)
 

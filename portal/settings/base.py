@@ -271,7 +271,8 @@ PORTAL_TEST_CALLS_KEPT_DAYS = env.int("PORTAL_TEST_CALLS_KEPT_DAYS", default=90)
 
 # LINK CHECKS (registrations/links.py, `manage.py check_links`)
 # ------------------------------------------------------------------------------
-# Time allowed for one URL, redirects included (seconds).
+# The deadline for checking one URL, in seconds: resolving, connecting, TLS, headers,
+# body and every redirect together (a server that drips its answer is cut off there).
 PORTAL_LINK_CHECK_TIMEOUT = env.float("PORTAL_LINK_CHECK_TIMEOUT", default=10.0)
 # At most this many bytes of a body are read (a logo larger than this fails).
 PORTAL_LINK_CHECK_MAX_BYTES = env.int("PORTAL_LINK_CHECK_MAX_BYTES", default=2 * 1024 * 1024)

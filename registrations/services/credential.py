@@ -33,6 +33,7 @@ from ..models import (
 )
 from ..notifications import status_change_queue
 from ..signals import credential_disabled
+from .history import set_history_user
 
 logger = logging.getLogger(__name__)
 
@@ -60,12 +61,6 @@ def _full_clean(credential: Credential) -> None:
     # validated: revoking must work even when its key is gone.
     stored = isinstance(credential.__dict__.get("client_secret"), Ciphertext)
     credential.full_clean(exclude=["client_secret"] if stored else None)
-
-
-def _set_history_user(credential: Credential, user: Any) -> None:
-    # simple_history reads `_history_user` when there is no request (commands, shell).
-    if user is not None:
-        credential._history_user = user  # type: ignore[attr-defined]
 
 
 @sensitive_variables()
@@ -104,9 +99,9 @@ def credential_record(
         previous.status = CredentialStatus.SUPERSEDED
         previous.status_changed_at = now
         _full_clean(previous)
-        _set_history_user(previous, recorded_by)
+        set_history_user(previous, recorded_by)
         previous.save(update_fields=["status", "status_changed_at"])
-    _set_history_user(credential, recorded_by)
+    set_history_user(credential, recorded_by)
     credential.save()
     for previous in superseded:
         credential_disabled.send(sender=Credential, credential=previous)
@@ -173,7 +168,7 @@ def credential_revoke(*, credential: Credential, revoked_by: Any = None) -> Cred
     credential.status = CredentialStatus.REVOKED
     credential.status_changed_at = timezone.now()
     _full_clean(credential)
-    _set_history_user(credential, revoked_by)
+    set_history_user(credential, revoked_by)
     credential.save(update_fields=["status", "status_changed_at"])
     credential_disabled.send(sender=Credential, credential=credential)
     logger.info("Credential %s revoked.", credential.pk)
@@ -192,7 +187,7 @@ def credential_update(
     credential.token_endpoint_auth_method = token_endpoint_auth_method
     credential.received_note = received_note
     _full_clean(credential)
-    _set_history_user(credential, updated_by)
+    set_history_user(credential, updated_by)
     credential.save(update_fields=["token_endpoint_auth_method", "received_note"])
     return credential
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ..deadlines import credentials_shared_errors
 from ..models import Registration
+from .history import set_history_user
 
 FIELD = "credentials_shared_on"
 
@@ -41,7 +42,6 @@ def registration_record_credentials_shared(
         raise ValidationError({FIELD: errors})
     registration.credentials_shared_on = shared_on
     registration.clean_fields(exclude=[f.name for f in Registration._meta.fields if f.name != FIELD])
-    if by is not None:
-        registration._history_user = by  # type: ignore[attr-defined]
+    set_history_user(registration, by)
     registration.save(update_fields=[FIELD, "updated_at"])
     return registration

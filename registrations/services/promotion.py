@@ -11,7 +11,7 @@ from ..models import Environment, Registration, RegistrationStatus
 from ..promotion import production_carry_over
 from ..selectors import scope_catalog
 from ..validators import VALIDATED_FIELDS, check_registration
-from .registration import _set_history_user
+from .history import set_history_user
 
 PROMOTE_NOT_STAGING = "“{registration}” is not a staging registration: only staging ones are promoted."
 PROMOTE_NOT_ACTIVE = (
@@ -66,6 +66,6 @@ def registration_promote(*, registration: Registration, by: Any = None) -> Regis
         raise ValidationError(unexpected)
     production.full_clean(exclude=list(VALIDATED_FIELDS))
     production._change_reason = PROMOTED_REASON.format(pk=staging.pk)  # type: ignore[attr-defined]
-    _set_history_user(production, by)
+    set_history_user(production, by)
     production.save()
     return production

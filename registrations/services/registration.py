@@ -25,6 +25,7 @@ from ..models import Registration, RegistrationStatus
 from ..notifications import status_change_queue
 from ..selectors import registration_validation_report, scope_catalog
 from ..validators import VALIDATED_FIELDS, ValidationReport
+from .history import set_history_user
 
 Status = RegistrationStatus
 Catalog = Mapping[str, Iterable[str]]
@@ -65,12 +66,6 @@ _NEEDS_VALID: dict[str, str] = {Status.READY: READY_NEEDS_VALID, Status.SUBMITTE
 
 def _label(status: str) -> str:
     return str(Status(status).label)
-
-
-def _set_history_user(registration: Registration, user: Any) -> None:
-    # simple_history reads `_history_user` when there is no request (commands, shell).
-    if user is not None:
-        registration._history_user = user  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -129,10 +124,10 @@ def registration_save(*, check: RegistrationCheck, owner: Any = None, by: Any = 
     registration = check.registration
     if registration.pk is None:
         registration.owner = owner
-        _set_history_user(registration, by)
+        set_history_user(registration, by)
         registration.save()
     elif check.changed:
-        _set_history_user(registration, by)
+        set_history_user(registration, by)
         registration.save(update_fields=[*check.changed, "updated_at"])
     return registration
 
@@ -223,7 +218,7 @@ def registration_transition(*, registration: Registration, to_status: str, by: A
         registration.submitted_at = timezone.now()
         update_fields.append("submitted_at")
     registration.status = to_status
-    _set_history_user(registration, by)
+    set_history_user(registration, by)
     registration.save(update_fields=update_fields)
     status_change_queue(registration=registration, from_status=current, by=by)
     return registration

@@ -2,10 +2,22 @@
 
 Modelled on a strict authorization server: RFC 6749 (scope syntax, redirect URIs),
 RFC 8252 (native apps: loopback and private-use schemes), RFC 9700 (exact
-matching, no open redirectors) and RFC 7591 (client metadata). One module per
-subject; every rule raises or reports a message kept as a constant there, and
-re-exported here (`registrations.validators.X`) for tests and callers. Errors
-block saving; warnings are shown and do not block.
+matching, no open redirectors) and RFC 7591 (client metadata). Every rule raises
+or reports a message kept as a constant in its module, and re-exported here
+(`registrations.validators.X`) for tests and callers. Errors block saving;
+warnings are shown and do not block.
+
+Modules:
+- report.py:        the whole registration: every rule applied, errors and warnings by field,
+                    text that cannot be stored (core.text) refused first
+- redirect_uris.py: redirect URIs (RFC 6749 §3.1.2, RFC 8252, RFC 9700)
+- uris.py:          the web URLs (client, logo, terms, privacy, initiation, settings)
+- uri_syntax.py:    the URI syntax (RFC 3986) both URL rules share
+- scopes.py:        scope tokens: their syntax, no template syntax, the scope catalog
+- contacts.py:      contact email addresses
+- text.py:          the free-text fields (client name, subject type preference)
+- credentials.py:   the client ID and client secret of an issued credential
+- common.py:        the required message, how a value is shown in a message
 """
 
 from __future__ import annotations
@@ -52,6 +64,7 @@ from .redirect_uris import (
     REDIRECT_URI_DOT_SEGMENT,
     REDIRECT_URI_DUPLICATE,
     REDIRECT_URI_EMPTY,
+    REDIRECT_URI_ENTRY,
     REDIRECT_URI_FORBIDDEN_SCHEME,
     REDIRECT_URI_FRAGMENT,
     REDIRECT_URI_HOST_CASE,
@@ -96,10 +109,16 @@ from .scopes import (
     SCOPE_DUPLICATE,
     SCOPE_NOT_IN_CATALOG_ERROR,
     SCOPE_NOT_IN_CATALOG_WARNING,
+    SCOPE_NOT_PLEO_FORM,
+    SCOPE_PROBLEM_PATTERN,
     SCOPE_REQUIRED,
     SCOPE_SPACING,
+    SCOPE_TEMPLATE_SYNTAX,
     SCOPE_TOKEN_SYNTAX,
     SCOPE_TOO_LONG,
+    TEMPLATE_MARKERS,
+    scope_problems,
+    scope_token_problem,
     validate_catalog_scope_name,
     validate_scope,
     validate_scope_token,
@@ -114,8 +133,8 @@ from .text import (
     validate_client_name,
     validate_subject_type_preference,
 )
+from .uri_syntax import MAX_URI_LENGTH
 from .uris import (
-    MAX_URI_LENGTH,
     URI_BAD_CHARACTER,
     URI_HTTPS_REQUIRED,
     URI_NON_ASCII,
@@ -169,6 +188,7 @@ __all__ = [
     "REDIRECT_URI_DOT_SEGMENT",
     "REDIRECT_URI_DUPLICATE",
     "REDIRECT_URI_EMPTY",
+    "REDIRECT_URI_ENTRY",
     "REDIRECT_URI_FORBIDDEN_SCHEME",
     "REDIRECT_URI_FRAGMENT",
     "REDIRECT_URI_HOST_CASE",
@@ -195,12 +215,16 @@ __all__ = [
     "SCOPE_DUPLICATE",
     "SCOPE_NOT_IN_CATALOG_ERROR",
     "SCOPE_NOT_IN_CATALOG_WARNING",
+    "SCOPE_NOT_PLEO_FORM",
+    "SCOPE_PROBLEM_PATTERN",
     "SCOPE_REQUIRED",
     "SCOPE_SPACING",
+    "SCOPE_TEMPLATE_SYNTAX",
     "SCOPE_TOKEN_SYNTAX",
     "SCOPE_TOO_LONG",
     "SUBJECT_TYPE_SYNTAX",
     "SUBJECT_TYPE_TOO_LONG",
+    "TEMPLATE_MARKERS",
     "URI_BAD_CHARACTER",
     "URI_HTTPS_REQUIRED",
     "URI_NON_ASCII",
@@ -216,6 +240,8 @@ __all__ = [
     "has_whitespace_or_control",
     "is_localhost",
     "is_loopback_host",
+    "scope_problems",
+    "scope_token_problem",
     "shown",
     "validate_catalog_scope_name",
     "validate_client_id",

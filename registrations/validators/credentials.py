@@ -14,6 +14,7 @@ import re
 from django.core.exceptions import ValidationError
 
 from core.servers import PLEO_SERVERS
+from core.text import UNSTORABLE_CODE, unstorable_reason
 
 MAX_CLIENT_ID_LENGTH = 255  # Credential.client_id max_length
 MAX_CLIENT_SECRET_LENGTH = 512  # Pleo's are 30 hex; the sandbox's 128 characters
@@ -43,12 +44,16 @@ CLIENT_SECRET_WHITESPACE = (
 
 
 def _check_bounded_token(value: str, *, max_length: int, messages: tuple[str, str, str]) -> None:
-    """Non-empty, at most `max_length` characters, no whitespace or control characters.
+    """Non-empty, storable (core.text), at most `max_length` characters, no whitespace or
+    control characters.
 
     `messages`: (required, too long, whitespace)."""
     required, too_long, whitespace = messages
     if not value:
         raise ValidationError(required, code="required")
+    unstorable = unstorable_reason(value)
+    if unstorable:
+        raise ValidationError(unstorable, code=UNSTORABLE_CODE)
     if len(value) > max_length:
         raise ValidationError(too_long, code="max_length")
     if _WHITESPACE_OR_CONTROL_RE.search(value):

@@ -10,20 +10,22 @@ from django.core.exceptions import ValidationError
 
 from ..choices import ApplicationType, Environment
 from .common import shown
-from .uris import (
-    _BAD_PERCENT_RE,
-    _SCHEME_RE,
+from .uri_syntax import (
+    BAD_PERCENT_RE,
     MAX_URI_LENGTH,
-    _first_bad_character,
-    _labels,
-    _parse_authority,
-    _split_authority,
-    _valid_port,
-    _valid_reg_name,
+    SCHEME_RE,
     check_uri_text,
+    first_bad_character,
+    host_labels,
+    is_valid_port,
+    is_valid_reg_name,
+    parse_authority,
+    split_authority,
 )
 
 REDIRECT_URIS_REQUIRED = "Add at least one redirect URI."
+# A message about one entry of the list: the REDIRECT_URI_* messages below follow it.
+REDIRECT_URI_ENTRY = "Redirect URI {position} “{uri}” {message}"
 REDIRECT_URIS_NOT_A_LIST = "Redirect URIs must be a list of strings."
 REDIRECT_URI_NOT_STRING = "must be a string."
 REDIRECT_URI_EMPTY = "is empty: remove the entry or fill it in."
@@ -72,7 +74,7 @@ REDIRECT_URI_NEAR_DUPLICATE = (
 
 FORBIDDEN_SCHEMES = frozenset({"javascript", "data", "file", "vbscript", "blob", "about", "ftp"})
 LOOPBACK_LITERALS = frozenset({"127.0.0.1", "[::1]"})
-_PRIVATE_SCHEME_RE = re.compile(r"[a-z][a-z0-9\-]*(\.[a-z0-9][a-z0-9\-]*)+")
+_PRIVATESCHEME_RE = re.compile(r"[a-z][a-z0-9\-]*(\.[a-z0-9][a-z0-9\-]*)+")
 # A last label like these makes the host an IPv4 address to browsers (WHATWG URL).
 _NUMERIC_LABEL_RE = re.compile(r"(0[xX][0-9A-Fa-f]*|[0-9]+)")
 
@@ -88,7 +90,7 @@ def _valid_punycode(label: str) -> bool:
 
 
 def _looks_like_ipv4(host: str) -> bool:
-    return bool(_NUMERIC_LABEL_RE.fullmatch(_labels(host)[-1]))
+    return bool(_NUMERIC_LABEL_RE.fullmatch(host_labels(host)[-1]))
 
 
 def is_localhost(host: str) -> bool:
@@ -134,9 +136,9 @@ def _check_redirect_host(host: str) -> None:
         return
     if host != host.lower():
         raise ValidationError(REDIRECT_URI_HOST_CASE)
-    if not _valid_reg_name(host):
+    if not is_valid_reg_name(host):
         raise ValidationError(REDIRECT_URI_BAD_HOST)
-    if any(label.startswith("xn--") and not _valid_punycode(label) for label in _labels(host)):
+    if any(label.startswith("xn--") and not _valid_punycode(label) for label in host_labels(host)):
         raise ValidationError(REDIRECT_URI_BAD_PUNYCODE)
 
 
@@ -157,7 +159,7 @@ def validate_redirect_uri(uri: Any, *, environment: str, application_type: str) 
     if uri == "":
         raise ValidationError(REDIRECT_URI_EMPTY)
     check_uri_text(uri, messages=(REDIRECT_URI_TOO_LONG, REDIRECT_URI_WHITESPACE, REDIRECT_URI_NON_ASCII))
-    match = _SCHEME_RE.match(uri)
+    match = SCHEME_RE.match(uri)
     if not match:
         raise ValidationError(REDIRECT_URI_NOT_ABSOLUTE)
     scheme = match.group(1)
@@ -169,10 +171,10 @@ def validate_redirect_uri(uri: Any, *, environment: str, application_type: str) 
         raise ValidationError(REDIRECT_URI_FRAGMENT)
     if "*" in uri:
         raise ValidationError(REDIRECT_URI_WILDCARD)
-    character = _first_bad_character(uri)
+    character = first_bad_character(uri)
     if character is not None:
         raise ValidationError(REDIRECT_URI_BAD_CHARACTER.format(character=character))
-    if _BAD_PERCENT_RE.search(uri):
+    if BAD_PERCENT_RE.search(uri):
         raise ValidationError(REDIRECT_URI_BAD_PERCENT)
     rest = uri[len(scheme) + 1 :]
 
@@ -181,7 +183,7 @@ def validate_redirect_uri(uri: Any, *, environment: str, application_type: str) 
             scheme, rest, environment=environment, application_type=application_type
         )
     if application_type == ApplicationType.NATIVE and "." in scheme:
-        if not _PRIVATE_SCHEME_RE.fullmatch(scheme):
+        if not _PRIVATESCHEME_RE.fullmatch(scheme):
             raise ValidationError(REDIRECT_URI_NATIVE_SCHEME)
         if not rest.startswith("/") or rest.startswith("//"):
             raise ValidationError(REDIRECT_URI_PRIVATE_SCHEME_FORM)
@@ -193,18 +195,18 @@ def validate_redirect_uri(uri: Any, *, environment: str, application_type: str) 
 
 
 def _validate_http_redirect(scheme: str, rest: str, *, environment: str, application_type: str) -> list[str]:
-    split = _split_authority(rest)
+    split = split_authority(rest)
     if split is None:
         raise ValidationError(REDIRECT_URI_NO_HOST)
     authority, path_and_query = split
     if "@" in authority:
         raise ValidationError(REDIRECT_URI_USERINFO)
     try:
-        parsed = _parse_authority(authority)
+        parsed = parse_authority(authority)
     except ValueError:
         raise ValidationError(REDIRECT_URI_BAD_HOST) from None
     _check_redirect_host(parsed.host)
-    if not _valid_port(parsed.port):
+    if not is_valid_port(parsed.port):
         raise ValidationError(REDIRECT_URI_BAD_PORT)
     _check_path(path_and_query)
 
@@ -231,8 +233,8 @@ def _near_duplicate_key(uri: str) -> str:
     return uri.lower().rstrip("/")
 
 
-def _entry(position: int, uri: Any) -> str:
-    return f"Redirect URI {position} “{shown(uri)}”"
+def _entry(position: int, uri: Any, message: str) -> str:
+    return REDIRECT_URI_ENTRY.format(position=position, uri=shown(uri), message=message)
 
 
 def validate_redirect_uris(uris: Any, *, environment: str, application_type: str) -> list[str]:
@@ -250,17 +252,17 @@ def validate_redirect_uris(uris: Any, *, environment: str, application_type: str
             for warning in validate_redirect_uri(
                 uri, environment=environment, application_type=application_type
             ):
-                warnings.append(f"{_entry(position, uri)} {warning}")
+                warnings.append(_entry(position, uri, warning))
         except ValidationError as exc:
-            errors.extend(f"{_entry(position, uri)} {message}" for message in exc.messages)
+            errors.extend(_entry(position, uri, message) for message in exc.messages)
             continue
         if uri in seen:
-            errors.append(f"{_entry(position, uri)} {REDIRECT_URI_DUPLICATE}")
+            errors.append(_entry(position, uri, REDIRECT_URI_DUPLICATE))
             continue
         seen.add(uri)
         key = _near_duplicate_key(uri)
         if key in near:
-            warnings.append(f"{_entry(position, uri)} {REDIRECT_URI_NEAR_DUPLICATE.format(other=near[key])}")
+            warnings.append(_entry(position, uri, REDIRECT_URI_NEAR_DUPLICATE.format(other=near[key])))
         else:
             near[key] = uri
     if errors:

@@ -12,6 +12,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from core.text import UNSTORABLE_CODE, json_unstorable_reason
+
 from ..choices import ApplicationType, Environment
 from ..fields import FIELDS, Kind, RegistrationField
 from .common import REQUIRED
@@ -74,7 +76,11 @@ def _judge(
     application_type: str,
     catalog: Mapping[str, Iterable[str]],
 ) -> list[str]:
-    """One field's rule: raises ValidationError, returns warnings."""
+    """One field's rule: raises ValidationError, returns warnings. Text that cannot be stored
+    is refused first, whatever the field: its other rules would only name it in their words."""
+    unstorable = json_unstorable_reason(value)
+    if unstorable:
+        raise ValidationError(unstorable, code=UNSTORABLE_CODE)
     if spec.kind == Kind.URI:
         if spec.required or not _is_empty(value):
             validate_web_uri(value, environment=environment)

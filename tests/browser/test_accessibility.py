@@ -277,7 +277,7 @@ def test_a_violation_fails_the_test_naming_the_rule_the_element_and_the_advice(
 def test_the_standalone_html_export_passes_axe_core(
     portal: Portal, page: Page, accessible: Callable[[Page], None]
 ) -> None:
-    from registrations.exports import render_submission_form
+    from registrations.exports.submission_form import render_submission_form
 
     page.set_content(render_submission_form(portal.registration))
     accessible(page)

@@ -16,8 +16,8 @@ from core.servers import server_endpoints
 from oauthclient import messages as dashboard_messages
 from oauthclient.models import Connection, ConnectionStatus, TestCall
 from registrations import validators
-from registrations.admin import ACTION_DONE
-from registrations.forms import POSTMAN_WEB_CALLBACK
+from registrations.admin.status import ACTION_DONE
+from registrations.exports.postman import POSTMAN_WEB_CALLBACK
 from registrations.models import Credential, Registration, RegistrationStatus, SecretDisclosure
 from registrations.services.registration import registration_mark_ready
 from sandbox.credentials import credential_issue_sandbox

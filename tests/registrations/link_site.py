@@ -24,6 +24,8 @@ class Page:
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html"})
     delay: float = 0.0  # seconds before answering
     endless: bool = False  # keep sending body bytes until the client hangs up
+    header_drip: float = 0.0  # seconds between the bytes of the status line and headers
+    body_drip: float = 0.0  # seconds between the bytes of the body
 
 
 def redirect(location: str, status: int = 302) -> Page:
@@ -43,7 +45,9 @@ SVG_LOGO = Page(
 
 
 class _Handler(BaseHTTPRequestHandler):
-    site: LinkSite
+    @property
+    def site(self) -> LinkSite:
+        return self.server.site  # type: ignore[attr-defined]  (set by LinkSite)
 
     def setup(self) -> None:
         if self.site.tls is not None:
@@ -67,6 +71,9 @@ class _Handler(BaseHTTPRequestHandler):
         if page.delay:
             time.sleep(page.delay)
         try:
+            if page.header_drip or page.body_drip:
+                self._drip(page)
+                return
             self.send_response(page.status)
             for name, value in page.headers.items():
                 self.send_header(name, value)
@@ -77,6 +84,16 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(chunk)
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
             pass
+
+    def _drip(self, page: Page) -> None:
+        """The answer byte by byte, each part at its own pace: every byte comes well within
+        any read timeout, the whole answer takes as long as the page says."""
+        fields = {**page.headers, "Content-Length": str(len(page.body))}
+        head = f"HTTP/1.1 {page.status} Dripping\r\n" + "".join(f"{k}: {v}\r\n" for k, v in fields.items())
+        for data, pause in ((f"{head}\r\n".encode(), page.header_drip), (page.body, page.body_drip)):
+            for index in range(len(data)):
+                self.wfile.write(data[index : index + 1])
+                time.sleep(pause)
 
 
 def _chunks(page: Page) -> Iterator[bytes]:
@@ -99,7 +116,8 @@ class LinkSite:
         self.tls = tls
         if tls is not None:
             tls.sni_callback = lambda _socket, name, _context: self.server_names.append(name)  # type: ignore[assignment,func-returns-value]
-        self.server = LoopbackServer(type("Handler", (_Handler,), {"site": self}))
+        self.server = LoopbackServer(_Handler)
+        self.server.httpd.site = self  # type: ignore[attr-defined]  (what the handler answers from)
 
     @property
     def port(self) -> int:

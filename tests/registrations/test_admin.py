@@ -15,8 +15,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from registrations import forms, selectors
+from core.text import TEXT_HOLDS_NUL
+from registrations import selectors
 from registrations import validators as v
+from registrations.exports import postman
 from registrations.models import Registration, RegistrationStatus, Scope
 from registrations.services.registration import READY_NEEDS_VALID
 from tests.factories import make_registration, make_user, registration_data
@@ -163,9 +165,9 @@ def test_add_form_offers_postman_presets(admin_client: Client) -> None:
     content = admin_client.get(ADD).content.decode()
     presets = re.findall(r'data-redirect-preset="([^"]*)"', content)
     assert presets == [
-        forms.POSTMAN_WEB_CALLBACK,
-        forms.POSTMAN_DESKTOP_CALLBACK,
-        f"{forms.POSTMAN_WEB_CALLBACK} {forms.POSTMAN_DESKTOP_CALLBACK}",
+        postman.POSTMAN_WEB_CALLBACK,
+        postman.POSTMAN_DESKTOP_CALLBACK,
+        f"{postman.POSTMAN_WEB_CALLBACK} {postman.POSTMAN_DESKTOP_CALLBACK}",
     ]
 
 
@@ -232,6 +234,18 @@ FIELD_ERRORS = [
         id="other-scope",
     ),
     pytest.param(
+        {"other_scopes": "{{clientSecret}}"},
+        "other_scopes",
+        [v.SCOPE_TEMPLATE_SYNTAX.format(token="{{clientSecret}}")],
+        id="other-scope-template-syntax",
+    ),
+    pytest.param(
+        {"other_scopes": "openid"},
+        "scope",
+        [v.SCOPE_NOT_PLEO_FORM.format(token="openid")],
+        id="other-scope-not-in-pleos-form",
+    ),
+    pytest.param(
         {"client_name": "Example\x07Client"}, "client_name", [v.CLIENT_NAME_CONTROL], id="client-name-control"
     ),
     pytest.param({"client_name": ""}, "client_name", [v.REQUIRED], id="client-name-empty"),
@@ -258,6 +272,29 @@ def test_add_shows_each_error_on_its_field(
 ) -> None:
     response = _post_add(admin_client, **overrides)
     assert (response.status_code, dict(response.context["adminform"].form.errors)) == (200, {field: errors})
+
+
+# The form's text fields, each holding the NUL character (the one unstorable character an
+# HTTP form can carry: a browser's UTF-8 cannot encode an unpaired surrogate).
+TEXT_FORM_FIELDS = [
+    "client_name",
+    "client_uri",
+    "logo_uri",
+    "tos_uri",
+    "policy_uri",
+    "contacts",
+    "redirect_uris",
+    "other_scopes",
+    "subject_type_preference",
+    "initiation_uri",
+    "settings_uri",
+]
+
+
+@pytest.mark.parametrize("field", TEXT_FORM_FIELDS)
+def test_add_refuses_a_nul_on_its_field_with_the_storable_text_rule(admin_client: Client, field: str) -> None:
+    response = _post_add(admin_client, **{field: "https://client.example/a\x00b"})
+    assert dict(response.context["adminform"].form.errors) == {field: [TEXT_HOLDS_NUL]}
 
 
 def test_add_error_is_rendered_in_the_field_row(admin_client: Client) -> None:
@@ -412,6 +449,16 @@ def test_scope_admin_lists_the_seeded_catalog(admin_client: Client) -> None:
         "accounts:write",
         "export-items:read",
     ]
+
+
+def test_scope_admin_refuses_a_nul_in_the_description_with_the_storable_text_rule(
+    admin_client: Client,
+) -> None:
+    response = admin_client.post(
+        reverse("admin:registrations_scope_add"),
+        {"name": "cards:read", "description": "Cards\x00", "in_staging": "on"},
+    )
+    assert response.context["adminform"].form.errors == {"description": [TEXT_HOLDS_NUL]}
 
 
 def test_scope_admin_rejects_a_bad_token(admin_client: Client) -> None:

@@ -1,4 +1,4 @@
-"""Export views and changelist actions in admin (registrations.admin_exports)."""
+"""Export views and changelist actions in admin (registrations.admin.exports)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from registrations import exports
-from registrations.admin_exports import CONFIRM_REQUIRED
+from registrations.admin.exports import CONFIRM_REQUIRED
+from registrations.exports import postman, submission_form
 from registrations.metadata import registration_to_client_metadata
 from registrations.models import Registration, SecretDisclosure
 from registrations.services.credential import NO_CREDENTIAL_FOR_SECRET
@@ -66,7 +67,7 @@ def test_printable_form_shows_every_parameter_and_value(admin_client, example_re
     response = admin_client.get(url("export_form", example_registration))
     html = body(response)
     assert response.status_code == 200
-    for group in exports.submission_form(example_registration):
+    for group in submission_form.submission_form(example_registration):
         for row in group.rows:
             assert f">{row.parameter}</th>" in html
             for value in row.values:
@@ -75,7 +76,7 @@ def test_printable_form_shows_every_parameter_and_value(admin_client, example_re
 
 def test_printable_form_has_a_copy_button_per_value(admin_client):
     registration = make_registration(
-        redirect_uris=[exports.POSTMAN_WEB_CALLBACK, exports.POSTMAN_DESKTOP_CALLBACK]
+        redirect_uris=[postman.POSTMAN_WEB_CALLBACK, postman.POSTMAN_DESKTOP_CALLBACK]
     )
     html = body(admin_client.get(url("export_form", registration)))
     assert 'data-copy-target="value-redirect_uris-1"' in html
@@ -154,7 +155,7 @@ def test_change_page_hides_the_secret_option_from_others(viewer, example):
 def test_markdown_is_shown_as_plain_text(admin_client, example_registration):
     response = admin_client.get(url("export_markdown", example_registration))
     assert response["Content-Type"] == "text/plain; charset=utf-8"
-    assert body(response) == exports.registration_markdown(example_registration)
+    assert body(response) == submission_form.registration_markdown(example_registration)
 
 
 def test_markdown_download_is_a_markdown_attachment(admin_client, example_registration):

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.views.debug import SafeExceptionReporterFilter
 
-from registrations.admin_credentials import NOTHING_TO_REVOKE, REVOKED, ROTATED
+from core.text import TEXT_HOLDS_NUL
+from registrations.admin.credentials import NOTHING_TO_REVOKE, REVOKED, ROTATED
 from registrations.fingerprints import FINGERPRINT_PREFIX
 from registrations.models import Credential, CredentialServer, CredentialStatus, SecretDisclosure
 from registrations.services.credential import ROTATE_UNCHANGED
@@ -110,6 +111,14 @@ def test_record_form_refuses_a_short_secret_next_to_its_field(manager_client):
         url("credential_add"), record_form(make_registration(), client_secret="a1b2c3d4e5f6")
     )
     assert response.context["adminform"].form.errors == {"client_secret": [CLIENT_SECRET_TOO_SHORT]}
+    assert not Credential.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["client_id", "client_secret", "received_note"])
+def test_record_form_refuses_a_nul_on_its_field_with_the_storable_text_rule(manager_client, field):
+    form = record_form(make_registration())
+    response = manager_client.post(url("credential_add"), {**form, field: form[field] + "\x00"})
+    assert response.context["adminform"].form.errors == {field: [TEXT_HOLDS_NUL]}
     assert not Credential.objects.exists()
 
 
@@ -332,6 +341,17 @@ def test_rotate_page_refuses_a_short_secret_next_to_its_field(manager_client, cr
     )
     assert response.context["form"].errors == {"client_secret": [CLIENT_SECRET_TOO_SHORT]}
     assert Credential.objects.get().status == CredentialStatus.ACTIVE
+
+
+@pytest.mark.parametrize("field", ["client_secret", "received_note"])
+def test_rotate_page_refuses_a_nul_on_its_field_with_the_storable_text_rule(
+    manager_client, credential, field
+):
+    form = rotate_form()
+    response = manager_client.post(
+        url("credential_rotate", credential.pk), {**form, field: form[field] + "\x00"}
+    )
+    assert response.context["form"].errors == {field: [TEXT_HOLDS_NUL]}
 
 
 def test_rotate_action_leads_to_the_rotate_page(manager_client, credential):

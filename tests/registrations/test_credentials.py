@@ -16,6 +16,7 @@ from django.db import connection
 from django.views.debug import ExceptionReporter
 
 from core.encryption import DIGEST_KEY_INFO, DecryptionError
+from core.text import TEXT_HOLDS_NUL, TEXT_HOLDS_SURROGATE
 from registrations.fingerprints import FINGERPRINT_PREFIX
 from registrations.models import (
     Credential,
@@ -236,10 +237,19 @@ def test_secret_is_bounded():
 
 
 @pytest.mark.parametrize(
-    "secret", ["0123456789abcdef\n", "01234567\t89abcdef", " 0123456789abcdef", "01234567\x0089abcdef"]
+    "secret", ["0123456789abcdef\n", "01234567\t89abcdef", " 0123456789abcdef", "01234567\x0189abcdef"]
 )
 def test_secret_has_no_whitespace_or_control_characters(secret):
     assert secret_rules_errors(secret) == [rules.CLIENT_SECRET_WHITESPACE]
+
+
+@pytest.mark.parametrize(
+    ("secret", "message"),
+    [("01234567\x0089abcdef", TEXT_HOLDS_NUL), ("01234567\ud80089abcdef", TEXT_HOLDS_SURROGATE)],
+    ids=["nul", "surrogate"],
+)
+def test_a_secret_that_cannot_be_stored_is_refused_by_the_storable_text_rule(secret, message):
+    assert secret_rules_errors(secret) == [message]
 
 
 # Rotation and revocation ----------------------------------------------------------

@@ -12,7 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from registrations import admin_deadlines, deadlines
+from registrations import deadlines
+from registrations.admin import deadlines as admin_deadlines
 from registrations.models import Credential, Registration, RegistrationStatus
 from registrations.services.deadlines import registration_record_credentials_shared
 from registrations.services.registration import (

@@ -9,7 +9,9 @@ import stat
 import pytest
 from django.core.management import CommandError, call_command
 
+from core.text import TEXT_HOLDS_SURROGATE
 from registrations.management.commands import export_registration as command
+from registrations.management.text import OPTION_UNSTORABLE
 from registrations.metadata import registration_to_client_metadata
 from registrations.models import Registration, SecretDisclosure
 from registrations.services.credential import REVEAL_FORBIDDEN
@@ -108,6 +110,13 @@ def test_include_secret_is_refused_for_a_user_without_the_reveal_permission(exam
 def test_include_secret_is_refused_for_an_unknown_user(example):
     with pytest.raises(CommandError, match="No active user"):
         export(example.pk, "--format", "postman-environment", "--include-secret", "--as-user", "nobody")
+
+
+def test_include_secret_is_refused_for_a_user_name_that_cannot_be_stored(example):
+    # Command-line bytes that are not UTF-8 reach Python as unpaired surrogates.
+    with pytest.raises(CommandError) as refused:
+        export(example.pk, "--format", "postman-environment", "--include-secret", "--as-user", "b\udcffob")
+    assert str(refused.value) == OPTION_UNSTORABLE.format(option="--as-user", reason=TEXT_HOLDS_SURROGATE)
 
 
 def test_include_secret_is_refused_without_a_credential(example_registration):

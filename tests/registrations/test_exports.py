@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from registrations import exports, postman
+from registrations import exports
+from registrations.exports import csv_table, json_document, postman, submission_form
 from registrations.metadata import registration_to_client_metadata
 from registrations.models import (
     CredentialServer,
@@ -52,16 +53,16 @@ def _variables(environment: dict) -> dict:
 
 
 def _every_export(registration: Registration) -> list[str]:
-    credential = exports.export_credential(registration)
+    credential = postman.export_credential(registration)
     queryset = Registration.objects.filter(pk=registration.pk)
     return [
-        exports.render_json(registration_to_client_metadata(registration)),
-        exports.registration_markdown(registration),
-        exports.render_submission_form(registration),
-        "".join(exports.stream_csv(queryset)),
-        "".join(exports.stream_json_array(queryset)),
-        json.dumps(exports.postman_collection(registration, credential)),
-        json.dumps(exports.postman_environment(registration, credential)),
+        json_document.render_json(registration_to_client_metadata(registration)),
+        submission_form.registration_markdown(registration),
+        submission_form.render_submission_form(registration),
+        "".join(csv_table.stream_csv(queryset)),
+        "".join(json_document.stream_json_array(queryset)),
+        json.dumps(postman.postman_collection(registration, credential)),
+        json.dumps(postman.postman_environment(registration, credential)),
     ]
 
 
@@ -74,17 +75,17 @@ def test_registration_golden(example_registration, fmt):
 
 
 def test_postman_collection_golden(example_with_credential):
-    credential = exports.export_credential(example_with_credential)
+    credential = postman.export_credential(example_with_credential)
     assert_golden(
         "postman-collection",
-        exports.render_json(exports.postman_collection(example_with_credential, credential)),
+        json_document.render_json(postman.postman_collection(example_with_credential, credential)),
     )
 
 
 def test_postman_environment_golden(example_with_credential):
-    credential = exports.export_credential(example_with_credential)
-    document = exports.postman_environment(example_with_credential, credential, exported_at=EXPORTED_AT)
-    assert_golden("postman-environment", exports.render_json(document))
+    credential = postman.export_credential(example_with_credential)
+    document = postman.postman_environment(example_with_credential, credential, exported_at=EXPORTED_AT)
+    assert_golden("postman-environment", json_document.render_json(document))
 
 
 # --- the submission form -----------------------------------------------------------
@@ -92,7 +93,7 @@ def test_postman_environment_golden(example_with_credential):
 
 def test_submission_form_has_a_row_for_every_field_of_pleos_form(example_registration):
     parameters = [
-        row.parameter for group in exports.submission_form(example_registration) for row in group.rows
+        row.parameter for group in submission_form.submission_form(example_registration) for row in group.rows
     ]
     assert parameters == [
         "Client Name",
@@ -114,41 +115,45 @@ def test_submission_form_has_a_row_for_every_field_of_pleos_form(example_registr
 
 def test_submission_form_lists_multi_values_one_per_entry():
     registration = make_registration(
-        redirect_uris=[exports.POSTMAN_WEB_CALLBACK, exports.POSTMAN_DESKTOP_CALLBACK],
+        redirect_uris=[postman.POSTMAN_WEB_CALLBACK, postman.POSTMAN_DESKTOP_CALLBACK],
         contacts=["a@client.example", "b@client.example"],
     )
-    rows = {row.key: row for group in exports.submission_form(registration) for row in group.rows}
-    assert rows["redirect_uris"].values == (exports.POSTMAN_WEB_CALLBACK, exports.POSTMAN_DESKTOP_CALLBACK)
+    rows = {row.key: row for group in submission_form.submission_form(registration) for row in group.rows}
+    assert rows["redirect_uris"].values == (postman.POSTMAN_WEB_CALLBACK, postman.POSTMAN_DESKTOP_CALLBACK)
     assert rows["contacts"].values == ("a@client.example", "b@client.example")
     assert rows["scope"].values == ("users:read users:write",)  # RFC 6749 syntax, as Pleo shows it
 
 
 def test_submission_form_shows_pleos_wording_for_pkce_and_subject_type(example_registration):
-    rows = {row.key: row for group in exports.submission_form(example_registration) for row in group.rows}
+    rows = {
+        row.key: row for group in submission_form.submission_form(example_registration) for row in group.rows
+    }
     assert rows["pkce_supported"].values == ("Supported",)
     assert rows["subject_type_preference"].values == ("None",)
 
 
 def test_markdown_puts_multi_values_on_separate_lines():
     registration = make_registration(
-        redirect_uris=[exports.POSTMAN_WEB_CALLBACK, exports.POSTMAN_DESKTOP_CALLBACK]
+        redirect_uris=[postman.POSTMAN_WEB_CALLBACK, postman.POSTMAN_DESKTOP_CALLBACK]
     )
-    markdown = exports.registration_markdown(registration)
+    markdown = submission_form.registration_markdown(registration)
     assert (
-        f"| Redirect URIs | {exports.POSTMAN_WEB_CALLBACK}<br>{exports.POSTMAN_DESKTOP_CALLBACK} |"
+        f"| Redirect URIs | {postman.POSTMAN_WEB_CALLBACK}<br>{postman.POSTMAN_DESKTOP_CALLBACK} |"
         in markdown
     )
 
 
 def test_markdown_escapes_table_and_html_syntax_in_values():
     registration = make_registration(client_name="Pipe | <b>Co</b>")
-    assert "| Client Name | Pipe \\| &lt;b&gt;Co&lt;/b&gt; |" in exports.registration_markdown(registration)
+    assert "| Client Name | Pipe \\| &lt;b&gt;Co&lt;/b&gt; |" in submission_form.registration_markdown(
+        registration
+    )
 
 
 def test_markdown_refuses_an_invalid_registration_with_its_errors():
     registration = invalid_registration()
     with pytest.raises(exports.FinalExportRefused) as refused:
-        exports.registration_markdown(registration)
+        submission_form.registration_markdown(registration)
     labels = [label for label, _ in refused.value.problems]
     assert labels == ["Client URI", "Redirect URIs"]
     assert any(REDIRECT_URI_FRAGMENT in message for _, message in refused.value.problems)
@@ -156,11 +161,11 @@ def test_markdown_refuses_an_invalid_registration_with_its_errors():
 
 def test_html_refuses_an_invalid_registration():
     with pytest.raises(exports.FinalExportRefused):
-        exports.render_submission_form(invalid_registration())
+        submission_form.render_submission_form(invalid_registration())
 
 
 def test_html_is_self_contained(example_registration):
-    html = exports.render_submission_form(example_registration)
+    html = submission_form.render_submission_form(example_registration)
     assert "<link" not in html
     assert "@media print" in html
     assert 'data-copy-target="value-client_uri-1"' in html
@@ -172,19 +177,19 @@ def test_html_is_self_contained(example_registration):
 def test_json_array_is_the_same_text_as_json_dumps_of_the_list():
     registrations = [make_registration(client_name=f"Client {n}") for n in range(3)]
     documents = [registration_to_client_metadata(r) for r in registrations]
-    streamed = "".join(exports.stream_json_array(Registration.objects.all(), chunk_size=2))
+    streamed = "".join(json_document.stream_json_array(Registration.objects.all(), chunk_size=2))
     assert streamed == json.dumps(documents, indent=2) + "\n"
 
 
 def test_json_array_of_nothing_is_an_empty_array():
-    assert "".join(exports.stream_json_array(Registration.objects.none())) == "[]\n"
+    assert "".join(json_document.stream_json_array(Registration.objects.none())) == "[]\n"
 
 
 # --- CSV -----------------------------------------------------------------------------
 
 
 def test_csv_header_names_rfc7591_keys_then_portal_keys(example_registration):
-    header = next(csv.reader(io.StringIO(next(exports.stream_csv(Registration.objects.all())))))
+    header = next(csv.reader(io.StringIO(next(csv_table.stream_csv(Registration.objects.all())))))
     assert header[:8] == [
         "id",
         "client_name",
@@ -206,11 +211,11 @@ def test_csv_header_names_rfc7591_keys_then_portal_keys(example_registration):
 
 
 def test_csv_joins_lists_with_newlines_and_keeps_scope_space_separated():
-    make_registration(redirect_uris=[exports.POSTMAN_WEB_CALLBACK, exports.POSTMAN_DESKTOP_CALLBACK])
+    make_registration(redirect_uris=[postman.POSTMAN_WEB_CALLBACK, postman.POSTMAN_DESKTOP_CALLBACK])
     row = next(
-        csv.DictReader(io.StringIO("".join(exports.stream_csv(Registration.objects.all())), newline=""))
+        csv.DictReader(io.StringIO("".join(csv_table.stream_csv(Registration.objects.all())), newline=""))
     )
-    assert row["redirect_uris"] == f"{exports.POSTMAN_WEB_CALLBACK}\n{exports.POSTMAN_DESKTOP_CALLBACK}"
+    assert row["redirect_uris"] == f"{postman.POSTMAN_WEB_CALLBACK}\n{postman.POSTMAN_DESKTOP_CALLBACK}"
     assert row["scope"] == "users:read users:write"
     assert row["grant_types"] == "authorization_code\nrefresh_token"
 
@@ -229,18 +234,18 @@ def test_csv_round_trips_commas_quotes_and_newlines():
         logo_uri="https://acme.example/logo,1.png",
     )
     make_registration()
-    text = "".join(exports.stream_csv(Registration.objects.all()))
+    text = "".join(csv_table.stream_csv(Registration.objects.all()))
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     assert len(rows) == 2
-    assert exports.csv_row_to_metadata(rows[0]) == registration_to_client_metadata(awkward)
+    assert csv_table.csv_row_to_metadata(rows[0]) == registration_to_client_metadata(awkward)
 
 
-@pytest.mark.parametrize("start", exports.CSV_FORMULA_STARTS)
+@pytest.mark.parametrize("start", csv_table.CSV_FORMULA_STARTS)
 def test_csv_cells_that_a_spreadsheet_would_run_start_with_an_apostrophe(start):
     # Saved without validation: tab and carriage return are refused in a client name.
     Registration.objects.create(**registration_data(client_name=f'{start}HYPERLINK("https://evil.example")'))
     row = next(
-        csv.DictReader(io.StringIO("".join(exports.stream_csv(Registration.objects.all())), newline=""))
+        csv.DictReader(io.StringIO("".join(csv_table.stream_csv(Registration.objects.all())), newline=""))
     )
     assert row["client_name"] == f'\'{start}HYPERLINK("https://evil.example")'
 
@@ -257,16 +262,16 @@ def test_csv_formula_guard_round_trips():
         scope="users:read",
     )
     row = next(
-        csv.DictReader(io.StringIO("".join(exports.stream_csv(Registration.objects.all())), newline=""))
+        csv.DictReader(io.StringIO("".join(csv_table.stream_csv(Registration.objects.all())), newline=""))
     )
-    assert (row["contacts"].startswith("'+"), exports.csv_row_to_metadata(row)) == (
+    assert (row["contacts"].startswith("'+"), csv_table.csv_row_to_metadata(row)) == (
         True,
         registration_to_client_metadata(guarded),
     )
 
 
 def test_csv_rows_use_crlf_line_endings(example_registration):
-    lines = "".join(exports.stream_csv(Registration.objects.all())).split("\r\n")
+    lines = "".join(csv_table.stream_csv(Registration.objects.all())).split("\r\n")
     assert len(lines) == 3  # header, row, and the empty string after the last CRLF
 
 
@@ -274,15 +279,15 @@ def test_csv_rows_use_crlf_line_endings(example_registration):
 
 
 def test_postman_collection_declares_the_v21_schema(example_with_credential):
-    collection = exports.postman_collection(example_with_credential)
+    collection = postman.postman_collection(example_with_credential)
     assert (
         collection["info"]["schema"] == "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
     )
 
 
 def test_postman_collection_auth_is_oauth2_with_pkce_from_variables(example_with_credential):
-    collection = exports.postman_collection(
-        example_with_credential, exports.export_credential(example_with_credential)
+    collection = postman.postman_collection(
+        example_with_credential, postman.export_credential(example_with_credential)
     )
     assert collection["auth"]["type"] == "oauth2"
     assert _oauth2(collection) == {
@@ -290,7 +295,7 @@ def test_postman_collection_auth_is_oauth2_with_pkce_from_variables(example_with
         "challengeAlgorithm": "S256",
         "client_authentication": "header",
         "useBrowser": True,
-        "redirect_uri": exports.POSTMAN_WEB_CALLBACK,
+        "redirect_uri": postman.POSTMAN_WEB_CALLBACK,
         "authUrl": "{{authServerUrl}}/oauth/authorize",
         "accessTokenUrl": "{{authServerUrl}}/oauth/token",
         "clientId": "{{clientId}}",
@@ -303,13 +308,13 @@ def test_postman_collection_auth_is_oauth2_with_pkce_from_variables(example_with
 
 
 def test_postman_oauth2_entries_are_key_value_type_triples(example_registration):
-    for entry in exports.postman_collection(example_registration)["auth"]["oauth2"]:
+    for entry in postman.postman_collection(example_registration)["auth"]["oauth2"]:
         assert set(entry) == {"key", "value", "type"}
         assert entry["type"] == ("boolean" if isinstance(entry["value"], bool) else "string")
 
 
 def test_postman_collection_opens_with_the_read_only_checks_of_the_registrations_scopes(example_registration):
-    items = exports.postman_collection(example_registration)["item"]
+    items = postman.postman_collection(example_registration)["item"]
     assert items[0]["name"] == postman.READ_ONLY_FOLDER
     assert [i["request"]["url"]["raw"] for i in items[0]["item"][:2]] == [
         "{{apiBaseUrl}}/v2/employees",
@@ -319,23 +324,23 @@ def test_postman_collection_opens_with_the_read_only_checks_of_the_registrations
 
 def test_postman_uses_the_desktop_callback_without_browser_when_only_it_is_registered():
     registration = make_registration(
-        redirect_uris=["https://app.example/cb", exports.POSTMAN_DESKTOP_CALLBACK]
+        redirect_uris=["https://app.example/cb", postman.POSTMAN_DESKTOP_CALLBACK]
     )
-    oauth2 = _oauth2(exports.postman_collection(registration))
-    assert oauth2["redirect_uri"] == exports.POSTMAN_DESKTOP_CALLBACK
+    oauth2 = _oauth2(postman.postman_collection(registration))
+    assert oauth2["redirect_uri"] == postman.POSTMAN_DESKTOP_CALLBACK
     assert oauth2["useBrowser"] is False
 
 
 def test_postman_falls_back_to_the_first_redirect_uri():
     registration = make_registration(redirect_uris=["https://app.example/cb", "https://app.example/other"])
-    assert _oauth2(exports.postman_collection(registration))["redirect_uri"] == "https://app.example/cb"
+    assert _oauth2(postman.postman_collection(registration))["redirect_uri"] == "https://app.example/cb"
 
 
 def test_postman_sends_credentials_in_the_body_for_client_secret_post(example_registration):
     credential = record_credential(
         example_registration, token_endpoint_auth_method=TokenEndpointAuthMethod.CLIENT_SECRET_POST
     )
-    oauth2 = _oauth2(exports.postman_collection(example_registration, credential))
+    oauth2 = _oauth2(postman.postman_collection(example_registration, credential))
     assert oauth2["client_authentication"] == "body"
 
 
@@ -343,8 +348,8 @@ def test_postman_sends_credentials_in_the_body_for_client_secret_post(example_re
 
 
 def test_postman_environment_variables_and_types(example_with_credential):
-    environment = exports.postman_environment(
-        example_with_credential, exports.export_credential(example_with_credential)
+    environment = postman.postman_environment(
+        example_with_credential, postman.export_credential(example_with_credential)
     )
     assert environment["_postman_variable_scope"] == "environment"
     assert {key: entry["type"] for key, entry in _variables(environment).items()} == {
@@ -358,8 +363,8 @@ def test_postman_environment_variables_and_types(example_with_credential):
 
 def test_postman_environment_points_at_pleo_staging_for_a_staging_credential(example_with_credential):
     variables = _variables(
-        exports.postman_environment(
-            example_with_credential, exports.export_credential(example_with_credential)
+        postman.postman_environment(
+            example_with_credential, postman.export_credential(example_with_credential)
         )
     )
     assert variables["authServerUrl"]["value"] == "https://auth.staging.pleo.io"
@@ -370,8 +375,8 @@ def test_postman_environment_points_at_pleo_staging_for_a_staging_credential(exa
 
 def test_postman_environment_leaves_the_secret_empty(example_with_credential):
     variables = _variables(
-        exports.postman_environment(
-            example_with_credential, exports.export_credential(example_with_credential)
+        postman.postman_environment(
+            example_with_credential, postman.export_credential(example_with_credential)
         )
     )
     assert variables["clientSecret"]["value"] == ""
@@ -382,14 +387,14 @@ def test_postman_environment_uses_the_sandbox_for_a_sandbox_credential(example_r
     credential = record_credential(
         example_registration, server=CredentialServer.SANDBOX, client_id="sandbox-id"
     )
-    variables = _variables(exports.postman_environment(example_registration, credential))
+    variables = _variables(postman.postman_environment(example_registration, credential))
     assert variables["authServerUrl"]["value"] == "http://127.0.0.1:8000/sandbox"
     assert variables["apiBaseUrl"]["value"] == "http://127.0.0.1:8000/sandbox/api"
 
 
 def test_postman_environment_follows_the_registration_environment_without_a_credential():
     registration = make_registration(environment="production")
-    variables = _variables(exports.postman_environment(registration, exports.export_credential(registration)))
+    variables = _variables(postman.postman_environment(registration, postman.export_credential(registration)))
     assert variables["authServerUrl"]["value"] == "https://auth.pleo.io"
     assert variables["apiBaseUrl"]["value"] == "https://external.pleo.io"
     assert variables["clientId"]["value"] == ""
@@ -398,13 +403,13 @@ def test_postman_environment_follows_the_registration_environment_without_a_cred
 def test_export_credential_prefers_the_server_of_the_registration_environment(example_registration):
     staging = record_credential(example_registration)
     record_credential(example_registration, server=CredentialServer.SANDBOX, client_id="sandbox-id")
-    assert exports.export_credential(example_registration) == staging
+    assert postman.export_credential(example_registration) == staging
 
 
 def test_export_credential_ignores_superseded_credentials(example_registration):
     record_credential(example_registration, client_id="00000000-0000-4000-8000-000000000001")
     current = record_credential(example_registration, client_id="00000000-0000-4000-8000-000000000002")
-    assert exports.export_credential(example_registration) == current
+    assert postman.export_credential(example_registration) == current
 
 
 # --- the secret ------------------------------------------------------------------------------
@@ -418,14 +423,14 @@ def test_disclosing_for_export_needs_the_reveal_permission(example_with_credenti
     user = user_with_perms("view_registration")
     with pytest.raises(PermissionDenied):
         credential_secret_disclose_for_export(
-            credential=exports.export_credential(example_with_credential), user=user
+            credential=postman.export_credential(example_with_credential), user=user
         )
     assert not SecretDisclosure.objects.exists()
 
 
 def test_disclosing_for_export_returns_the_secret_and_audits(example_with_credential):
     user = user_with_perms("reveal_credential_secret")
-    credential = exports.export_credential(example_with_credential)
+    credential = postman.export_credential(example_with_credential)
     secret = credential_secret_disclose_for_export(credential=credential, user=user, remote_addr="127.0.0.1")
     assert secret == PLEO_CLIENT_SECRET
     disclosure = SecretDisclosure.objects.get()
@@ -440,6 +445,6 @@ def test_disclosing_for_export_returns_the_secret_and_audits(example_with_creden
 def test_disclosing_without_a_credential_is_refused(example_registration):
     with pytest.raises(LookupError, match="no active credential"):
         credential_secret_disclose_for_export(
-            credential=exports.export_credential(example_registration),
+            credential=postman.export_credential(example_registration),
             user=user_with_perms("reveal_credential_secret"),
         )

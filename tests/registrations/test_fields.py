@@ -10,6 +10,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from registrations import exports, importing
+from registrations.exports import submission_form
 from registrations.fields import EDITABLE_FIELDS, EXCLUDED_MODEL_FIELDS, FIELDS, Kind
 from registrations.metadata import DYNAMIC_REGISTRATION_ALLOWANCES, registration_to_client_metadata
 from registrations.models import Registration
@@ -115,6 +116,10 @@ BOTH_DECIDE_ALIKE = [
     pytest.param({"environment": "prod"}, id="unknown-environment"),
     pytest.param({"environment": ""}, id="empty-environment"),
     pytest.param({"logo_uri": None}, id="null-optional"),
+    pytest.param({"client_name": "Example\x00Client"}, id="nul-in-a-value"),
+    pytest.param({"contacts": ["a\ud800@client.example"]}, id="surrogate-in-a-list"),
+    pytest.param({"scope": "users:read {{clientSecret}}"}, id="template-syntax-scope"),
+    pytest.param({"scope": "openid"}, id="scope-not-in-pleos-form"),
     pytest.param({"pkce_supported": "true"}, id="pkce-not-boolean"),
     pytest.param({"grant_types": ["implicit"]}, id="implicit-grant"),
     pytest.param({"grant_types": ["refresh_token"]}, id="refresh-token-alone"),
@@ -157,7 +162,9 @@ MARKDOWN_INJECTIONS = [
 def test_markdown_shows_every_value_as_literal_text(name: str) -> None:
     registration = make_registration(client_name=name)
 
-    rendered = MarkdownIt("commonmark").enable("table").render(exports.registration_markdown(registration))
+    rendered = (
+        MarkdownIt("commonmark").enable("table").render(submission_form.registration_markdown(registration))
+    )
 
     shown = html.escape(name, quote=False).replace('"', "&quot;")
     assert f"<td>{shown}</td>" in rendered

@@ -10,13 +10,15 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
+from core.text import TEXT_HOLDS_NUL, TEXT_HOLDS_SURROGATE
 from registrations import importing, metadata
 from registrations import validators as v
 from registrations.fields import FIELDS, Kind
 from registrations.management.commands.import_registration import DRY_RUN_DONE
-from registrations.metadata import registration_to_client_metadata
+from registrations.management.text import OPTION_UNSTORABLE
+from registrations.metadata import DYNAMIC_REGISTRATION, registration_to_client_metadata
 from registrations.models import Registration
-from registrations.services.registration import EDITABLE_FIELDS
+from registrations.services.registration import EDITABLE_FIELDS, registration_check_metadata
 from tests.factories import EXAMPLE_CLIENT, make_registration, make_user
 
 REQUIRED_KEYS = {spec.name for spec in FIELDS if spec.required}
@@ -139,6 +141,44 @@ def test_the_client_name_rule_applies_to_imported_entries(name: str, message: st
     assert _entry_errors(_document(client_name=name)) == {"client_name": [message]}
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("Example\x00Client", TEXT_HOLDS_NUL), ("Example\ud800Client", TEXT_HOLDS_SURROGATE)],
+    ids=["nul", "surrogate"],
+)
+def test_text_that_cannot_be_stored_is_an_error_on_its_key(text: str, message: str, tmp_path: Path) -> None:
+    # Written as the JSON escapes \u0000 and \ud800 (json.dumps' default).
+    lines = _errors([_document(), _document(client_name=text)], tmp_path)
+    assert lines == [f"Error: entry 1: client_name: {message}"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("Example\x00Client", TEXT_HOLDS_NUL), ("Example\ud800Client", TEXT_HOLDS_SURROGATE)],
+    ids=["nul", "surrogate"],
+)
+def test_dynamic_registration_refuses_text_that_cannot_be_stored_on_its_key(text: str, message: str) -> None:
+    checked = registration_check_metadata(document=_document(client_name=text), mode=DYNAMIC_REGISTRATION)
+    assert checked.errors == {"client_name": [message]}
+
+
+def test_dynamic_registration_ignores_an_unknown_key_that_cannot_be_stored() -> None:
+    checked = registration_check_metadata(document=_document(**{"x\ud800": 1}), mode=DYNAMIC_REGISTRATION)
+    assert checked.errors == {}
+
+
+def test_a_key_that_cannot_be_stored_is_an_error_that_does_not_name_it(tmp_path: Path) -> None:
+    lines = _errors([_document(**{"client\ud800name": "x"})], tmp_path)
+    reason = metadata.KEY_UNSTORABLE.format(reason=TEXT_HOLDS_SURROGATE)
+    assert lines == [f"Error: entry 0 (Example Client): {reason}"]
+
+
+def test_a_key_holding_a_line_break_is_printed_on_one_line(tmp_path: Path) -> None:
+    # The key could otherwise forge a line of the report.
+    lines = _errors([_document(**{"x\nError: entry 9: forged": 1})], tmp_path)
+    assert lines == [f"Error: entry 0 (Example Client): x\\nError: entry 9: forged: {metadata.UNKNOWN_KEY}"]
+
+
 def test_implied_values_may_be_present_in_any_order() -> None:
     document = _document(
         grant_types=["refresh_token", "authorization_code"],
@@ -256,6 +296,13 @@ def test_file_errors(text: str, message: str, tmp_path: Path) -> None:
 def test_missing_file_is_a_command_error(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_registration", str(tmp_path / "missing.json"))
+
+
+def test_an_owner_name_that_cannot_be_stored_is_a_command_error(tmp_path: Path) -> None:
+    # Command-line bytes that are not UTF-8 reach Python as unpaired surrogates.
+    with pytest.raises(CommandError) as refused:
+        _run(_document(), "--owner", "b\udcffob", tmp_path=tmp_path)
+    assert str(refused.value) == OPTION_UNSTORABLE.format(option="--owner", reason=TEXT_HOLDS_SURROGATE)
 
 
 def test_unknown_owner_is_a_command_error(tmp_path: Path) -> None:

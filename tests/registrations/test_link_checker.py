@@ -1,4 +1,4 @@
-"""The link checker (registrations/links.py) over real HTTP on 127.0.0.1: reachability,
+"""The link checker (registrations/checker.py) over real HTTP on 127.0.0.1: reachability,
 redirects re-checked per hop, logos read by Pillow, the body cap, timeouts, and the
 address guard against server-side request forgery (with the resolver patched, never
 the network)."""
@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 import urllib3.util.connection
 
-from registrations import links
+from registrations.links import addresses, checker
+from registrations.links.deadline import AWAITING_HEADERS, READING_BODY, RESOLVING
 from tests.registrations.link_site import SVG_LOGO, LinkSite, Page, image, redirect
 
 PUBLIC_NAME = "partner.example"
@@ -59,7 +60,7 @@ def resolver(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
             return [host]
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
-    monkeypatch.setattr(links, "resolve_host", resolve_host)
+    monkeypatch.setattr(addresses, "resolve_host", resolve_host)
     answers["__calls__"] = calls  # type: ignore[assignment]
     return answers
 
@@ -72,9 +73,9 @@ def allow_private(settings: Any) -> None:
 @pytest.fixture
 def loopback_is_public(monkeypatch: pytest.MonkeyPatch) -> None:
     """127.0.0.1 stands in for a public site: only it passes, every other address is judged as usual."""
-    judge = links.address_kind
+    judge = addresses.address_kind
     monkeypatch.setattr(
-        links, "address_kind", lambda address: None if str(address) == "127.0.0.1" else judge(address)
+        addresses, "address_kind", lambda address: None if str(address) == "127.0.0.1" else judge(address)
     )
 
 
@@ -84,40 +85,42 @@ def loopback_is_public(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.usefixtures("allow_private")
 def test_a_page_answering_200_passes(site: LinkSite) -> None:
     site.pages["/"] = Page()
-    assert links.check_link(site.url("/")) == links.LinkResult(True, links.PAGE_OK.format(status=200), 200)
+    assert checker.check_link(site.url("/")) == checker.LinkResult(
+        True, checker.PAGE_OK.format(status=200), 200
+    )
 
 
 @pytest.mark.usefixtures("allow_private")
 @pytest.mark.parametrize("status", [404, 500])
 def test_a_page_answering_an_error_fails_with_its_status(site: LinkSite, status: int) -> None:
     site.pages["/"] = Page(status=status)
-    assert links.check_link(site.url("/")) == links.LinkResult(
-        False, links.NOT_2XX.format(status=status), status
+    assert checker.check_link(site.url("/")) == checker.LinkResult(
+        False, checker.NOT_2XX.format(status=status), status
     )
 
 
 @pytest.mark.parametrize("url", ["ftp://files.example/logo.png", "javascript:alert(1)"])
 def test_only_http_and_https_are_checked(url: str, connections: list[Any]) -> None:
-    assert (links.check_link(url), connections) == (links.LinkResult(False, links.BAD_SCHEME), [])
+    assert (checker.check_link(url), connections) == (checker.LinkResult(False, checker.BAD_SCHEME), [])
 
 
 def test_a_url_with_an_impossible_port_fails_without_a_connection(connections: list[Any]) -> None:
-    result = links.check_link("https://client.example:99999/")
-    assert (result.ok, result.reason.split("(")[0], connections) == (False, links.BAD_URL.split("(")[0], [])
+    result = checker.check_link("https://client.example:99999/")
+    assert (result.ok, result.reason.split("(")[0], connections) == (False, checker.BAD_URL.split("(")[0], [])
 
 
 @pytest.mark.usefixtures("allow_private")
 def test_a_logo_whose_content_is_another_type_than_accepted_fails(site: LinkSite, settings: Any) -> None:
     settings.PORTAL_LINK_CHECK_LOGO_TYPES = ["image/png"]
     site.pages["/logo"] = image(256, 256, "JPEG", "image/png")
-    reason = links.LOGO_CONTENT_TYPE.format(content_type="image/jpeg", accepted="image/png")
-    assert links.check_link(site.url("/logo"), logo=True) == links.LinkResult(False, reason, 200)
+    reason = checker.LOGO_CONTENT_TYPE.format(content_type="image/jpeg", accepted="image/png")
+    assert checker.check_link(site.url("/logo"), logo=True) == checker.LinkResult(False, reason, 200)
 
 
 def test_a_name_that_does_not_resolve_fails(resolver: dict[str, Any], connections: list[Any]) -> None:
-    result = links.check_link("https://nowhere.example/")
+    result = checker.check_link("https://nowhere.example/")
     assert not result.ok
-    assert result.reason.startswith(links.UNRESOLVED.split("{host}")[0] + "nowhere.example")
+    assert result.reason.startswith(addresses.UNRESOLVED.split("{host}")[0] + "nowhere.example")
     assert connections == []
 
 
@@ -128,9 +131,9 @@ def test_a_link_to_this_machine_is_refused_before_any_connection(
     site: LinkSite, connections: list[Any]
 ) -> None:
     site.pages["/"] = Page()
-    result = links.check_link(site.url("/"))
-    reason = links.REFUSED_ADDRESS.format(host="127.0.0.1", address="127.0.0.1", kind="loopback")
-    assert (result, connections, site.requests) == (links.LinkResult(False, reason), [], [])
+    result = checker.check_link(site.url("/"))
+    reason = addresses.REFUSED_ADDRESS.format(host="127.0.0.1", address="127.0.0.1", kind="loopback")
+    assert (result, connections, site.requests) == (checker.LinkResult(False, reason), [], [])
 
 
 @pytest.mark.parametrize(
@@ -154,9 +157,9 @@ def test_a_name_resolving_to_a_non_public_address_is_refused(
     resolver: dict[str, Any], connections: list[Any], address: str, kind: str
 ) -> None:
     resolver[PUBLIC_NAME] = [PUBLIC_ADDRESS, address] if ":" not in address else [address]
-    result = links.check_link(f"https://{PUBLIC_NAME}/terms")
-    reason = links.REFUSED_ADDRESS.format(host=PUBLIC_NAME, address=address, kind=kind)
-    assert (result, connections) == (links.LinkResult(False, reason), [])
+    result = checker.check_link(f"https://{PUBLIC_NAME}/terms")
+    reason = addresses.REFUSED_ADDRESS.format(host=PUBLIC_NAME, address=address, kind=kind)
+    assert (result, connections) == (checker.LinkResult(False, reason), [])
 
 
 def test_a_public_name_resolving_to_loopback_is_refused_by_default(
@@ -164,9 +167,9 @@ def test_a_public_name_resolving_to_loopback_is_refused_by_default(
 ) -> None:
     site.pages["/"] = Page()
     resolver[PUBLIC_NAME] = ["127.0.0.1"]
-    result = links.check_link(site.url("/", host=PUBLIC_NAME))
-    reason = links.REFUSED_ADDRESS.format(host=PUBLIC_NAME, address="127.0.0.1", kind="loopback")
-    assert (result, connections, site.requests) == (links.LinkResult(False, reason), [], [])
+    result = checker.check_link(site.url("/", host=PUBLIC_NAME))
+    reason = addresses.REFUSED_ADDRESS.format(host=PUBLIC_NAME, address="127.0.0.1", kind="loopback")
+    assert (result, connections, site.requests) == (checker.LinkResult(False, reason), [], [])
 
 
 @pytest.mark.usefixtures("allow_private")
@@ -175,7 +178,7 @@ def test_the_setting_allows_it_and_the_checked_address_is_the_one_connected_to(
 ) -> None:
     site.pages["/"] = Page()
     resolver[PUBLIC_NAME] = ["127.0.0.1"]
-    result = links.check_link(site.url("/", host=PUBLIC_NAME))
+    result = checker.check_link(site.url("/", host=PUBLIC_NAME))
     # One lookup (ours): the system resolver, which cannot resolve this name here, is never asked.
     assert (result.ok, resolver["__calls__"], connections) == (
         True,
@@ -194,9 +197,9 @@ def test_a_redirect_to_a_private_address_is_refused_at_that_hop(
 ) -> None:
     resolver["intranet.example"] = ["10.0.0.5"]
     site.pages["/start"] = redirect("http://intranet.example/admin")
-    result = links.check_link(site.url("/start"))
-    reason = links.REFUSED_ADDRESS.format(host="intranet.example", address="10.0.0.5", kind="private")
-    assert (result, connections) == (links.LinkResult(False, reason), [("127.0.0.1", site.port)])
+    result = checker.check_link(site.url("/start"))
+    reason = addresses.REFUSED_ADDRESS.format(host="intranet.example", address="10.0.0.5", kind="private")
+    assert (result, connections) == (checker.LinkResult(False, reason), [("127.0.0.1", site.port)])
 
 
 @pytest.mark.usefixtures("allow_private")
@@ -207,18 +210,18 @@ def test_at_most_five_redirects_are_followed(site: LinkSite, redirects: int, ok:
         target = f"/hop{hop + 1}" if hop % 2 else site.url(f"/hop{hop + 1}")
         site.pages[f"/hop{hop}"] = redirect(target, status=(301, 302, 303, 307, 308)[hop % 5])
     site.pages[f"/hop{redirects}"] = Page()
-    result = links.check_link(site.url("/hop0"))
+    result = checker.check_link(site.url("/hop0"))
     assert (result.ok, result.reason) == (
         ok,
-        links.PAGE_OK.format(status=200) if ok else links.TOO_MANY_REDIRECTS,
+        checker.PAGE_OK.format(status=200) if ok else checker.TOO_MANY_REDIRECTS,
     )
-    assert len(site.requests) == min(redirects + 1, links.MAX_REDIRECTS + 1)
+    assert len(site.requests) == min(redirects + 1, checker.MAX_REDIRECTS + 1)
 
 
 @pytest.mark.usefixtures("allow_private")
 def test_a_redirect_without_location_fails(site: LinkSite) -> None:
     site.pages["/"] = Page(status=302, body=b"", headers={})
-    assert links.check_link(site.url("/")).reason == links.REDIRECT_WITHOUT_LOCATION.format(status=302)
+    assert checker.check_link(site.url("/")).reason == checker.REDIRECT_WITHOUT_LOCATION.format(status=302)
 
 
 # --- logos -------------------------------------------------------------------------
@@ -228,46 +231,46 @@ def test_a_redirect_without_location_fails(site: LinkSite) -> None:
 @pytest.mark.parametrize(
     ("page", "ok", "reason"),
     [
-        (image(256, 256), True, links.LOGO_OK.format(width=256, height=256, type="image/png")),
+        (image(256, 256), True, checker.LOGO_OK.format(width=256, height=256, type="image/png")),
         (
             image(512, 512, "JPEG", "image/jpeg"),
             True,
-            links.LOGO_OK.format(width=512, height=512, type="image/jpeg"),
+            checker.LOGO_OK.format(width=512, height=512, type="image/jpeg"),
         ),
-        (image(300, 200), False, links.LOGO_NOT_SQUARE.format(width=300, height=200)),
-        (image(64, 64), False, links.LOGO_TOO_SMALL.format(width=64, height=64, minimum=128)),
-        (SVG_LOGO, True, links.SVG_OK),
-        (Page(body=b"<html></html>", headers={"Content-Type": "image/svg+xml"}), False, links.SVG_NOT_SVG),
+        (image(300, 200), False, checker.LOGO_NOT_SQUARE.format(width=300, height=200)),
+        (image(64, 64), False, checker.LOGO_TOO_SMALL.format(width=64, height=64, minimum=128)),
+        (SVG_LOGO, True, checker.SVG_OK),
+        (Page(body=b"<html></html>", headers={"Content-Type": "image/svg+xml"}), False, checker.SVG_NOT_SVG),
     ],
     ids=["square-png", "square-jpeg", "300x200", "64x64", "svg", "svg-that-is-not"],
 )
 def test_logo(site: LinkSite, settings: Any, page: Page, ok: bool, reason: str) -> None:
     settings.PORTAL_LINK_CHECK_LOGO_MIN_PIXELS = 128
     site.pages["/logo"] = page
-    assert links.check_link(site.url("/logo"), logo=True) == links.LinkResult(ok, reason, 200)
+    assert checker.check_link(site.url("/logo"), logo=True) == checker.LinkResult(ok, reason, 200)
 
 
 @pytest.mark.usefixtures("allow_private")
 def test_the_smallest_logo_size_is_a_setting(site: LinkSite, settings: Any) -> None:
     settings.PORTAL_LINK_CHECK_LOGO_MIN_PIXELS = 32
     site.pages["/logo"] = image(64, 64)
-    assert links.check_link(site.url("/logo"), logo=True).ok
+    assert checker.check_link(site.url("/logo"), logo=True).ok
 
 
 @pytest.mark.usefixtures("allow_private")
 def test_a_logo_served_as_html_is_refused_by_its_type(site: LinkSite, settings: Any) -> None:
     site.pages["/logo"] = Page(headers={"Content-Type": "text/html; charset=utf-8"})
-    reason = links.LOGO_TYPE.format(
+    reason = checker.LOGO_TYPE.format(
         content_type="text/html", accepted=", ".join(settings.PORTAL_LINK_CHECK_LOGO_TYPES)
     )
-    assert links.check_link(site.url("/logo"), logo=True) == links.LinkResult(False, reason, 200)
+    assert checker.check_link(site.url("/logo"), logo=True) == checker.LinkResult(False, reason, 200)
 
 
 @pytest.mark.usefixtures("allow_private")
 def test_a_logo_whose_content_is_not_an_image_fails(site: LinkSite) -> None:
     site.pages["/logo"] = Page(body=b"not an image at all", headers={"Content-Type": "image/png"})
-    result = links.check_link(site.url("/logo"), logo=True)
-    assert (result.ok, result.reason.split("(")[0]) == (False, links.LOGO_UNREADABLE.split("(")[0])
+    result = checker.check_link(site.url("/logo"), logo=True)
+    assert (result.ok, result.reason.split("(")[0]) == (False, checker.LOGO_UNREADABLE.split("(")[0])
 
 
 @pytest.mark.usefixtures("allow_private")
@@ -277,8 +280,8 @@ def test_a_huge_logo_is_cut_at_the_cap(site: LinkSite, settings: Any) -> None:
     settings.PORTAL_LINK_CHECK_TIMEOUT = 5
     site.pages["/logo"] = Page(body=b"", headers={"Content-Type": "image/png"}, endless=True)
     started = time.monotonic()
-    result = links.check_link(site.url("/logo"), logo=True)
-    assert result == links.LinkResult(False, links.LOGO_TOO_LARGE.format(limit=256 * 1024), 200)
+    result = checker.check_link(site.url("/logo"), logo=True)
+    assert result == checker.LinkResult(False, checker.LOGO_TOO_LARGE.format(limit=256 * 1024), 200)
     assert time.monotonic() - started < 4
 
 
@@ -286,7 +289,7 @@ def test_a_huge_logo_is_cut_at_the_cap(site: LinkSite, settings: Any) -> None:
 def test_a_page_body_is_not_read(site: LinkSite, settings: Any) -> None:
     settings.PORTAL_LINK_CHECK_TIMEOUT = 3
     site.pages["/"] = Page(body=b"", endless=True)
-    assert links.check_link(site.url("/")).ok
+    assert checker.check_link(site.url("/")).ok
 
 
 # --- timeouts ----------------------------------------------------------------------
@@ -297,8 +300,8 @@ def test_a_server_slower_than_the_timeout_fails(site: LinkSite, settings: Any) -
     settings.PORTAL_LINK_CHECK_TIMEOUT = 0.3
     site.pages["/"] = Page(delay=1.5)
     started = time.monotonic()
-    result = links.check_link(site.url("/"))
-    assert result == links.LinkResult(False, links.TIMED_OUT.format(seconds=0.3))
+    result = checker.check_link(site.url("/"))
+    assert result == checker.LinkResult(False, checker.TIMED_OUT.format(seconds=0.3, stage=AWAITING_HEADERS))
     assert time.monotonic() - started < 1.2
 
 
@@ -310,7 +313,46 @@ def test_the_timeout_covers_the_whole_redirect_chain(site: LinkSite, settings: A
             status=302, body=b"", headers={"Location": f"/hop{hop + 1}"}, delay=0.2
         )
     site.pages["/hop4"] = Page()
-    assert links.check_link(site.url("/hop0")).reason == links.TIMED_OUT.format(seconds=0.5)
+    assert checker.check_link(site.url("/hop0")).reason == checker.TIMED_OUT.format(
+        seconds=0.5, stage=AWAITING_HEADERS
+    )
+
+
+@pytest.mark.usefixtures("allow_private")
+def test_a_server_dripping_its_headers_is_stopped_at_the_deadline(site: LinkSite, settings: Any) -> None:
+    # Each byte comes long before any read timeout; the whole head would take seconds.
+    settings.PORTAL_LINK_CHECK_TIMEOUT = 0.5
+    site.pages["/"] = Page(header_drip=0.05)
+    started = time.monotonic()
+    result = checker.check_link(site.url("/"))
+    reason = checker.TIMED_OUT.format(seconds=0.5, stage=AWAITING_HEADERS)
+    assert (result, time.monotonic() - started < 1.5) == (checker.LinkResult(False, reason), True)
+
+
+@pytest.mark.usefixtures("allow_private")
+def test_a_logo_dripping_its_body_is_stopped_at_the_deadline(site: LinkSite, settings: Any) -> None:
+    settings.PORTAL_LINK_CHECK_TIMEOUT = 0.5
+    logo = image(256, 256)
+    site.pages["/logo"] = Page(body=logo.body, headers=logo.headers, body_drip=0.05)
+    started = time.monotonic()
+    result = checker.check_link(site.url("/logo"), logo=True)
+    reason = checker.TIMED_OUT.format(seconds=0.5, stage=READING_BODY)
+    assert (result, time.monotonic() - started < 1.5) == (checker.LinkResult(False, reason), True)
+
+
+def test_a_host_name_that_resolves_slowly_is_given_up_at_the_deadline(
+    settings: Any, monkeypatch: pytest.MonkeyPatch, connections: list[Any]
+) -> None:
+    settings.PORTAL_LINK_CHECK_TIMEOUT = 0.3
+    monkeypatch.setattr(addresses, "resolve_host", lambda host, port: time.sleep(2) or [PUBLIC_ADDRESS])
+    started = time.monotonic()
+    result = checker.check_link("https://slow-dns.example/")
+    reason = checker.TIMED_OUT.format(seconds=0.3, stage=RESOLVING)
+    assert (result, time.monotonic() - started < 1.0, connections) == (
+        checker.LinkResult(False, reason),
+        True,
+        [],
+    )
 
 
 @pytest.mark.usefixtures("allow_private")
@@ -318,10 +360,10 @@ def test_a_refused_connection_fails(settings: Any) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # bound, never listening: the connection is refused
-        result = links.check_link(f"http://127.0.0.1:{port}/")
+        result = checker.check_link(f"http://127.0.0.1:{port}/")
     assert (result.ok, result.reason.split("(")[0]) == (
         False,
-        links.CONNECTION_FAILED.format(host="127.0.0.1", error="").split("(")[0],
+        checker.CONNECTION_FAILED.format(host="127.0.0.1", error="").split("(")[0],
     )
 
 
@@ -377,7 +419,7 @@ def tls_site(
     """An https site with a certificate for the name given by the test (default PUBLIC_NAME), trusted."""
     name = getattr(request, "param", PUBLIC_NAME)
     ca_file, context = _certificate_authority(tmp_path, name)
-    monkeypatch.setattr(links.certifi, "where", lambda: ca_file)
+    monkeypatch.setattr(checker.certifi, "where", lambda: ca_file)
     site = LinkSite(tls=context)
     site.pages["/"] = Page()
     yield site
@@ -389,7 +431,7 @@ def test_https_goes_to_the_checked_address_with_the_urls_name_in_sni_and_host(
     tls_site: LinkSite, resolver: dict[str, Any], connections: list[Any]
 ) -> None:
     resolver[PUBLIC_NAME] = ["127.0.0.1"]
-    result = links.check_link(tls_site.url("/", host=PUBLIC_NAME))
+    result = checker.check_link(tls_site.url("/", host=PUBLIC_NAME))
     assert (result.ok, connections, tls_site.server_names) == (
         True,
         [("127.0.0.1", tls_site.port)],
@@ -404,9 +446,9 @@ def test_https_with_a_certificate_for_another_name_fails(
     tls_site: LinkSite, resolver: dict[str, Any]
 ) -> None:
     resolver[PUBLIC_NAME] = ["127.0.0.1"]
-    result = links.check_link(tls_site.url("/", host=PUBLIC_NAME))
+    result = checker.check_link(tls_site.url("/", host=PUBLIC_NAME))
     assert (result.ok, result.reason.split("(")[0]) == (
         False,
-        links.TLS_FAILED.format(host=PUBLIC_NAME, error="").split("(")[0],
+        checker.TLS_FAILED.format(host=PUBLIC_NAME, error="").split("(")[0],
     )
     assert tls_site.requests == []

@@ -18,8 +18,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from registrations import admin_links, links
+from registrations.admin import links as admin_links
 from registrations.fields import BY_NAME
+from registrations.links import checker
 from registrations.management.commands import check_links
 from registrations.models import LinkCheck, Registration
 from registrations.services.link_checks import link_checks_run
@@ -86,7 +87,7 @@ def test_check_links_stores_one_result_per_non_empty_url(site: LinkSite) -> None
     stored = LinkCheck.objects.get(registration=registration, field="logo_uri")
     assert (stored.status_code, stored.reason, stored.checked_at is not None) == (
         200,
-        links.LOGO_OK.format(width=256, height=256, type="image/png"),
+        checker.LOGO_OK.format(width=256, height=256, type="image/png"),
         True,
     )
 
@@ -143,7 +144,7 @@ def test_a_failed_link_makes_the_command_fail_with_a_summary(site: LinkSite) -> 
     registration = _registration(site, tos_uri=site.url("/gone"))
     with pytest.raises(CommandError) as failure:
         _run()
-    reason = links.NOT_2XX.format(status=404)
+    reason = checker.NOT_2XX.format(status=404)
     assert str(failure.value).splitlines() == [
         check_links.SUMMARY.format(checked=4, failed=1),
         check_links.FAILED_LINE.format(
@@ -209,9 +210,9 @@ def test_the_change_page_shows_each_result_next_to_its_field(site: LinkSite, adm
     form = admin_client.get(_change_url(registration)).context["adminform"].form
     help_texts = {name: str(form.fields[name].help_text) for name in ("client_uri", "tos_uri")}
     assert 'class="link-check link-check-ok"' in help_texts["client_uri"]
-    assert links.PAGE_OK.format(status=200) in help_texts["client_uri"]
+    assert checker.PAGE_OK.format(status=200) in help_texts["client_uri"]
     assert 'class="link-check link-check-failed"' in help_texts["tos_uri"]
-    assert links.NOT_2XX.format(status=404) in help_texts["tos_uri"]
+    assert checker.NOT_2XX.format(status=404) in help_texts["tos_uri"]
 
 
 @pytest.mark.django_db
@@ -235,7 +236,7 @@ def test_the_admin_action_checks_the_selected_registrations_now(site: LinkSite, 
     assert shown == [
         admin_links.ACTION_DONE.format(checked=4, registrations=1, failed=1),
         admin_links.ACTION_FAILED_LINE.format(
-            registration=registration, field=TOS_LABEL, reason=links.NOT_2XX.format(status=404)
+            registration=registration, field=TOS_LABEL, reason=checker.NOT_2XX.format(status=404)
         ),
     ]
     assert LinkCheck.objects.exclude(registration=registration).count() == 0

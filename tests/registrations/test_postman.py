@@ -10,7 +10,7 @@ import pytest
 
 from core.pleo_api import BODY_EMPTY, Operation, catalog
 from core.pleo_api.shapes import shape_errors
-from registrations import exports, postman
+from registrations.exports import postman
 
 CATALOG = catalog()
 ALL_SCOPES = " ".join(CATALOG.scope_names)
@@ -169,19 +169,19 @@ def test_every_request_inherits_the_collection_authorization():
 
 
 def test_every_variable_a_request_uses_is_declared(example_registration):
-    collection = exports.postman_collection(example_registration)
-    environment = exports.postman_environment(example_registration)
+    collection = postman.postman_collection(example_registration)
+    environment = postman.postman_environment(example_registration)
     declared = {v["key"] for v in collection["variable"]} | {v["key"] for v in environment["values"]}
     assert set(_VARIABLE.findall(json.dumps(collection["item"]))) <= declared
 
 
 def test_the_access_token_variable_is_declared_empty(example_registration):
-    variables = {v["key"]: v["value"] for v in exports.postman_collection(example_registration)["variable"]}
+    variables = {v["key"]: v["value"] for v in postman.postman_collection(example_registration)["variable"]}
     assert variables[postman.ACCESS_TOKEN_VARIABLE] == ""
 
 
 def test_the_collection_sends_the_access_token_variable_before_each_request(example_registration):
-    collection = exports.postman_collection(example_registration)
+    collection = postman.postman_collection(example_registration)
     script = _script(collection, "prerequest")
     assert 'pm.variables.get("accessToken")' in script
     assert 'pm.request.headers.upsert({ key: "Authorization", value: "Bearer " + accessToken })' in script

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from registrations import validators
-from registrations.admin_promotion import NOT_PROMOTED, PROMOTED
+from registrations.admin.promotion import NOT_PROMOTED, PROMOTED
 from registrations.fields import BY_NAME
 from registrations.models import Registration
 from registrations.services.promotion import PROMOTE_NOT_ACTIVE, registration_promote

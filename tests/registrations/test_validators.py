@@ -3,11 +3,15 @@ environments, both application types. Messages are the module's constants."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from core.text import TEXT_HOLDS_NUL, TEXT_HOLDS_SURROGATE, UNSTORABLE_CODE
 from registrations import validators as v
 from registrations.fields import FIELDS, Kind
 from registrations.models import ApplicationType, Environment, Registration, Scope
@@ -439,21 +443,13 @@ SCOPE_ACCEPTED = [
         id="unknown-scope-warns-in-staging",
     ),
     pytest.param(
-        "openid!#$%&'()*+,-./:;<=>?@[]^_`{|}~",
+        "a" * (v.MAX_SCOPE_LENGTH // 2) + ":" + "b" * (v.MAX_SCOPE_LENGTH // 2 - 1),
         STAGING,
-        [v.SCOPE_NOT_IN_CATALOG_WARNING.format(token="openid!#$%&'()*+,-./:;<=>?@[]^_`{|}~")],
-        id="every-allowed-character",
-    ),
-    pytest.param(
-        "Xero:readX",
-        STAGING,
-        [v.SCOPE_NOT_IN_CATALOG_WARNING.format(token="Xero:readX")],
-        id="capital-x-at-the-ends",
-    ),
-    pytest.param(
-        "a" * v.MAX_SCOPE_LENGTH,
-        STAGING,
-        [v.SCOPE_NOT_IN_CATALOG_WARNING.format(token="a" * v.MAX_SCOPE_LENGTH)],
+        [
+            v.SCOPE_NOT_IN_CATALOG_WARNING.format(
+                token="a" * (v.MAX_SCOPE_LENGTH // 2) + ":" + "b" * (v.MAX_SCOPE_LENGTH // 2 - 1)
+            )
+        ],
         id="longest",
     ),
 ]
@@ -496,6 +492,32 @@ SCOPE_REJECTED = [
     pytest.param("usérs:read", STAGING, [v.SCOPE_TOKEN_SYNTAX.format(token="usérs:read")], id="non-ascii"),
     *[
         pytest.param(
+            f"users:read {token}",
+            env,
+            [v.SCOPE_TEMPLATE_SYNTAX.format(token=token)],
+            id=f"template-syntax-{name}-{env}",
+        )
+        for env in BOTH_ENVIRONMENTS
+        for name, token in (
+            ("postman-variable", "{{clientSecret}}"),
+            ("opened-only", "users:{{read"),
+            ("closed-only", "read}}"),
+            ("tag", "{%raw%}"),
+            ("dollar", "${secret}"),
+        )
+    ],
+    *[
+        pytest.param(token, STAGING, [v.SCOPE_NOT_PLEO_FORM.format(token=token)], id=f"not-pleo-form-{name}")
+        for name, token in (
+            ("every-other-allowed-character", "openid!#$%&'()*+,-./:;<=>?@[]^_`{|}~"),
+            ("capital-letters", "Xero:readX"),
+            ("no-colon", "openid"),
+            ("two-colons", "users:read:all"),
+            ("single-braces", "users:{read}"),
+        )
+    ],
+    *[
+        pytest.param(
             "users:read users:read",
             env,
             [v.SCOPE_DUPLICATE.format(token="users:read")],
@@ -524,6 +546,14 @@ def test_scope_rejected(scope: Any, environment: str, messages: list[str]) -> No
     with pytest.raises(ValidationError) as exc_info:
         v.validate_scope(scope, environment=environment, catalog=CATALOG)
     assert _messages(exc_info) == messages
+
+
+@settings(max_examples=300, derandomize=True, database=None)
+@given(st.text(st.sampled_from([*'ab:-{}%$"\\ \t\n\x00é😀']), max_size=12))
+def test_the_scope_pattern_a_database_searches_finds_exactly_the_scopes_refused_everywhere(
+    scope: str,
+) -> None:
+    assert (re.search(v.SCOPE_PROBLEM_PATTERN, scope) is not None) == bool(v.scope_problems(scope))
 
 
 @pytest.mark.parametrize("name", ["users:read\n", "users read", ""], ids=["newline", "space", "empty"])
@@ -822,6 +852,24 @@ def test_check_registration_judges_an_unknown_environment_as_production() -> Non
     assert report.errors == {"environment": [v.ENVIRONMENT_INVALID], "client_uri": [v.URI_HTTPS_REQUIRED]}
 
 
+TEXT_FIELDS = [spec for spec in FIELDS if spec.kind != Kind.BOOLEAN]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("spec", TEXT_FIELDS, ids=[spec.name for spec in TEXT_FIELDS])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("a\x00b", TEXT_HOLDS_NUL), ("a\ud800b", TEXT_HOLDS_SURROGATE)],
+    ids=["nul", "surrogate"],
+)
+def test_check_registration_refuses_text_that_cannot_be_stored_with_the_storable_text_rule(
+    spec: Any, text: str, message: str
+) -> None:
+    # A list field holds the text in one of its entries.
+    report = _check(_registration(**{spec.name: [text] if spec.is_list else text}))
+    assert report.errors == {spec.name: [message]}
+
+
 @pytest.mark.django_db
 def test_check_registration_rejects_an_unknown_application_type() -> None:
     report = _check(_registration(application_type="spa"))
@@ -917,9 +965,14 @@ CREDENTIALS = [
         id="secret-empty",
     ),
     pytest.param(
-        {"server": PLEO_STAGING, "client_id": UUID, "client_secret": "s" * 20 + "\x00"},
+        {"server": PLEO_STAGING, "client_id": UUID, "client_secret": "s" * 20 + "\x01"},
         {"client_secret": [(v.CLIENT_SECRET_WHITESPACE, "whitespace")]},
         id="secret-control-character",
+    ),
+    pytest.param(
+        {"server": PLEO_STAGING, "client_id": UUID, "client_secret": "s" * 20 + "\x00"},
+        {"client_secret": [(TEXT_HOLDS_NUL, UNSTORABLE_CODE)]},
+        id="secret-holds-nul",
     ),
     pytest.param(
         {"server": PLEO_STAGING, "client_id": "not-a-uuid", "client_secret": "s" * 20},

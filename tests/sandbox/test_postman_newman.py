@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from requests_oauthlib import OAuth2Session
 
-from registrations.exports import EXPORT_FORMATS, POSTMAN_WEB_CALLBACK
-from registrations.postman import READ_ONLY_FOLDER
+from registrations.exports import EXPORT_FORMATS
+from registrations.exports.postman import POSTMAN_WEB_CALLBACK, READ_ONLY_FOLDER
 from sandbox.credentials import credential_issue_sandbox
 
 from .conftest import TIMEOUT, consent

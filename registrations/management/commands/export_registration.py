@@ -2,8 +2,10 @@
 
 Submission formats (html, markdown) are refused with the validation errors, exit
 status 1, for a registration that does not validate. Data formats (json, csv,
-postman-*) are written anyway and the errors go to stderr, so nothing is ever
-stuck in the portal; `import_registration` validates them again.
+postman-*) are written anyway and the errors go to stderr, so nothing is stuck in
+the portal (`import_registration` validates them again), unless the registration
+holds a value no export may carry (registrations.exports): then every format is
+refused, naming what to fix.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.views.decorators.debug import sensitive_variables
 
 from registrations import exports
+from registrations.management.text import storable_argument
 from registrations.models import Registration
 from registrations.selectors import registration_validation_report
 from registrations.services.credential import credential_secret_disclose_for_export
@@ -64,22 +67,21 @@ class Command(BaseCommand):
             raise CommandError(NOT_FOUND.format(id=options["id"])) from None
 
         export = exports.EXPORT_FORMATS[fmt]
-        if export.final:
-            text = self._final(registration, export)
-        elif include_secret:
-            self._warn_if_invalid(registration)
-            text = self._environment_with_secret(registration, username=options["as_user"])
-        else:
-            self._warn_if_invalid(registration)
-            text = export.render(registration)
-        self._write(text, options["output"], private=include_secret)
-
-    def _final(self, registration: Registration, export: exports.ExportFormat) -> str:
         try:
-            return export.render(registration)
-        except exports.FinalExportRefused as refused:
-            lines = [exports.NOT_FINAL, *(f"- {label}: {message}" for label, message in refused.problems)]
+            if export.final:
+                text = export.render(registration)
+            elif include_secret:
+                exports.check_exportable(registration)  # before the secret is disclosed
+                self._warn_if_invalid(registration)
+                text = self._environment_with_secret(registration, username=options["as_user"])
+            else:
+                exports.check_exportable(registration)
+                self._warn_if_invalid(registration)
+                text = export.render(registration)
+        except exports.ExportRefused as refused:
+            lines = [refused.message, *(f"- {label}: {message}" for label, message in refused.problems)]
             raise CommandError("\n".join(lines)) from None
+        self._write(text, options["output"], private=include_secret)
 
     def _warn_if_invalid(self, registration: Registration) -> None:
         report = registration_validation_report(registration)
@@ -89,8 +91,9 @@ class Command(BaseCommand):
         for label, message in exports.validation_problems(report):
             self.stderr.write(f"- {label}: {message}")
 
-    @sensitive_variables("secret")
-    def _environment_with_secret(self, registration: Registration, *, username: str | None) -> str:
+    @sensitive_variables()
+    def _environment_with_secret(self, registration: Registration, *, username: str) -> str:
+        username = storable_argument(username, option="--as-user")
         user = get_user_model().objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(USER_NOT_FOUND.format(username=username))

@@ -4,7 +4,8 @@
 
 FILE holds one JSON object or an array of them (`-` reads standard input).
 Warnings and errors go to standard error, each naming the entry by its index in
-the file (0 for the first) and the key. Any invalid entry: exit status 1 and
+the file (0 for the first) and the key, on one line (characters a terminal would
+obey, such as line breaks and escape sequences, are written as their escapes). Any invalid entry: exit status 1 and
 nothing is saved.
 """
 
@@ -18,6 +19,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from registrations.importing import EntryReport, ImportFileError, parse_documents, registrations_import
+from registrations.management.text import printable, storable_argument
 
 CANNOT_READ = "Cannot read {path}: {error}."
 USER_NOT_FOUND = "No user named {username!r}."
@@ -28,6 +30,11 @@ IMPORTED = "Imported {total} registration(s):"
 
 def _entry_label(entry: EntryReport) -> str:
     return f"entry {entry.index} ({entry.name})" if entry.name else f"entry {entry.index}"
+
+
+def _line(kind: str, where: str, message: str) -> str:
+    # Names, keys and values come from the file: shown, never obeyed, by the terminal.
+    return printable(f"{kind}: {where}: {message}")
 
 
 class Command(BaseCommand):
@@ -46,7 +53,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         owner = None
         if options["owner"]:
-            owner = get_user_model().objects.filter(username=options["owner"]).first()
+            username = storable_argument(options["owner"], option="--owner")
+            owner = get_user_model().objects.filter(username=username).first()
             if owner is None:
                 raise CommandError(USER_NOT_FOUND.format(username=options["owner"]))
         try:
@@ -58,13 +66,13 @@ class Command(BaseCommand):
         for entry in result.entries:
             for key, messages in entry.warnings.items():
                 for message in messages:
-                    self.stderr.write(f"Warning: {_entry_label(entry)}: {key}: {message}")
+                    self.stderr.write(_line("Warning", f"{_entry_label(entry)}: {key}", message))
         invalid = [entry for entry in result.entries if not entry.is_valid]
         for entry in invalid:
             for key, messages in entry.errors.items():
                 where = _entry_label(entry) if key == NON_FIELD_ERRORS else f"{_entry_label(entry)}: {key}"
                 for message in messages:
-                    self.stderr.write(f"Error: {where}: {message}")
+                    self.stderr.write(_line("Error", where, message))
         if invalid:
             raise CommandError(NOTHING_SAVED.format(invalid=len(invalid), total=len(result.entries)))
         if options["dry_run"]:
@@ -72,7 +80,7 @@ class Command(BaseCommand):
             return
         self.stdout.write(IMPORTED.format(total=len(result.created)))
         for registration in result.created:
-            self.stdout.write(f"  #{registration.pk} {registration}")
+            self.stdout.write(printable(f"  #{registration.pk} {registration}"))
 
     def _read(self, path: str, stdin: Any) -> str:
         if path == "-":

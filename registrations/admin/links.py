@@ -1,4 +1,4 @@
-"""Link checks in the admin (see admin.py): the result next to each URL field, the
+"""Link checks in the admin: the result under each URL field of a registration, the
 "Check links now" action, and a read-only list of every result."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from .models import LinkCheck, Registration
-from .services.link_checks import LINK_FIELDS, failed, link_checks_run
+from ..models import LinkCheck, Registration
+from ..services.link_checks import LINK_FIELDS, failed, link_checks_run
 
 NOT_CHECKED = "Link check: not checked yet (check_links runs on a schedule, or use “Check links now”)."
 URL_CHANGED = "Link check: not checked since the URL changed."
@@ -38,16 +38,17 @@ def result_html(link_check: LinkCheck | None, current_url: str) -> SafeString:
     return format_html('<span class="link-check link-check-{}">{}</span>', state, text)
 
 
-def with_link_results(
-    form_class: type[forms.ModelForm], registration: Registration | None
-) -> type[forms.ModelForm]:
-    """The form, with each URL field's help text followed by its latest link check (one query)."""
-    if registration is None:
-        return form_class
+class LinkResultsFormMixin(forms.ModelForm):
+    """A saved registration's form: each URL field's help text followed by its latest link check."""
 
-    def __init__(self: forms.ModelForm, *args: Any, **kwargs: Any) -> None:
-        form_class.__init__(self, *args, **kwargs)
-        # Read here, not when the class is built: the admin builds form classes it never instantiates.
+    instance: Registration
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        registration = self.instance
+        if registration.pk is None:
+            return
+        # One query, when the form is made: the admin builds form classes it never instantiates.
         results = {link_check.field: link_check for link_check in registration.link_checks.all()}
         for name in LINK_FIELDS:
             field = self.fields.get(name)
@@ -57,36 +58,33 @@ def with_link_results(
             line = result_html(results.get(name), current)
             field.help_text = format_html("{}<br>{}", field.help_text, line) if field.help_text else line
 
-    return type(form_class.__name__, (form_class,), {"__init__": __init__})
 
+class LinkChecksMixin(admin.ModelAdmin):
+    """The registration changelist's "Check links now"."""
 
-@admin.action(
-    description="Check links now (client, logo, terms, privacy, initiation, settings)", permissions=["change"]
-)
-def check_links_now(
-    model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Registration]
-) -> None:
-    checked = link_checks_run(registrations=queryset, force=True)
-    failures = failed(checked)
-    level = messages.WARNING if failures else messages.SUCCESS
-    model_admin.message_user(
-        request,
-        ACTION_DONE.format(checked=len(checked), registrations=queryset.count(), failed=len(failures)),
-        level,
+    @admin.action(
+        description="Check links now (client, logo, terms, privacy, initiation, settings)",
+        permissions=["change"],
     )
-    for link_check in failures:
-        model_admin.message_user(
+    def check_links_now(self, request: HttpRequest, queryset: QuerySet[Registration]) -> None:
+        checked = link_checks_run(registrations=queryset, force=True)
+        failures = failed(checked)
+        level = messages.WARNING if failures else messages.SUCCESS
+        self.message_user(
             request,
-            ACTION_FAILED_LINE.format(
-                registration=link_check.registration,
-                field=link_check.get_field_display(),
-                reason=link_check.reason,
-            ),
-            messages.WARNING,
+            ACTION_DONE.format(checked=len(checked), registrations=queryset.count(), failed=len(failures)),
+            level,
         )
-
-
-REGISTRATION_ACTIONS: list[Any] = [check_links_now]
+        for link_check in failures:
+            self.message_user(
+                request,
+                ACTION_FAILED_LINE.format(
+                    registration=link_check.registration,
+                    field=link_check.get_field_display(),
+                    reason=link_check.reason,
+                ),
+                messages.WARNING,
+            )
 
 
 @admin.register(LinkCheck)

@@ -1,5 +1,5 @@
-"""Pleo's calendar in the registration admin (see admin.py): the retrieval deadline
-column and field, the *Pleo's calendar* list filter, and the share date's form rule."""
+"""Pleo's calendar in the registration admin: the retrieval deadline column and field,
+the *Pleo's calendar* list filter, and the share date's rule next to its field."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from . import deadlines
-from .models import Registration
-from .services.deadlines import FIELD as SHARED_FIELD
-from .services.deadlines import registration_record_credentials_shared
+from .. import deadlines
+from ..models import Registration
+from ..services.deadlines import FIELD as SHARED_FIELD
+from ..services.deadlines import registration_record_credentials_shared
 
 AWAITING_PLEO = "awaiting_pleo"
 TO_RETRIEVE = "to_retrieve"
@@ -73,24 +73,10 @@ def _state_label(state: deadlines.RetrievalState) -> tuple[str, str]:
     return ("soon" if state.days_left <= DUE_SOON_DAYS else "pending"), DAYS_LEFT.format(days=state.days_left)
 
 
-@admin.display(description="retrieval deadline", ordering="credentials_shared_on")
-def retrieval_deadline(registration: Registration) -> SafeString | str:
-    """The deadline with the days left; overdue ones carry a class the stylesheet makes stand out."""
-    state = deadlines.retrieval_state(registration)
-    if state is None:
-        return NOT_SHARED
-    modifier, words = _state_label(state)
-    return format_html(
-        '<span class="retrieval retrieval-{}">{} · {}</span>', modifier, state.deadline.isoformat(), words
-    )
-
-
-class _ShareDateRule:
+class ShareDateFormMixin(forms.ModelForm):
     """Checks a changed share date with the rules the service applies, next to the field."""
 
     instance: Registration
-    cleaned_data: dict[str, Any]
-    changed_data: list[str]
 
     def clean_credentials_shared_on(self) -> Any:
         value = self.cleaned_data.get(SHARED_FIELD)
@@ -106,15 +92,29 @@ class _ShareDateRule:
         return value
 
 
-def with_share_date_rule(form_class: type[forms.ModelForm]) -> type[forms.ModelForm]:
-    return type(form_class.__name__, (_ShareDateRule, form_class), {})
+class DeadlinesMixin(admin.ModelAdmin):
+    """The registration admin's part of Pleo's calendar: rows annotated with whether the
+    credentials were retrieved (one subquery), the deadline shown, the share date saved."""
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Registration]:
+        return annotated(super().get_queryset(request))
 
-def save_share_date(
-    request: HttpRequest, registration: Registration, form: forms.ModelForm, change: bool
-) -> None:
-    """After the admin's save: a changed share date goes through its service."""
-    if change and SHARED_FIELD in form.changed_data:
-        registration_record_credentials_shared(
-            registration=registration, shared_on=form.cleaned_data[SHARED_FIELD], by=request.user
+    @admin.display(description="retrieval deadline", ordering="credentials_shared_on")
+    def retrieval_deadline(self, registration: Registration) -> SafeString | str:
+        """The deadline with the days left; overdue ones carry a class the stylesheet makes stand out."""
+        state = deadlines.retrieval_state(registration)
+        if state is None:
+            return NOT_SHARED
+        modifier, words = _state_label(state)
+        return format_html(
+            '<span class="retrieval retrieval-{}">{} · {}</span>', modifier, state.deadline.isoformat(), words
         )
+
+    def save_share_date(
+        self, request: HttpRequest, registration: Registration, form: forms.ModelForm, change: bool
+    ) -> None:
+        """After the registration is saved: a changed share date goes through its service."""
+        if change and SHARED_FIELD in form.changed_data:
+            registration_record_credentials_shared(
+                registration=registration, shared_on=form.cleaned_data[SHARED_FIELD], by=request.user
+            )

@@ -1,50 +1,57 @@
-"""The requests of the exported Postman collection, made from the operation catalog.
+"""The Postman collection and environment of a registration.
 
-A collection holds the operations a registration's scopes allow: those whose
-documented scope it asks for, and those for which Pleo documents no scope (the
-server decides; their description says *scope not documented*). They come twice:
+The collection's authorization is OAuth 2.0, authorization code with PKCE (S256), at
+collection level; every server-specific value is a variable of the environment file
+(`authServerUrl`, `apiBaseUrl`, `clientId`, `clientSecret`, `scopes`), so one collection
+serves staging, production and the sandbox. The environment's secret is empty unless the
+caller passes one from the credential service's audited disclosure.
 
-- one folder per API (catalog group) with every allowed operation, reads and
-  writes, for trying calls in the Postman app;
-- a *Read-only checks* folder with the allowed reads only (lists, searches, gets),
-  ordered so that a list runs before the gets that need one of its IDs. newman
-  runs this folder in CI (`--folder "Read-only checks"`).
-
-IDs travel in collection variables named after the resource (`{{employeeId}}`,
-`{{tagGroupId}}`), whatever the path placeholder is called (`{groupId}`), because
-one placeholder name can stand for different resources (`{jobId}` is an export
-job in one API and a vendor import job in another). A list's test script stores
-its first record's key in the variable of its resource; the gets that follow use
-it. A read that needs an ID no allowed list yields stays out of the read-only
-folder (the folder's description names it).
-
-Every request carries a test script checking the status class (2xx) and, for an
-operation that answers with a body, that the body is JSON. The collection's
-pre-request script sends the `accessToken` variable as the bearer token when it
-is set (newman's `--env-var accessToken=…`); left empty, the collection's OAuth 2.0
-authorization applies (Postman's *Get New Access Token*), and a token obtained
-that way is sent instead of the variable.
+The requests come from the operation catalog: the operations the registration's scopes
+allow (and those for which Pleo documents no scope: the server decides), twice: in a
+*Read-only checks* folder of the allowed reads, each list before the gets that need one
+of its IDs (newman runs it in CI), and in one folder per API with every allowed
+operation. IDs travel in collection variables named after the resource (`{{employeeId}}`),
+whatever the path placeholder is called: one placeholder name can stand for different
+resources. A list's test script stores its first record's key in its resource's
+variable; a read needing an ID no allowed list yields stays out of the read-only folder
+(its description names it). Every request tests for a 2xx status and, when the operation
+answers with a body, a JSON body. The pre-request script sends the `accessToken` variable
+as the bearer token when it is set (newman's `--env-var`); left empty, the collection's
+OAuth 2.0 authorization applies.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from core import servers
 from core.pleo_api import BODY_DATA_LIST, BODY_EMPTY, BODY_PAGE, Operation, catalog
 from core.pleo_api.shapes import resolve, sample
 
+from ..models import Credential, CredentialStatus, Registration, TokenEndpointAuthMethod
+from .common import check_exportable
+from .json_document import JSON_TYPE
+
+POSTMAN_WEB_CALLBACK = "https://oauth.pstmn.io/v1/browser-callback"
+POSTMAN_DESKTOP_CALLBACK = "https://oauth.pstmn.io/v1/callback"
+POSTMAN_COLLECTION_SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
+POSTMAN_EXPORTED_USING = "Partner Registration Portal"
 READ_ONLY_FOLDER = "Read-only checks"
 ACCESS_TOKEN_VARIABLE = "accessToken"
 API_BASE_URL = "{{apiBaseUrl}}"
 # Query parameters and body fields that name the token's company.
 COMPANY_PARAMETERS = ("companyId", "company_id")
 COMPANY_RESOURCE = "company"
-JSON_TYPE = "application/json"
 
 # The collection's pre-request script. An Authorization header set here stays unless
 # the collection's OAuth 2.0 authorization has a token of its own (then it wins).
@@ -320,3 +327,116 @@ def collection_variables(scope: str) -> list[dict[str, Any]]:
 
 def collection_events() -> list[dict[str, Any]]:
     return [_script("prerequest", BEARER_FROM_VARIABLE)]
+
+
+# --- the collection and the environment ------------------------------------------------
+
+
+def export_credential(registration: Registration) -> Credential | None:
+    """The active credential a Postman export is for: the one issued by the server of
+    the registration's environment if there is one, else the newest active one."""
+    preferred = registration.pleo_server
+    active = list(
+        registration.credentials.filter(status=CredentialStatus.ACTIVE).order_by("-recorded_at", "-id")
+    )
+    for credential in active:
+        if credential.server == preferred:
+            return credential
+    return active[0] if active else None
+
+
+def export_server(registration: Registration, credential: Credential | None) -> servers.ServerEndpoints:
+    """The credential's server; without one, Pleo's server for the registration's environment."""
+    return servers.server_endpoints(credential.server if credential is not None else registration.pleo_server)
+
+
+def postman_redirect_uri(registration: Registration) -> str:
+    """Postman's web callback if registered, else its desktop callback, else the first URI."""
+    uris = list(registration.redirect_uris or [])
+    for candidate in (POSTMAN_WEB_CALLBACK, POSTMAN_DESKTOP_CALLBACK):
+        if candidate in uris:
+            return candidate
+    return uris[0] if uris else ""
+
+
+def _oauth2_entry(key: str, value: Any) -> dict[str, Any]:
+    return {"key": key, "value": value, "type": "boolean" if isinstance(value, bool) else "string"}
+
+
+def postman_collection(registration: Registration, credential: Credential | None = None) -> dict[str, Any]:
+    """A Postman Collection v2.1 whose collection-level auth is OAuth 2.0 with PKCE for this client."""
+    check_exportable(registration)
+    redirect_uri = postman_redirect_uri(registration)
+    client_authentication = (
+        "body"
+        if credential is not None
+        and credential.token_endpoint_auth_method == TokenEndpointAuthMethod.CLIENT_SECRET_POST
+        else "header"
+    )
+    oauth2 = [
+        ("grant_type", "authorization_code_with_pkce"),
+        ("challengeAlgorithm", "S256"),
+        ("client_authentication", client_authentication),
+        # "Authorize using browser" makes Postman use its web callback whatever the
+        # field says, so it is only on when that callback is the registered one.
+        ("useBrowser", redirect_uri == POSTMAN_WEB_CALLBACK),
+        ("redirect_uri", redirect_uri),
+        ("authUrl", "{{authServerUrl}}" + servers.AUTHORIZE_PATH),
+        ("accessTokenUrl", "{{authServerUrl}}" + servers.TOKEN_PATH),
+        ("clientId", "{{clientId}}"),
+        ("clientSecret", "{{clientSecret}}"),
+        ("scope", "{{scopes}}"),
+        ("addTokenTo", "header"),
+        ("headerPrefix", "Bearer"),
+        ("tokenName", f"{registration.client_name} token"),
+    ]
+    return {
+        "info": {
+            "name": f"{registration.client_name} (Pleo API)",
+            "description": (
+                f"OAuth 2.0 authorization code with PKCE (S256) for {registration.client_name}. "
+                "Select the matching environment file (authServerUrl, apiBaseUrl, clientId, "
+                "clientSecret, scopes), then Authorization > Get New Access Token. "
+                "In CI, newman sends the accessToken variable as the bearer token instead."
+            ),
+            "schema": POSTMAN_COLLECTION_SCHEMA,
+        },
+        "auth": {"type": "oauth2", "oauth2": [_oauth2_entry(key, value) for key, value in oauth2]},
+        "event": collection_events(),
+        "variable": collection_variables(registration.scope),
+        "item": collection_items(registration.scope),
+    }
+
+
+@sensitive_variables()
+def postman_environment(
+    registration: Registration,
+    credential: Credential | None = None,
+    *,
+    client_secret: str = "",
+    exported_at: datetime | None = None,
+) -> dict[str, Any]:
+    """The Postman environment for `postman_collection`. The secret is empty unless the
+    caller passes one obtained from `credential_secret_disclose_for_export` (check
+    `check_exportable` before disclosing it: this refuses what the export may not carry)."""
+    check_exportable(registration)
+    server = export_server(registration, credential)
+    values = [
+        ("authServerUrl", server.auth_base_url, "default"),
+        ("apiBaseUrl", server.api_base_url, "default"),
+        ("clientId", credential.client_id if credential else "", "default"),
+        ("clientSecret", client_secret, "secret"),
+        ("scopes", registration.scope, "default"),
+    ]
+    # Stable per registration and server, so a re-import updates the same environment.
+    environment_id = uuid.uuid5(uuid.NAMESPACE_URL, f"portal:registration:{registration.pk}:{server.key}")
+    return {
+        "id": str(environment_id),
+        "name": f"{registration.client_name} ({server.label})",
+        "values": [
+            {"key": key, "value": value, "type": kind, "enabled": True} for key, value, kind in values
+        ],
+        "_postman_variable_scope": "environment",
+        "_postman_exported_at": (exported_at or timezone.now()).astimezone(UTC).isoformat(),
+        "_postman_exported_using": POSTMAN_EXPORTED_USING,
+    }

@@ -1,33 +1,14 @@
-"""Link checks: is a registration's URL reachable, and is its logo an image Pleo accepts?
-
-A URL passes when a GET ends in a 2xx answer after at most MAX_REDIRECTS
-redirects, within `PORTAL_LINK_CHECK_TIMEOUT` seconds. A logo must also be
-served as one of `PORTAL_LINK_CHECK_LOGO_TYPES`, and Pillow must read it as a
-square image at least `PORTAL_LINK_CHECK_LOGO_MIN_PIXELS` wide (SVG has no
-pixel size: it is accepted without that check).
-
-The portal fetches URLs that partners type, from inside its own network, so
-every hop is guarded against server-side request forgery:
-- the host is resolved once, and refused when any of its addresses is
-  loopback, private, link-local, multicast, reserved or otherwise not public,
-  unless `PORTAL_LINK_CHECK_ALLOW_PRIVATE` is on (local development, tests);
-- the connection goes to the address that was checked (no second DNS lookup
-  that a rebinding name could answer differently), with the URL's host in the
-  Host header and, for https, in SNI and certificate verification;
-- each redirect target is checked the same way before it is fetched;
-- a page's body is not read at all, a logo's at most `PORTAL_LINK_CHECK_MAX_BYTES`.
-
-Pure: no database. registrations.services.link_checks stores the results.
-"""
+"""One URL's check: a GET that must end in a 2xx answer after at most MAX_REDIRECTS
+redirects, every hop's address checked first (registrations.links.addresses), all of it
+within one deadline (registrations.links.deadline); a logo's body read, at most
+`max_bytes` of it, and judged by Pillow."""
 
 from __future__ import annotations
 
 import io
-import ipaddress
-import socket
-import time
 import warnings
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import SplitResult, urljoin, urlsplit
 
@@ -37,6 +18,16 @@ from django.conf import settings
 from PIL import Image, UnidentifiedImageError
 from urllib3.exceptions import HTTPError, MaxRetryError, NewConnectionError, SSLError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
+
+from .addresses import LinkRefused, checked_address, port_of
+from .deadline import (
+    READING_BODY,
+    RESOLVING,
+    Deadline,
+    DeadlineHTTPConnectionPool,
+    DeadlineHTTPSConnectionPool,
+    DeadlinePassed,
+)
 
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -50,12 +41,13 @@ SVG_OK = "An SVG image (vector logos have no pixel size to check)."
 BAD_SCHEME = "Only http and https URLs can be checked."
 NO_HOST = "The URL has no host."
 BAD_URL = "The URL cannot be requested ({error})."
-UNRESOLVED = "The host {host} could not be resolved ({error})."
-REFUSED_ADDRESS = "{host} resolves to {address}, a {kind} address: link checks reach public addresses only."
 TOO_MANY_REDIRECTS = f"More than {MAX_REDIRECTS} redirects."
 REDIRECT_WITHOUT_LOCATION = "A redirect ({status}) without a Location header."
 NOT_2XX = "The server answered {status}."
-TIMED_OUT = "No answer within {seconds:g} seconds."
+TIMED_OUT = (
+    "No complete answer within {seconds:g} seconds, the deadline for checking one URL (resolving, "
+    "connecting, TLS, headers, body and redirects together): stopped while {stage}."
+)
 CONNECTION_FAILED = "Could not connect to {host} ({error})."
 TLS_FAILED = "The TLS connection to {host} failed ({error})."
 LOGO_TYPE = "The logo is served as “{content_type}”, which is not one of: {accepted}."
@@ -65,8 +57,6 @@ LOGO_UNREADABLE = "The logo is not an image that can be read ({error})."
 LOGO_NOT_SQUARE = "The logo is {width}×{height} pixels: it must be square (width equal to height)."
 LOGO_TOO_SMALL = "The logo is {width}×{height} pixels: it must be at least {minimum}×{minimum}."
 SVG_NOT_SVG = "The logo is served as SVG but is not an SVG document."
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 @dataclass(frozen=True)
@@ -95,79 +85,32 @@ class LinkCheckOptions:
         )
 
 
-class _Refused(Exception):
-    """This hop may not be fetched; the message is the reason."""
-
-
-def resolve_host(host: str, port: int) -> list[str]:
-    """The host's addresses, each once (an IP literal resolves to itself, without DNS)."""
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return list(dict.fromkeys(str(info[4][0]) for info in infos))
-
-
-def address_kind(address: IPAddress) -> str | None:
-    """None for a public address, else what kind of non-public address it is."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    kinds = (
-        ("loopback", address.is_loopback),
-        ("link-local", address.is_link_local),
-        ("multicast", address.is_multicast),
-        ("unspecified", address.is_unspecified),
-        ("reserved", address.is_reserved),
-        ("private", address.is_private),
-        ("non-public", not address.is_global),
-    )
-    return next((kind for kind, matches in kinds if matches), None)
-
-
-def _checked_address(parts: SplitResult, options: LinkCheckOptions) -> str:
-    """The one address this hop connects to, after every address of the host passed."""
+def _pool(parts: SplitResult, address: str, deadline: Deadline) -> urllib3.HTTPConnectionPool:
     host = parts.hostname or ""
-    try:
-        addresses = resolve_host(host, _port(parts))
-    except (OSError, UnicodeError) as exc:
-        raise _Refused(UNRESOLVED.format(host=host, error=exc)) from None
-    if not addresses:
-        raise _Refused(UNRESOLVED.format(host=host, error="no address"))
-    if not options.allow_private:
-        for address in addresses:
-            kind = address_kind(ipaddress.ip_address(address.split("%", 1)[0]))
-            if kind is not None:
-                raise _Refused(REFUSED_ADDRESS.format(host=host, address=address, kind=kind))
-    return addresses[0]
-
-
-def _port(parts: SplitResult) -> int:
-    return parts.port or (443 if parts.scheme == "https" else 80)
-
-
-def _pool(parts: SplitResult, address: str) -> urllib3.HTTPConnectionPool:
-    host = parts.hostname or ""
-    common: dict[str, Any] = {"maxsize": 1, "retries": False}
+    common: dict[str, Any] = {"maxsize": 1, "retries": False, "deadline": deadline}
     if parts.scheme == "https":
-        return urllib3.HTTPSConnectionPool(
+        return DeadlineHTTPSConnectionPool(
             address,
-            _port(parts),
+            port_of(parts),
             cert_reqs="CERT_REQUIRED",
             ca_certs=certifi.where(),
             server_hostname=host,
             assert_hostname=host,
             **common,
         )
-    return urllib3.HTTPConnectionPool(address, _port(parts), **common)
+    return DeadlineHTTPConnectionPool(address, port_of(parts), **common)
 
 
 def _target(parts: SplitResult) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def _read_capped(response: Any, limit: int, deadline: float) -> bytes | None:
+def _read_capped(response: Any, limit: int, deadline: Deadline) -> bytes | None:
     """At most `limit` bytes of the body; None when there is more. Stops at the deadline."""
     body = bytearray()
     while len(body) <= limit:
-        if time.monotonic() > deadline:
-            raise Urllib3Timeout("deadline")
+        if deadline.expired:
+            raise DeadlinePassed(deadline.stage)
         chunk = response.read1(_CHUNK)
         if not chunk:
             return bytes(body)
@@ -178,15 +121,18 @@ def _read_capped(response: Any, limit: int, deadline: float) -> bytes | None:
 class _Check:
     """One URL's check: its hops, its deadline, its options."""
 
-    def __init__(self, options: LinkCheckOptions) -> None:
+    def __init__(self, options: LinkCheckOptions, deadline: Deadline) -> None:
         self.options = options
-        self.deadline = time.monotonic() + options.timeout
+        self.deadline = deadline
+
+    def timed_out(self) -> LinkResult:
+        return LinkResult(False, TIMED_OUT.format(seconds=self.options.timeout, stage=self.deadline.stage))
 
     def run(self, url: str, *, logo: bool) -> LinkResult:
         for _hop in range(MAX_REDIRECTS + 1):
             try:
                 parts = urlsplit(url)
-                _port(parts)  # an invalid port raises here
+                port_of(parts)  # an invalid port raises here
             except ValueError as exc:
                 return LinkResult(False, BAD_URL.format(error=exc))
             if parts.scheme not in ("http", "https"):
@@ -194,9 +140,14 @@ class _Check:
             if not parts.hostname:
                 return LinkResult(False, NO_HOST)
             try:
-                address = _checked_address(parts, self.options)
+                self.deadline.stage = RESOLVING
+                address = self.deadline.run(
+                    partial(checked_address, parts, allow_private=self.options.allow_private)
+                )
                 outcome = self._fetch(parts, address, logo=logo)
-            except _Refused as refused:
+            except DeadlinePassed:
+                return self.timed_out()
+            except LinkRefused as refused:
                 return LinkResult(False, str(refused))
             except ValueError as exc:  # e.g. http.client refusing characters in a Location
                 return LinkResult(False, BAD_URL.format(error=exc))
@@ -206,12 +157,13 @@ class _Check:
         return LinkResult(False, TOO_MANY_REDIRECTS)
 
     def _fetch(self, parts: SplitResult, address: str, *, logo: bool) -> LinkResult | str:
-        """The result, or the Location to follow."""
-        remaining = self.deadline - time.monotonic()
+        """The result, or the Location to follow. A result reached after the deadline, from
+        a connection the deadline cut, is the deadline's."""
+        if self.deadline.expired:
+            return self.timed_out()
+        remaining = self.deadline.remaining()
         host = parts.hostname or ""
-        if remaining <= 0:
-            return LinkResult(False, TIMED_OUT.format(seconds=self.options.timeout))
-        pool = _pool(parts, address)
+        pool = _pool(parts, address, self.deadline)
         headers = {
             "Host": parts.netloc.rpartition("@")[2],
             "User-Agent": USER_AGENT,
@@ -230,13 +182,15 @@ class _Check:
                 timeout=urllib3.Timeout(connect=remaining, read=remaining),
             )
             try:
-                return self._judge(response, logo=logo)
+                self.deadline.stage = READING_BODY
+                outcome = self._judge(response, logo=logo)
             finally:
                 response.close()
         except (HTTPError, OSError) as exc:
-            return self._failure(exc, host)
+            outcome = self._failure(exc, host)
         finally:
             pool.close()
+        return self.timed_out() if self.deadline.expired else outcome
 
     def _failure(self, exc: BaseException, host: str) -> LinkResult:
         if isinstance(exc, MaxRetryError) and exc.reason is not None:
@@ -247,7 +201,7 @@ class _Check:
         if isinstance(exc, SSLError):
             return LinkResult(False, TLS_FAILED.format(host=host, error=exc))
         if isinstance(exc, Urllib3Timeout | TimeoutError):
-            return LinkResult(False, TIMED_OUT.format(seconds=self.options.timeout))
+            return self.timed_out()
         return LinkResult(False, CONNECTION_FAILED.format(host=host, error=exc))
 
     def _judge(self, response: Any, *, logo: bool) -> LinkResult | str:
@@ -298,5 +252,8 @@ def _judge_image(body: bytes, options: LinkCheckOptions, status: int) -> LinkRes
 
 
 def check_link(url: str, *, logo: bool = False, options: LinkCheckOptions | None = None) -> LinkResult:
-    """Check one URL (as a logo when `logo`). Never raises for what the network does."""
-    return _Check(options or LinkCheckOptions.from_settings()).run(url, logo=logo)
+    """Check one URL (as a logo when `logo`) within the options' deadline. Never raises for
+    what the network does."""
+    options = options or LinkCheckOptions.from_settings()
+    with Deadline(options.timeout) as deadline:
+        return _Check(options, deadline).run(url, logo=logo)

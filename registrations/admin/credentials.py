@@ -1,4 +1,4 @@
-"""Credential admin, reveal page and audit admin (see admin.py).
+"""The credential admin, the reveal and rotate pages, and the audit trail's admin.
 
 The secret is shown nowhere but on the reveal page, after a POST, once, to a
 user with `reveal_credential_secret`; lists, change pages and the inline show
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,8 +22,8 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 
 from core.http import client_address
 
-from .models import Credential, CredentialStatus, SecretDisclosure, TokenEndpointAuthMethod
-from .services.credential import (
+from ..models import Credential, CredentialStatus, SecretDisclosure
+from ..services.credential import (
     REVEAL_PERMISSION,
     ROTATE_NOT_ACTIVE,
     credential_record,
@@ -33,24 +32,20 @@ from .services.credential import (
     credential_secret_disclose,
     credential_update,
 )
-from .validators.credentials import validate_client_id, validate_client_secret
+from .credential_forms import CredentialChangeForm, CredentialRecordForm, CredentialRotateForm
 
-SECRET_HELP = (
-    "Paste it from 1Password. It is encrypted before it is stored and is never shown in this form again."
-)
 SECRET_HIDDEN = "Hidden ({fingerprint})."
 SECRET_NO_REVEAL = "Only partner managers can reveal it."
 ROTATED = "Rotated: the new credential is active; the previous one is superseded and kept."
 ROTATE_SELECT_ONE = "Select exactly one credential to rotate."
 REVOKED = "Revoked {count} credential(s)."
 NOTHING_TO_REVOKE = "The selected credentials are already revoked."
-ROTATE_CLIENT_ID_HELP = "Leave empty when Pleo kept the client ID and issued a new secret only."
 
 REVEAL_TEMPLATE = "admin/registrations/credential/reveal.html"
 ROTATE_TEMPLATE = "admin/registrations/credential/rotate.html"
 
 
-class _RevealedSecret(str):
+class RevealedSecret(str):
     """The plaintext for the reveal template, masked in repr().
 
     Django's template engine logs a failed variable lookup at DEBUG with the
@@ -62,70 +57,6 @@ class _RevealedSecret(str):
 
     def __repr__(self) -> str:
         return "'[revealed client secret]'"
-
-
-def _secret_widget() -> forms.PasswordInput:
-    # render_value=False: a form that comes back with errors never carries the secret.
-    return forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password", "size": 60})
-
-
-class CredentialRecordForm(forms.ModelForm):
-    """Add form: the only form that takes a secret for a new credential."""
-
-    client_secret = forms.CharField(
-        label="Client secret",
-        widget=_secret_widget(),
-        validators=[validate_client_secret],
-        help_text=SECRET_HELP,
-    )
-
-    class Meta:
-        model = Credential
-        fields = [
-            "registration",
-            "server",
-            "client_id",
-            "client_secret",
-            "token_endpoint_auth_method",
-            "received_note",
-        ]
-
-
-class CredentialChangeForm(forms.ModelForm):
-    """Change form: no secret, no client ID. A new secret is a rotation."""
-
-    class Meta:
-        model = Credential
-        fields = ["token_endpoint_auth_method", "received_note"]
-
-
-class CredentialRotateForm(forms.Form):
-    client_id = forms.CharField(label="New client ID", required=False, help_text=ROTATE_CLIENT_ID_HELP)
-    client_secret = forms.CharField(
-        label="New client secret",
-        widget=_secret_widget(),
-        validators=[validate_client_secret],
-        help_text=SECRET_HELP,
-    )
-    token_endpoint_auth_method = forms.ChoiceField(
-        label="Token endpoint auth method", choices=TokenEndpointAuthMethod.choices
-    )
-    received_note = forms.CharField(
-        label="Received",
-        required=False,
-        max_length=255,
-        help_text='How and when, e.g. "1Password, 2026-11-28".',
-    )
-
-    def __init__(self, *args: Any, credential: Credential, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {"token_endpoint_auth_method": credential.token_endpoint_auth_method})
-        super().__init__(*args, **kwargs)
-        self.credential = credential
-
-    def clean_client_id(self) -> str:
-        client_id: str = self.cleaned_data["client_id"] or self.credential.client_id
-        validate_client_id(client_id, server=self.credential.server)
-        return client_id
 
 
 INLINE_FIELDS: tuple[str, ...] = (
@@ -164,9 +95,6 @@ class CredentialInline(admin.TabularInline):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-REGISTRATION_INLINES: list[Any] = [CredentialInline]
 
 
 @admin.register(Credential)
@@ -346,7 +274,7 @@ class CredentialAdmin(admin.ModelAdmin):
             raise Http404
         secret = None
         if request.method == "POST":
-            secret = _RevealedSecret(
+            secret = RevealedSecret(
                 credential_secret_disclose(
                     credential=credential,
                     user=request.user,
