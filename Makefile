@@ -55,7 +55,7 @@ pytest: install
 # The documentation site (mkdocs.yml) into site/, strictly: a broken link or anchor, or a
 # page missing from the nav, fails the build.
 docs: install
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 test: lint typecheck docs pytest
 
