@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.forms import ChoiceField, Field
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from core.redaction import is_sensitive_key, redact_data
@@ -138,6 +138,15 @@ def console_fields(draw: Any, *, surrogates: bool) -> dict[str, Any]:
     return fields
 
 
+PLAIN_REQUEST: dict[str, Any] = {
+    "method": "GET",
+    "path": "/v2/employees",
+    "query": [],
+    "headers": [],
+    "body": "",
+}
+
+
 def as_post(fields: dict[str, Any]) -> dict[str, Any]:
     return {
         "method": fields["method"],
@@ -216,6 +225,12 @@ def test_a_request_is_refused_by_the_form_and_service_or_sent_and_kept(connected
 
     @settings(CI, max_examples=100)
     @given(fields=console_fields(surrogates=True))
+    # One request for each way out, whatever the generated ones reach: sent, refused by the
+    # form, and refused by the service (a path leaving the API base, which only the URL join
+    # can judge).
+    @example(fields=PLAIN_REQUEST)
+    @example(fields={**PLAIN_REQUEST, "headers": [("X-Trace", "ā")]})
+    @example(fields={**PLAIN_REQUEST, "path": "//evil.example/x"})
     def check(fields: dict[str, Any]) -> None:
         before, sent_before = _kept(), _api_requests(pleo_via_fake)
         form = TestCallForm(as_post(fields), server=server)
