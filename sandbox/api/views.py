@@ -22,9 +22,10 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 
 from core.pleo_api import Operation, catalog
 
+from .calls import Call, check_query, parse_body
 from .demo_data import company_for_user
 from .errors import ApiError
-from .handlers import Call, check_query, handle, parse_body
+from .handlers import handle
 
 REALM = "sandbox"
 TOKEN_INVALID = "The access token is invalid, expired or revoked."

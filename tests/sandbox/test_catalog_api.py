@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from core.pleo_api.shapes import shape_errors
+from sandbox.api.actions import LEGACY_INTROSPECTION_KEYS, NOT_SUPPORTED_OPERATIONS
 from sandbox.api.demo_data import demo_company, sandbox_company_create
-from sandbox.api.handlers import LEGACY_INTROSPECTION_KEYS, NOT_SUPPORTED_OPERATIONS
 
 from .catalog_calls import ALL_SCOPES, CATALOG, call
 from .conftest import connect, register_client
