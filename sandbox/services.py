@@ -19,6 +19,7 @@ from typing import Any
 from django.db import transaction
 from oauth2_provider.models import get_application_model
 
+from core.text import json_unstorable_reason
 from registrations.fields import EDITABLE_FIELDS
 from registrations.metadata import DYNAMIC_REGISTRATION, GRANT_TYPES, RESPONSE_TYPES
 from registrations.models import Registration
@@ -83,6 +84,10 @@ def sandbox_client_metadata_validate(metadata: Any) -> tuple[Registration, str]:
     Returns the (unsaved) registration it describes and its token endpoint auth method."""
     if not isinstance(metadata, Mapping):
         raise _metadata_error(NOT_AN_OBJECT)
+    # Text no database can store is refused whole, before any rule reads it.
+    reason = json_unstorable_reason(dict(metadata))
+    if reason:
+        raise _metadata_error(reason)
     _check_list_lengths(metadata)
     checked = registration_check_metadata(document=metadata, mode=DYNAMIC_REGISTRATION)
     errors = checked.errors

@@ -26,8 +26,8 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.common import Request as OAuthlibRequest
 
 from . import demo, selectors, services
+from .edge import REALM
 
-REALM = "sandbox"
 CLIENT_AUTH_FAILED = (
     "Client authentication failed: send the client ID and secret with HTTP Basic (or in the form body)."
 )
@@ -145,9 +145,51 @@ class ConsentView(AuthorizationView):
         )
 
 
+# What each error code means (RFC 6749 §5.2, RFC 7009 §2.2.1), for the answers oauthlib
+# sends with a code alone: every refusal says which rule the request broke.
+ERROR_DESCRIPTIONS = {
+    "invalid_request": (
+        "The request is missing a required parameter, repeats one, has an unsupported value, "
+        "or is otherwise malformed (RFC 6749 §5.2)."
+    ),
+    "invalid_client": "Client authentication failed (RFC 6749 §5.2).",
+    "invalid_grant": (
+        "The authorization code or refresh token is invalid, expired or revoked, does not match "
+        "the redirect URI or the PKCE verifier, or was issued to another client (RFC 6749 §5.2)."
+    ),
+    "unauthorized_client": "The client may not use this grant type (RFC 6749 §5.2).",
+    "unsupported_grant_type": (
+        "The sandbox knows the grant types authorization_code and refresh_token only (RFC 6749 §5.2)."
+    ),
+    "invalid_scope": "The scope is unknown, malformed, or beyond what was granted (RFC 6749 §5.2).",
+    "unsupported_token_type": "The sandbox does not revoke this type of token (RFC 7009 §2.2.1).",
+}
+
+
+def _described(response: HttpResponseBase) -> HttpResponseBase:
+    """An OAuth error answer with an `error_description` (the code's meaning when it had none)."""
+    if not isinstance(response, HttpResponse) or response.status_code < 400:
+        return response
+    if not response.get("Content-Type", "").startswith("application/json"):
+        return response
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return response
+    if (
+        isinstance(body, dict)
+        and body.get("error") in ERROR_DESCRIPTIONS
+        and not body.get("error_description")
+    ):
+        body["error_description"] = ERROR_DESCRIPTIONS[body["error"]]
+        response.content = json.dumps(body).encode()
+    return response
+
+
 @method_decorator(csrf_exempt, name="dispatch")  # as DOT's own views: clients authenticate, not cookies
 class BasicChallengeMixin:
-    """A failed client authentication is challenged in the scheme clients use, Basic.
+    """A failed client authentication is challenged in the scheme clients use, Basic, and
+    every error answer carries a description.
 
     oauthlib answers `invalid_client` with a Bearer challenge, the resource
     server's scheme; RFC 6749 §5.2 and RFC 7009 §2.2.1 want the client's.
@@ -157,7 +199,7 @@ class BasicChallengeMixin:
         response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
         if response.status_code == 401:
             response["WWW-Authenticate"] = f'Basic realm="{REALM}"'
-        return response
+        return _described(response)
 
 
 class TokenView(BasicChallengeMixin, dot_views.TokenView):

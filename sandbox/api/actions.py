@@ -13,10 +13,11 @@ from django.http import HttpResponse, JsonResponse
 
 from .. import selectors
 from ..models import SandboxRecord
+from . import errors
 from . import records as store
 from .calls import BODY_REQUIRED, Call
 from .errors import ApiError
-from .kinds import changed, create, find, not_found, require_parent
+from .kinds import changed, create, find, require_parent
 from .presenters import answer
 from .resources import RESOURCES
 
@@ -26,6 +27,7 @@ NOT_SUPPORTED = (
 )
 UNKNOWN_ENTRY = "No item for accounting entry {id} in this export job."
 UNKNOWN_JOB = "No export job with ID {id} in this company."
+UNKNOWN_TAX_CODE = "No tax code with ID {id} in this company."
 
 
 def introspect(call: Call) -> HttpResponse:
@@ -183,9 +185,9 @@ def tax_codes_calculate(call: Call) -> HttpResponse:
         record.record_id: record.document
         for record in store.records_of(call.company, call.res).filter(record_id__in=list(requested))
     }
-    for key in requested:
-        if key not in tax_codes:
-            raise not_found(call.res, key)
+    unknown = [key for key in requested if key not in tax_codes]
+    if unknown:
+        raise ApiError(422, UNKNOWN_TAX_CODE.format(id=unknown[0]))
     taxes = {
         key: [
             {"id": item["id"], "amountTaxBreakdown": _tax_breakdown(item["amount"], tax_codes[key])}
@@ -232,8 +234,10 @@ def vendor_import_status(call: Call) -> HttpResponse:
 
 
 def not_supported(call: Call) -> HttpResponse:
+    """Refused as a conflict with the job's state, which no request can change: no file is
+    ever uploaded to the sandbox. A 5xx would say "try again later", which never helps."""
     find(call)
-    raise ApiError(501, NOT_SUPPORTED)
+    raise ApiError(409, NOT_SUPPORTED, kind=errors.NOT_SUPPORTED)
 
 
 ACTIONS: dict[str, Callable[[Call], HttpResponse]] = {
@@ -253,5 +257,12 @@ ACTIONS: dict[str, Callable[[Call], HttpResponse]] = {
     "vendors.import-upload-url": not_supported,
     "vendors.import-run": not_supported,
 }
-# The operations the sandbox answers with 501 (they would start work outside it).
+# The operations the sandbox refuses (they would start work outside it).
 NOT_SUPPORTED_OPERATIONS = tuple(key for key, handler in ACTIONS.items() if handler is not_supported)
+# Error answers an action sends beyond those of every operation (the sandbox's OpenAPI
+# document lists them): a body naming a record the company lacks, work it does not run.
+ACTION_ERRORS: dict[str, tuple[int, ...]] = {
+    "export-jobs.report-event": (422,),
+    "tax-codes.calculate": (422,),
+    **dict.fromkeys(NOT_SUPPORTED_OPERATIONS, (409,)),
+}

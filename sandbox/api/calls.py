@@ -4,7 +4,9 @@ operation's query string, JSON body and company pass before any record is read."
 from __future__ import annotations
 
 import json
+import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +14,7 @@ from django.http import QueryDict
 
 from core.pleo_api import Operation, catalog
 from core.pleo_api.shapes import shape_errors
+from core.text import json_unstorable_reason, unstorable_reason
 
 from ..models import SandboxCompany
 from .errors import ApiError
@@ -22,6 +25,11 @@ BAD_BODY = "The request body does not match the documented shape."
 BODY_REQUIRED = "This operation needs a JSON request body."
 BAD_JSON = "The request body must be JSON (Content-Type: application/json)."
 BAD_PARAMETER = "Query parameter {name} must be {type}."
+# Pleo's API runs on 64-bit numbers; JSON allows any, and Python would keep them exact.
+NUMBER_OUT_OF_RANGE = (
+    "Numbers in the request body must be finite, integers from -2^63 to 2^63-1 (a JSON number Pleo can read)."
+)
+_INT64 = range(-(2**63), 2**63)
 PARAMETER_REQUIRED = "Query parameter {name} is required."
 # An integer query value: ASCII digits (not ² or ٣, which str.isdigit() accepts), 64-bit sized.
 _INTEGER = re.compile(r"-?[0-9]{1,18}")
@@ -65,7 +73,27 @@ class Call:
         return self.body if isinstance(self.body, dict) else {}
 
 
+def _integer(text: str) -> int:
+    value = int(text)
+    if value not in _INT64:
+        raise ApiError(400, NUMBER_OUT_OF_RANGE)
+    return value
+
+
+def _number(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ApiError(400, NUMBER_OUT_OF_RANGE)
+    return value
+
+
+def _constant(text: str) -> Any:
+    # NaN and Infinity: Python's parser takes them, JSON does not have them.
+    raise ApiError(400, NUMBER_OUT_OF_RANGE)
+
+
 def parse_body(operation: Operation, raw: bytes) -> Any:
+    """The JSON body, checked: JSON, storable text, 64-bit numbers, the documented shape."""
     if operation.body_shape is None:
         return None
     if not raw.strip():
@@ -73,13 +101,25 @@ def parse_body(operation: Operation, raw: bytes) -> Any:
             raise ApiError(400, BODY_REQUIRED)
         return None
     try:
-        body = json.loads(raw)
+        body = json.loads(raw, parse_int=_integer, parse_float=_number, parse_constant=_constant)
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise ApiError(400, BAD_JSON) from None
+    reason = json_unstorable_reason(body)
+    if reason:
+        raise ApiError(400, reason)
     errors = shape_errors(body, operation.body_shape, catalog().shapes, "body")
     if errors:
         raise ApiError(400, BAD_BODY, details=errors)
     return body
+
+
+def check_text(path: Mapping[str, str], query: QueryDict) -> None:
+    """Path values and query parameters hold only text a database can store (core.text)."""
+    texts = [*path.values(), *(text for key, values in query.lists() for text in (key, *values))]
+    for text in texts:
+        reason = unstorable_reason(text)
+        if reason:
+            raise ApiError(400, reason)
 
 
 def check_query(operation: Operation, query: QueryDict) -> None:
@@ -107,8 +147,11 @@ def check_company(call: Call) -> None:
 
 
 def query_values(call: Call, name: str) -> Any:
-    """A documented query parameter's value as its type reads it (lists split on commas)."""
+    """A documented query parameter's value as its type reads it (lists split on commas);
+    None when it was not given, or given empty (`?code=`), which filters nothing."""
     values = [part for value in call.query.getlist(name) for part in value.split(",") if part]
+    if not values:
+        return None
     parameter = next(p for p in call.operation.query_parameters if p.name == name)
     if parameter.type == "array":
         return values

@@ -60,8 +60,10 @@ def filtered(call: Call) -> QuerySet[SandboxRecord]:
     records = store.records_of(call.company, call.res, parent_id=call.parent_id)
     given: dict[str, Any] = {}
     for parameter in call.operation.query_parameters:
-        if parameter.name in call.query and parameter.name not in PAGING_PARAMETERS:
-            given[parameter.name] = query_values(call, parameter.name)
+        if parameter.name not in PAGING_PARAMETERS:
+            value = query_values(call, parameter.name)
+            if value is not None:
+                given[parameter.name] = value
     given.update({name: value for name, value in call.body_fields().items() if value is not None})
     body_fields = _body_field_names(call.operation)
     for name, rule in call.res.filters.items():

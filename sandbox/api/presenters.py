@@ -15,18 +15,27 @@ from core.pleo_api import BODY_DATA, BODY_DATA_LIST, BODY_EMPTY, BODY_PAGE, Oper
 from ..models import SandboxRecord
 from . import records as store
 from .calls import TRUE_VALUES, Call
+from .documented import check_written_answer
 from .resources import RESOURCES
 
 
 def answer(operation: Operation, items: Any = None, pagination: dict[str, Any] | None = None) -> HttpResponse:
-    """The operation's documented success body around `items`."""
+    """The operation's documented success body around `items`.
+
+    A write's answer is held to the answer Pleo documents first (`documented`)."""
     if operation.body == BODY_EMPTY:
-        return HttpResponse(status=operation.status)
+        # No content, but the API's media type all the same: Pleo documents some of
+        # these answers only as a JSON `default` response.
+        return HttpResponse(status=operation.status, content_type="application/json")
     if operation.body == BODY_PAGE:
-        return JsonResponse({"data": items, "pagination": pagination}, status=operation.status)
-    if operation.body in (BODY_DATA, BODY_DATA_LIST):
-        return JsonResponse({"data": items}, status=operation.status)
-    return JsonResponse(items, status=operation.status, safe=False)
+        body = {"data": items, "pagination": pagination}
+    elif operation.body in (BODY_DATA, BODY_DATA_LIST):
+        body = {"data": items}
+    else:
+        body = items
+    if operation.writes:
+        check_written_answer(operation, body)
+    return JsonResponse(body, status=operation.status, safe=False)
 
 
 def _dimensions_by_group(call: Call, group_ids: list[str]) -> dict[str, list[dict[str, Any]]]:

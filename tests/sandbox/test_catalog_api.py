@@ -82,7 +82,7 @@ def test_writes_on_a_scratch_company_answer_the_documented_shape(
 def test_operations_that_start_outside_work_answer_not_supported(key, sandbox, full_access):
     response = call(full_access, sandbox.api_url, demo_company(), CATALOG.operation(key))
 
-    assert response.status_code == 501
+    assert response.status_code == 409
     assert response.json()["type"] == "not_supported"
 
 
