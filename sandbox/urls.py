@@ -45,6 +45,7 @@ urlpatterns = [
         sandbox_enabled(views.server_metadata),
         name="metadata-rfc8414",
     ),
+    path("sandbox/openapi.json", sandbox_enabled(views.openapi_document), name="openapi"),
     # Every operation of Pleo's partner API (the catalog in core.pleo_api), one view; any
     # path below /sandbox/api/ (a newline in it too) gets the API's JSON answers.
     re_path(r"^sandbox/api/(?P<api_path>[\s\S]*)$", sandbox_enabled(CatalogApiView.as_view()), name="api"),

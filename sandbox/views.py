@@ -27,6 +27,7 @@ from oauthlib.common import Request as OAuthlibRequest
 
 from . import demo, selectors, services
 from .edge import REALM
+from .openapi import sandbox_openapi_document
 
 CLIENT_AUTH_FAILED = (
     "Client authentication failed: send the client ID and secret with HTTP Basic (or in the form body)."
@@ -331,5 +332,13 @@ def register(request: HttpRequest) -> HttpResponse:
 def server_metadata(request: HttpRequest) -> HttpResponse:
     """RFC 8414 authorization server metadata for the issuer PORTAL_BASE_URL/sandbox."""
     response = JsonResponse(selectors.sandbox_server_metadata())
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+def openapi_document(request: HttpRequest) -> HttpResponse:
+    """The sandbox API's OpenAPI document (`openapi.py`), readable from any origin (Swagger UI)."""
+    response = JsonResponse(sandbox_openapi_document())
     response["Access-Control-Allow-Origin"] = "*"
     return response
