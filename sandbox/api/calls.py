@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,9 +112,9 @@ def parse_body(operation: Operation, raw: bytes) -> Any:
     return body
 
 
-def check_text(path: Mapping[str, str], query: QueryDict) -> None:
-    """Path values and query parameters hold only text a database can store (core.text)."""
-    texts = [*path.values(), *(text for key, values in query.lists() for text in (key, *values))]
+def check_text(path: str, query: QueryDict) -> None:
+    """The path and the query hold only text a database can store (core.text)."""
+    texts = [path, *(text for key, values in query.lists() for text in (key, *values))]
     for text in texts:
         reason = unstorable_reason(text)
         if reason:

@@ -116,11 +116,12 @@ class CatalogApiView(OAuthLibMixin, View):
             return bearer_error(401, "invalid_token", TOKEN_INVALID)
         access_token = oauth_request.access_token
         try:
+            # Text no database can store is refused first, whatever the path names.
+            check_text(kwargs["api_path"], request.GET)
             operation, path_values = route(request.method or "", "/" + kwargs["api_path"])
             scope = operation.scope
             if scope and scope not in access_token.scope.split():
                 return bearer_error(403, "insufficient_scope", SCOPE_MISSING.format(scope=scope), scope)
-            check_text(path_values, request.GET)
             check_query(operation, request.GET)
             body = parse_body(operation, raw_body)
             # A write is all or nothing; a read needs no transaction (and saves two round trips).
