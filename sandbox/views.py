@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django import forms
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.utils.cache import add_never_cache_headers
@@ -25,7 +26,9 @@ from oauth2_provider.views import AuthorizationView
 from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.common import Request as OAuthlibRequest
 
-from . import demo, selectors, services
+from core.http import client_address
+
+from . import demo, limits, selectors, services
 from .edge import REALM
 from .openapi import sandbox_openapi_document
 
@@ -42,6 +45,11 @@ MAX_REGISTRATION_BYTES = 64 * 1024
 MAX_REGISTRATION_DEPTH = 10
 BODY_TOO_LARGE = f"The client metadata document must be at most {MAX_REGISTRATION_BYTES:,} bytes."
 NESTED_TOO_DEEP = f"The client metadata document must nest at most {MAX_REGISTRATION_DEPTH} levels deep."
+# Over the registration limit: RFC 7591's error shape, with a code of its own.
+RATE_LIMITED = "too_many_requests"
+TOO_MANY_REGISTRATIONS = (
+    "At most {limit} registration requests an hour come from one address: try again in {seconds} seconds."
+)
 CONSENT_EXPIRED = "This consent page has expired or was already answered. Start again from the application."
 CONSENT_CLIENT_GONE = "The application was removed from the sandbox after this page was shown."
 
@@ -299,10 +307,22 @@ def _json_depth(body: bytes) -> int:
     return deepest
 
 
+def _too_many_registrations(retry_after: int) -> HttpResponse:
+    limit = settings.PORTAL_SANDBOX_REGISTRATIONS_PER_HOUR
+    description = TOO_MANY_REGISTRATIONS.format(limit=limit, seconds=retry_after)
+    response = JsonResponse({"error": RATE_LIMITED, "error_description": description}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return _no_store(response)
+
+
 @csrf_exempt
 @require_POST
 def register(request: HttpRequest) -> HttpResponse:
-    """`/oauth/register` (RFC 7591): open registration, judged by the portal's validators."""
+    """`/oauth/register` (RFC 7591): open registration, judged by the portal's validators,
+    at most PORTAL_SANDBOX_REGISTRATIONS_PER_HOUR requests an hour from one address."""
+    retry_after = limits.registration_retry_after(address=client_address(request))
+    if retry_after is not None:
+        return _too_many_registrations(retry_after)
     raw = request.read(MAX_REGISTRATION_BYTES + 1)
     if len(raw) > MAX_REGISTRATION_BYTES:
         return _metadata_refused(BODY_TOO_LARGE)
