@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.views.decorators.debug import sensitive_variables
 from oauth2_provider.models import get_application_model
 
 from core.text import json_unstorable_reason
@@ -100,6 +101,7 @@ def sandbox_client_metadata_validate(metadata: Any) -> tuple[Registration, str]:
     return checked.check.registration, checked.auth_method
 
 
+@sensitive_variables("client_secret", "application")
 @transaction.atomic
 def sandbox_client_register(
     *, metadata: Any, extra_redirect_uris: Iterable[str] = ()

@@ -16,7 +16,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_POST
 from oauth2_provider import views as dot_views
 from oauth2_provider.http import OAuth2ResponseRedirect
@@ -35,6 +35,8 @@ from .openapi import sandbox_openapi_document
 CLIENT_AUTH_FAILED = (
     "Client authentication failed: send the client ID and secret with HTTP Basic (or in the form body)."
 )
+# What a token request may carry that must not show on an error page.
+TOKEN_REQUEST_SECRETS = ("code", "code_verifier", "client_secret", "refresh_token", "password")
 TOKEN_PARAMETER_MISSING = "The token parameter is missing."
 INVALID_JSON = "The request body must be a JSON object (Content-Type: application/json)."
 # /oauth/register is open to anyone: its body is bounded before it is parsed. The
@@ -140,6 +142,7 @@ class ConsentView(AuthorizationView):
         context["company_name"] = demo.COMPANY_NAME
         return context
 
+    @method_decorator(sensitive_variables("redirect_to"))  # it carries the authorization code
     def redirect(self, redirect_to: str, application: Any) -> HttpResponse:
         # DOT only redirects to a redirect URI it has matched against the client; the
         # allowed schemes are that client's own (DOT's global list is https only).
@@ -215,10 +218,12 @@ class TokenView(BasicChallengeMixin, dot_views.TokenView):
     """`/oauth/token`: DOT's token endpoint, in one transaction (the tokens saved and the code spent together)."""
 
     @method_decorator(transaction.atomic)
+    @method_decorator(sensitive_post_parameters(*TOKEN_REQUEST_SECRETS))
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return super().post(request, *args, **kwargs)
 
-    @method_decorator(sensitive_post_parameters("password", "client_secret"))
+    @method_decorator(sensitive_post_parameters(*TOKEN_REQUEST_SECRETS))
+    @method_decorator(sensitive_variables("headers", "body"))  # the new tokens
     def authorization_flow_token_response(
         self, request: HttpRequest, *args: Any, **kwargs: Any
     ) -> HttpResponse:
@@ -238,7 +243,12 @@ class TokenView(BasicChallengeMixin, dot_views.TokenView):
 class RevokeTokenView(BasicChallengeMixin, dot_views.RevokeTokenView):
     """`/oauth/revoke` (RFC 7009): DOT's revocation endpoint."""
 
+    @method_decorator(sensitive_post_parameters("token", "client_secret"))
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return super().post(request, *args, **kwargs)
 
+
+@sensitive_variables("body", "headers", "oauth_request")  # the client's credentials
 def _authenticated_client(view: OAuthLibMixin, request: HttpRequest) -> Any:
     """The client authenticated by HTTP Basic or form-body credentials, or None."""
     core = view.get_oauthlib_core()
@@ -255,6 +265,8 @@ class IntrospectView(OAuthLibMixin, View):
 
     http_method_names = ["post"]
 
+    @method_decorator(sensitive_post_parameters("token", "client_secret"))
+    @method_decorator(sensitive_variables("token"))
     def post(self, request: HttpRequest) -> HttpResponse:
         client = _authenticated_client(self, request)
         if client is None:
@@ -317,6 +329,7 @@ def _too_many_registrations(retry_after: int) -> HttpResponse:
 
 @csrf_exempt
 @require_POST
+@sensitive_variables("client", "body")  # the new client secret
 def register(request: HttpRequest) -> HttpResponse:
     """`/oauth/register` (RFC 7591): open registration, judged by the portal's validators,
     at most PORTAL_SANDBOX_REGISTRATIONS_PER_HOUR requests an hour from one address."""
