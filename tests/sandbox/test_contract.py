@@ -21,7 +21,6 @@ Seeded and derandomized: the same requests on every run.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -48,7 +47,7 @@ from .error_bodies import errors_are_pleos_error_body
 from .tokens import make_api_token
 
 SEED = 20261206
-FUZZ_EXAMPLES = 10
+FUZZ_EXAMPLES = 8
 # How often a path ID or reference is one of the demo company's records rather than generated.
 KNOWN_ID_PROBABILITY = 0.5
 COMPANY_FIELDS = ("query.company_id", "query.companyId", "body.companyId")
@@ -124,22 +123,29 @@ def fuzzing_schema(name: str) -> Any:
     return schemathesis.openapi.from_dict(document(name), config=config)
 
 
-def without_parameters_and_bodies(source: dict[str, Any]) -> dict[str, Any]:
-    """The document with only path parameters left: what a method probe needs."""
-    stripped = copy.deepcopy(source)
-    for item in stripped["paths"].values():
+def method_probe_document(name: str) -> dict[str, Any]:
+    """The document as a method probe needs it: no query parameters or request bodies, and each
+    path ID one demo record's (a probe is about the method, not the values)."""
+    known = _references(_operations_of(name))
+    probed = document(name)
+    for item in probed["paths"].values():
         for method in HTTP_METHODS:
             operation = item.get(method)
             if operation is None:
                 continue
             operation.pop("requestBody", None)
-            operation["parameters"] = [p for p in operation.get("parameters", []) if p.get("in") == "path"]
-    return stripped
+            parameters = [p for p in operation.get("parameters", []) if p.get("in") == "path"]
+            for parameter in parameters:
+                ids = known.get(f"path.{parameter['name']}", [])
+                parameter["schema"] = {"enum": ids[:1]} if ids else {}
+            operation["parameters"] = parameters
+    return probed
 
 
 def method_probe_schema(name: str) -> Any:
-    config = _config(_operations_of(name), {"examples": {"enabled": False}, "fuzzing": {"enabled": False}})
-    return schemathesis.openapi.from_dict(without_parameters_and_bodies(document(name)), config=config)
+    phases = {"examples": {"enabled": False}, "fuzzing": {"enabled": False}}
+    config = _config(_operations_of(name), phases)
+    return schemathesis.openapi.from_dict(method_probe_document(name), config=config)
 
 
 # The live sandbox ------------------------------------------------------------------
