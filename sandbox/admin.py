@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.cache import add_never_cache_headers
+from django.views.decorators.debug import sensitive_variables
 
 from core.http import client_address
 from registrations.admin import add_registration_action
@@ -34,6 +35,7 @@ TEMPLATE = "admin/sandbox/credentials_issued.html"
 
 
 @admin.action(description="Issue sandbox credentials")
+@sensitive_variables("secret", "issued", "context")  # the new client secrets
 def issue_sandbox_credentials(
     modeladmin: admin.ModelAdmin[Any], request: HttpRequest, queryset: QuerySet[Registration]
 ) -> HttpResponse | None:

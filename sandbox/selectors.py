@@ -18,6 +18,7 @@ from .scopes import CatalogScopes
 REFRESH_TOKEN_HINT = "refresh_token"
 AUTH_METHODS = list(TOKEN_ENDPOINT_AUTH_METHODS)
 REGISTER_PATH = "/oauth/register"
+OPENAPI_PATH = "/openapi.json"
 
 
 def sandbox_endpoints() -> ServerEndpoints:
@@ -44,6 +45,8 @@ def sandbox_server_metadata() -> dict[str, Any]:
         "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
         "code_challenge_methods_supported": ["S256"],
         "authorization_response_iss_parameter_supported": True,
+        # The API's OpenAPI document: what a developer needs to call it (RFC 8414 §2).
+        "service_documentation": endpoints.auth_base_url + OPENAPI_PATH,
     }
 
 

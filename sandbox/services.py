@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.views.decorators.debug import sensitive_variables
 from oauth2_provider.models import get_application_model
 
+from core.text import json_unstorable_reason
 from registrations.fields import EDITABLE_FIELDS
 from registrations.metadata import DYNAMIC_REGISTRATION, GRANT_TYPES, RESPONSE_TYPES
 from registrations.models import Registration
@@ -83,6 +85,10 @@ def sandbox_client_metadata_validate(metadata: Any) -> tuple[Registration, str]:
     Returns the (unsaved) registration it describes and its token endpoint auth method."""
     if not isinstance(metadata, Mapping):
         raise _metadata_error(NOT_AN_OBJECT)
+    # Text no database can store is refused whole, before any rule reads it.
+    reason = json_unstorable_reason(dict(metadata))
+    if reason:
+        raise _metadata_error(reason)
     _check_list_lengths(metadata)
     checked = registration_check_metadata(document=metadata, mode=DYNAMIC_REGISTRATION)
     errors = checked.errors
@@ -95,6 +101,7 @@ def sandbox_client_metadata_validate(metadata: Any) -> tuple[Registration, str]:
     return checked.check.registration, checked.auth_method
 
 
+@sensitive_variables("client_secret", "application")
 @transaction.atomic
 def sandbox_client_register(
     *, metadata: Any, extra_redirect_uris: Iterable[str] = ()

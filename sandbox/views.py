@@ -9,13 +9,14 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django import forms
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_POST
 from oauth2_provider import views as dot_views
 from oauth2_provider.http import OAuth2ResponseRedirect
@@ -25,12 +26,17 @@ from oauth2_provider.views import AuthorizationView
 from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.common import Request as OAuthlibRequest
 
-from . import demo, selectors, services
+from core.http import client_address
 
-REALM = "sandbox"
+from . import demo, limits, selectors, services
+from .edge import REALM
+from .openapi import sandbox_openapi_document
+
 CLIENT_AUTH_FAILED = (
     "Client authentication failed: send the client ID and secret with HTTP Basic (or in the form body)."
 )
+# What a token request may carry that must not show on an error page.
+TOKEN_REQUEST_SECRETS = ("code", "code_verifier", "client_secret", "refresh_token", "password")
 TOKEN_PARAMETER_MISSING = "The token parameter is missing."
 INVALID_JSON = "The request body must be a JSON object (Content-Type: application/json)."
 # /oauth/register is open to anyone: its body is bounded before it is parsed. The
@@ -41,6 +47,11 @@ MAX_REGISTRATION_BYTES = 64 * 1024
 MAX_REGISTRATION_DEPTH = 10
 BODY_TOO_LARGE = f"The client metadata document must be at most {MAX_REGISTRATION_BYTES:,} bytes."
 NESTED_TOO_DEEP = f"The client metadata document must nest at most {MAX_REGISTRATION_DEPTH} levels deep."
+# Over the registration limit: RFC 7591's error shape, with a code of its own.
+RATE_LIMITED = "too_many_requests"
+TOO_MANY_REGISTRATIONS = (
+    "At most {limit} registration requests an hour come from one address: try again in {seconds} seconds."
+)
 CONSENT_EXPIRED = "This consent page has expired or was already answered. Start again from the application."
 CONSENT_CLIENT_GONE = "The application was removed from the sandbox after this page was shown."
 
@@ -131,6 +142,7 @@ class ConsentView(AuthorizationView):
         context["company_name"] = demo.COMPANY_NAME
         return context
 
+    @method_decorator(sensitive_variables("redirect_to"))  # it carries the authorization code
     def redirect(self, redirect_to: str, application: Any) -> HttpResponse:
         # DOT only redirects to a redirect URI it has matched against the client; the
         # allowed schemes are that client's own (DOT's global list is https only).
@@ -145,9 +157,51 @@ class ConsentView(AuthorizationView):
         )
 
 
+# What each error code means (RFC 6749 §5.2, RFC 7009 §2.2.1), for the answers oauthlib
+# sends with a code alone: every refusal says which rule the request broke.
+ERROR_DESCRIPTIONS = {
+    "invalid_request": (
+        "The request is missing a required parameter, repeats one, has an unsupported value, "
+        "or is otherwise malformed (RFC 6749 §5.2)."
+    ),
+    "invalid_client": "Client authentication failed (RFC 6749 §5.2).",
+    "invalid_grant": (
+        "The authorization code or refresh token is invalid, expired or revoked, does not match "
+        "the redirect URI or the PKCE verifier, or was issued to another client (RFC 6749 §5.2)."
+    ),
+    "unauthorized_client": "The client may not use this grant type (RFC 6749 §5.2).",
+    "unsupported_grant_type": (
+        "The sandbox knows the grant types authorization_code and refresh_token only (RFC 6749 §5.2)."
+    ),
+    "invalid_scope": "The scope is unknown, malformed, or beyond what was granted (RFC 6749 §5.2).",
+    "unsupported_token_type": "The sandbox does not revoke this type of token (RFC 7009 §2.2.1).",
+}
+
+
+def _described(response: HttpResponseBase) -> HttpResponseBase:
+    """An OAuth error answer with an `error_description` (the code's meaning when it had none)."""
+    if not isinstance(response, HttpResponse) or response.status_code < 400:
+        return response
+    if not response.get("Content-Type", "").startswith("application/json"):
+        return response
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return response
+    if (
+        isinstance(body, dict)
+        and body.get("error") in ERROR_DESCRIPTIONS
+        and not body.get("error_description")
+    ):
+        body["error_description"] = ERROR_DESCRIPTIONS[body["error"]]
+        response.content = json.dumps(body).encode()
+    return response
+
+
 @method_decorator(csrf_exempt, name="dispatch")  # as DOT's own views: clients authenticate, not cookies
 class BasicChallengeMixin:
-    """A failed client authentication is challenged in the scheme clients use, Basic.
+    """A failed client authentication is challenged in the scheme clients use, Basic, and
+    every error answer carries a description.
 
     oauthlib answers `invalid_client` with a Bearer challenge, the resource
     server's scheme; RFC 6749 §5.2 and RFC 7009 §2.2.1 want the client's.
@@ -157,17 +211,19 @@ class BasicChallengeMixin:
         response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
         if response.status_code == 401:
             response["WWW-Authenticate"] = f'Basic realm="{REALM}"'
-        return response
+        return _described(response)
 
 
 class TokenView(BasicChallengeMixin, dot_views.TokenView):
     """`/oauth/token`: DOT's token endpoint, in one transaction (the tokens saved and the code spent together)."""
 
     @method_decorator(transaction.atomic)
+    @method_decorator(sensitive_post_parameters(*TOKEN_REQUEST_SECRETS))
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return super().post(request, *args, **kwargs)
 
-    @method_decorator(sensitive_post_parameters("password", "client_secret"))
+    @method_decorator(sensitive_post_parameters(*TOKEN_REQUEST_SECRETS))
+    @method_decorator(sensitive_variables("headers", "body"))  # the new tokens
     def authorization_flow_token_response(
         self, request: HttpRequest, *args: Any, **kwargs: Any
     ) -> HttpResponse:
@@ -187,7 +243,12 @@ class TokenView(BasicChallengeMixin, dot_views.TokenView):
 class RevokeTokenView(BasicChallengeMixin, dot_views.RevokeTokenView):
     """`/oauth/revoke` (RFC 7009): DOT's revocation endpoint."""
 
+    @method_decorator(sensitive_post_parameters("token", "client_secret"))
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return super().post(request, *args, **kwargs)
 
+
+@sensitive_variables("body", "headers", "oauth_request")  # the client's credentials
 def _authenticated_client(view: OAuthLibMixin, request: HttpRequest) -> Any:
     """The client authenticated by HTTP Basic or form-body credentials, or None."""
     core = view.get_oauthlib_core()
@@ -204,6 +265,8 @@ class IntrospectView(OAuthLibMixin, View):
 
     http_method_names = ["post"]
 
+    @method_decorator(sensitive_post_parameters("token", "client_secret"))
+    @method_decorator(sensitive_variables("token"))
     def post(self, request: HttpRequest) -> HttpResponse:
         client = _authenticated_client(self, request)
         if client is None:
@@ -256,10 +319,23 @@ def _json_depth(body: bytes) -> int:
     return deepest
 
 
+def _too_many_registrations(retry_after: int) -> HttpResponse:
+    limit = settings.PORTAL_SANDBOX_REGISTRATIONS_PER_HOUR
+    description = TOO_MANY_REGISTRATIONS.format(limit=limit, seconds=retry_after)
+    response = JsonResponse({"error": RATE_LIMITED, "error_description": description}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return _no_store(response)
+
+
 @csrf_exempt
 @require_POST
+@sensitive_variables("client", "body")  # the new client secret
 def register(request: HttpRequest) -> HttpResponse:
-    """`/oauth/register` (RFC 7591): open registration, judged by the portal's validators."""
+    """`/oauth/register` (RFC 7591): open registration, judged by the portal's validators,
+    at most PORTAL_SANDBOX_REGISTRATIONS_PER_HOUR requests an hour from one address."""
+    retry_after = limits.registration_retry_after(address=client_address(request))
+    if retry_after is not None:
+        return _too_many_registrations(retry_after)
     raw = request.read(MAX_REGISTRATION_BYTES + 1)
     if len(raw) > MAX_REGISTRATION_BYTES:
         return _metadata_refused(BODY_TOO_LARGE)
@@ -289,5 +365,13 @@ def register(request: HttpRequest) -> HttpResponse:
 def server_metadata(request: HttpRequest) -> HttpResponse:
     """RFC 8414 authorization server metadata for the issuer PORTAL_BASE_URL/sandbox."""
     response = JsonResponse(selectors.sandbox_server_metadata())
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+def openapi_document(request: HttpRequest) -> HttpResponse:
+    """The sandbox API's OpenAPI document (`openapi.py`), readable from any origin (Swagger UI)."""
+    response = JsonResponse(sandbox_openapi_document())
     response["Access-Control-Allow-Origin"] = "*"
     return response

@@ -346,6 +346,11 @@ PORTAL_SANDBOX_ENABLED = env.bool("PORTAL_SANDBOX_ENABLED", default=True)
 PORTAL_SANDBOX_URL = env("PORTAL_SANDBOX_URL", default="").rstrip("/")
 # Lifetime of sandbox access tokens (Pleo's are short-lived too).
 PORTAL_SANDBOX_ACCESS_TOKEN_SECONDS = env.int("PORTAL_SANDBOX_ACCESS_TOKEN_SECONDS", default=600)
+# Requests to the open registration endpoint (/sandbox/oauth/register) one client
+# address may make in a clock hour (behind PORTAL_TRUSTED_PROXIES, the forwarded
+# address); above it, 429 with Retry-After. Counted in the cache: set REDIS_URL when
+# more than one process serves the sandbox. 0 turns the limit off.
+PORTAL_SANDBOX_REGISTRATIONS_PER_HOUR = env.int("PORTAL_SANDBOX_REGISTRATIONS_PER_HOUR", default=20)
 OAUTH2_PROVIDER = {
     # Authorization code + refresh only, PKCE with S256 only, exact redirect URIs.
     "OAUTH2_SERVER_CLASS": "sandbox.oauth.SandboxServer",

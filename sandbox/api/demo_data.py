@@ -236,12 +236,17 @@ class _Seeder:
             )
 
 
-def company_seed(company: SandboxCompany) -> int:
-    """Give a company the demo records it lacks; how many were added."""
+def company_records(company: SandboxCompany) -> list[SandboxRecord]:
+    """The demo records a company is seeded with (unsaved; the same on every call)."""
     seeder = _Seeder(company)
     seeder.seed()
+    return seeder.records
+
+
+def company_seed(company: SandboxCompany) -> int:
+    """Give a company the demo records it lacks; how many were added."""
     before = SandboxRecord.objects.filter(company=company).count()
-    SandboxRecord.objects.bulk_create(seeder.records, ignore_conflicts=True)
+    SandboxRecord.objects.bulk_create(company_records(company), ignore_conflicts=True)
     return SandboxRecord.objects.filter(company=company).count() - before
 
 

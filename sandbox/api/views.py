@@ -3,6 +3,7 @@
 Bearer tokens are checked as RFC 6750 says (401 with a `WWW-Authenticate`
 challenge; 403 `insufficient_scope` naming the scope the catalog documents for
 the operation); what the operation then does is `handlers.handle`'s business.
+Every answer is JSON, errors in Pleo's `{"type", "message"}` shape (`errors.py`).
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from contextlib import nullcontext
 from functools import cache
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -22,58 +25,70 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 
 from core.pleo_api import Operation, catalog
 
+from ..edge import REALM
+from .calls import BAD_JSON, Call, check_query, check_text, parse_body
 from .demo_data import company_for_user
-from .errors import ApiError
-from .handlers import Call, check_query, handle, parse_body
+from .errors import ApiError, error_type
+from .handlers import handle
 
-REALM = "sandbox"
+TOKEN_MISSING = "This operation needs an access token: send it as `Authorization: Bearer <token>`."
 TOKEN_INVALID = "The access token is invalid, expired or revoked."
 SCOPE_MISSING = "The access token lacks the {scope} scope."
 NO_SUCH_OPERATION = "No operation of Pleo's partner API answers {method} {path}."
 INVALID_VALUE = "A value in the request cannot be stored."
 METHOD_NOT_ALLOWED = "{path} does not answer {method}; it answers {allowed}."
+BODY_TOO_LARGE = "The request body must be at most {limit:,} bytes."
 
 
 def bearer_error(
     status: int, error: str | None = None, description: str = "", scope: str = ""
 ) -> HttpResponse:
-    """RFC 6750 §3: a challenge; no error code when no token was sent at all."""
+    """RFC 6750 §3: a challenge, with no error code when no token was sent at all.
+
+    The body is Pleo's error shape; an RFC 6750 error repeats its code and
+    description under RFC 6750's names."""
     params = [f'realm="{REALM}"']
-    body: dict[str, str] = {}
+    body: dict[str, str] = {"type": error or error_type(status), "message": description or TOKEN_MISSING}
     if error:
         params.append(f'error="{error}"')
         params.append(f'error_description="{description}"')
-        body = {"error": error, "error_description": description}
+        body.update(error=error, error_description=description)
     if scope:
         params.append(f'scope="{scope}"')
-    response = JsonResponse(body, status=status) if body else HttpResponse(status=status)
+    response = JsonResponse(body, status=status)
     response["WWW-Authenticate"] = "Bearer " + ", ".join(params)
     return response
 
 
 @cache
-def _routes() -> tuple[tuple[re.Pattern[str], Operation], ...]:
-    """Each operation's path template as a pattern; literal paths win over placeholders."""
-    routes = []
+def _templates() -> tuple[tuple[re.Pattern[str], dict[str, Operation]], ...]:
+    """Each path template as a pattern with its operations by method; literal paths first."""
+    by_path: dict[str, dict[str, Operation]] = {}
     for operation in catalog().operations:
-        pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/:]+)", re.escape(operation.path))
-        routes.append((re.compile(f"^{pattern}$"), operation))
-    return tuple(sorted(routes, key=lambda route: len(route[1].template_parameters)))
+        by_path.setdefault(operation.path, {})[operation.method] = operation
+    templates = []
+    for path, operations in by_path.items():
+        pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/:]+)", re.escape(path))
+        templates.append((re.compile(f"^{pattern}$"), operations))
+    return tuple(sorted(templates, key=lambda template: template[0].groups))
 
 
 def route(method: str, path: str) -> tuple[Operation, dict[str, str]]:
-    allowed = []
-    for pattern, operation in _routes():
+    """The operation for a method and path, and the path's values.
+
+    The most specific template that matches the path decides (`/v0/tags/archive`
+    is not the tag `archive`): another method on it is 405, naming the methods it has.
+    """
+    for pattern, operations in _templates():
         match = pattern.match(path)
         if match is None:
             continue
-        if operation.method == method:
-            return operation, match.groupdict()
-        allowed.append(operation.method)
-    if allowed:
-        raise ApiError(
-            405, METHOD_NOT_ALLOWED.format(path=path, method=method, allowed=", ".join(sorted(set(allowed))))
-        )
+        operation = operations.get(method)
+        if operation is None:
+            allowed = sorted(operations)
+            message = METHOD_NOT_ALLOWED.format(path=path, method=method, allowed=", ".join(allowed))
+            raise ApiError(405, message, allow=allowed)
+        return operation, match.groupdict()
     raise ApiError(404, NO_SUCH_OPERATION.format(method=method, path=path))
 
 
@@ -81,22 +96,29 @@ def route(method: str, path: str) -> tuple[Operation, dict[str, str]]:
 class CatalogApiView(OAuthLibMixin, View):
     """`/sandbox/api/<path>`: the catalog operation for the method and path, for the token's company."""
 
-    http_method_names = ["get", "post", "put", "delete"]
-
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.method not in ("GET", "POST", "PUT", "DELETE"):
-            return self.http_method_not_allowed(request)
         if not request.headers.get("Authorization", "").lower().startswith("bearer "):
             return bearer_error(401)
         # Read (and keep) the raw body first: verify_request parses a form body from the
         # stream, after which a multipart body could no longer be read as the JSON expected.
-        raw_body = request.body
-        valid, oauth_request = self.verify_request(request)
+        try:
+            raw_body = request.body
+        except RequestDataTooBig:
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            return ApiError(413, BODY_TOO_LARGE.format(limit=limit)).response()
+        try:
+            valid, oauth_request = self.verify_request(request)
+        except MultiPartParserError:
+            # django-oauth-toolkit reads a form body for a token; a broken multipart body is
+            # no token and no JSON either.
+            return ApiError(400, BAD_JSON).response()
         if not valid:
             return bearer_error(401, "invalid_token", TOKEN_INVALID)
         access_token = oauth_request.access_token
         try:
-            operation, path_values = route(request.method, "/" + kwargs["api_path"])
+            # Text no database can store is refused first, whatever the path names.
+            check_text(kwargs["api_path"], request.GET)
+            operation, path_values = route(request.method or "", "/" + kwargs["api_path"])
             scope = operation.scope
             if scope and scope not in access_token.scope.split():
                 return bearer_error(403, "insufficient_scope", SCOPE_MISSING.format(scope=scope), scope)
@@ -117,4 +139,4 @@ class CatalogApiView(OAuthLibMixin, View):
             return error.response()
         except ValidationError as error:
             # A value the documented shape allows but a record cannot hold (an over-long key).
-            return ApiError(400, INVALID_VALUE, details=error.messages).response()
+            return ApiError(422, INVALID_VALUE, details=error.messages).response()

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from django.test import Client
 from requests_oauthlib import OAuth2Session
 
 from sandbox.services import SandboxClientRegistration, sandbox_client_register
@@ -161,3 +162,12 @@ def connect(
 def query_param(url: str, name: str) -> str | None:
     values = parse_qs(urlsplit(url).query).get(name)
     return values[0] if values else None
+
+
+@pytest.fixture
+def api_client(db: Any) -> Client:
+    """Django's test client calling the sandbox API with a token that holds every catalog scope
+    (its user acts for the demo company)."""
+    from .tokens import make_api_token
+
+    return Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Bearer {make_api_token()}")

@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from core.pleo_api.shapes import shape_errors
+from sandbox.api.actions import LEGACY_INTROSPECTION_KEYS, NOT_SUPPORTED_OPERATIONS
 from sandbox.api.demo_data import demo_company, sandbox_company_create
-from sandbox.api.handlers import LEGACY_INTROSPECTION_KEYS, NOT_SUPPORTED_OPERATIONS
 
 from .catalog_calls import ALL_SCOPES, CATALOG, call
 from .conftest import connect, register_client
@@ -82,7 +82,7 @@ def test_writes_on_a_scratch_company_answer_the_documented_shape(
 def test_operations_that_start_outside_work_answer_not_supported(key, sandbox, full_access):
     response = call(full_access, sandbox.api_url, demo_company(), CATALOG.operation(key))
 
-    assert response.status_code == 501
+    assert response.status_code == 409
     assert response.json()["type"] == "not_supported"
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from sandbox import demo
 from sandbox.api import demo_data
+from sandbox.api.calls import BAD_BODY
 from sandbox.api.demo_data import company_seed, demo_company
-from sandbox.api.handlers import BAD_BODY
 from sandbox.api.paging import BAD_CURSOR
 from sandbox.models import SandboxCompany, SandboxRecord
 
