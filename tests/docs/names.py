@@ -29,6 +29,8 @@ CHECK_ID = re.compile(r"^[a-z]+\.[EWCI]\d{3}$")
 ENVIRONMENT_NAME = re.compile(
     r"\b(?:PORTAL|DJANGO|PLEO|GUNICORN)_[A-Z0-9_]+\b|\b(?:DATABASE|REDIS|EMAIL)_URL\b"
 )
+# `application/json` names a media type, not a folder.
+MEDIA_TYPE = re.compile(r"^(?:application|text|image|audio|video|multipart|font)/[\w.+-]+$")
 CONSTANT = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 MAKE = re.compile(r"\bmake ([a-z][\w-]*)")
 MANAGE = re.compile(r"\bmanage\.py ([a-z][a-z0-9_]*)")
@@ -67,7 +69,7 @@ def _code_spans(text: str) -> Iterator[str]:
 
 
 def _is_path(span: str) -> bool:
-    if not PATH.match(span):
+    if not PATH.match(span) or MEDIA_TYPE.match(span):
         return False
     name = span.rstrip("/").rsplit("/", 1)[-1]
     return "/" in span or name.startswith(".") or Path(name).suffix in FILE_SUFFIXES

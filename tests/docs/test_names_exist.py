@@ -98,3 +98,7 @@ def test_the_checks_find_a_name_that_does_not_exist(text, kind, missing, words):
         "check_ids": lambda check: f'"{check}"' in code_text(),
     }[kind]
     assert not exists(missing)
+
+
+def test_a_media_type_is_not_taken_for_a_path():
+    assert names_in("Answers `application/json` or `text/html`.").paths == frozenset()
