@@ -359,6 +359,13 @@ def postman_redirect_uri(registration: Registration) -> str:
     return uris[0] if uris else ""
 
 
+def postman_literal(text: str) -> str:
+    """`text` with every `{{` and `}}` spaced apart, so Postman shows it rather than resolving a
+    variable: it resolves `{{name}}` in the OAuth 2.0 fields, and a client name holding
+    `{{clientSecret}}` would otherwise put the secret into the token's name."""
+    return text.replace("{{", "{ {").replace("}}", "} }")
+
+
 def _oauth2_entry(key: str, value: Any) -> dict[str, Any]:
     return {"key": key, "value": value, "type": "boolean" if isinstance(value, bool) else "string"}
 
@@ -388,7 +395,7 @@ def postman_collection(registration: Registration, credential: Credential | None
         ("scope", "{{scopes}}"),
         ("addTokenTo", "header"),
         ("headerPrefix", "Bearer"),
-        ("tokenName", f"{registration.client_name} token"),
+        ("tokenName", postman_literal(f"{registration.client_name} token")),
     ]
     return {
         "info": {

@@ -448,3 +448,9 @@ def test_disclosing_without_a_credential_is_refused(example_registration):
             credential=postman.export_credential(example_registration),
             user=user_with_perms("reveal_credential_secret"),
         )
+
+
+def test_postman_token_name_never_resolves_a_variable_held_in_the_client_name(example_registration):
+    example_registration.client_name = "Client {{clientSecret}} }}{{"
+    collection = postman.postman_collection(example_registration)
+    assert _oauth2(collection)["tokenName"] == "Client { {clientSecret} } } }{ { token"
