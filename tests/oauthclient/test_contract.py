@@ -1,0 +1,198 @@
+"""The contract verdict in the console: an answer judged against Pleo's documents, kept, shown."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from django.core.exceptions import ValidationError
+
+from core.pleo_api.contract import MATCHES_TEXT
+from oauthclient import messages
+from oauthclient.models import Connection, ContractState, TestCall
+from oauthclient.services.test_call import ApiRequest, api_request_check
+from registrations.models import CredentialServer
+
+from .dashboard import assert_shows, callback_url, make_credential
+from .fake_server import CLIENT_ID, CLIENT_SECRET
+from .independent_server import IndependentServer
+
+EMPLOYEE_ID = "7a4d2a4e-3c5f-4b8e-9d71-2f0f8d5a6b10"
+PAGE = {
+    "currentRequestPagination": {"parameters": {}},
+    "hasNextPage": False,
+    "hasPreviousPage": False,
+}
+# Pleo documents companyId, email, firstName, id and lastName as required on an employee.
+EMPLOYEE_LACKING_FIELDS = {"id": EMPLOYEE_ID, "firstName": "Ada", "lastName": "Lovelace"}
+EMPLOYEE = {**EMPLOYEE_LACKING_FIELDS, "companyId": EMPLOYEE_ID, "email": "ada@demo-company.example"}
+
+
+@pytest.fixture
+def independent(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[IndependentServer]:
+    # oauthlib insists on HTTPS unless told this is a local test.
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
+    server = IndependentServer(
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        redirect_uris=[callback_url()],
+        scopes=["users:read", "users:write"],
+    )
+    settings.PLEO_STAGING_AUTH_URL = server.base_url
+    settings.PLEO_STAGING_API_URL = server.base_url + "/api"
+    settings.PORTAL_BASE_URL = "http://127.0.0.1:8000"
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def connection(db: Any, independent: IndependentServer, dev_client: Any) -> Connection:
+    credential = make_credential()
+    response = dev_client.post("/dashboard/connect/", {"credential": credential.pk})
+    answer = requests.get(response["Location"], allow_redirects=False, timeout=5)
+    landed = urlsplit(answer.headers["Location"])
+    assert_shows(dev_client.get(landed.path + "?" + landed.query, follow=True), messages.CONNECTED)
+    return Connection.objects.get()
+
+
+@pytest.fixture
+def answers(independent: IndependentServer) -> dict[str, tuple[int, Any]]:
+    return independent.api_answers
+
+
+def _send(dev_client: Any, connection: Any, **fields: Any) -> Any:
+    data = {"method": "GET", "path": "/v2/employees", **fields}
+    return dev_client.post(f"/dashboard/connections/{connection.pk}/test-call/", data, follow=True)
+
+
+def test_an_answer_lacking_documented_fields_names_each_missing_field(dev_client, connection, answers):
+    answers["/api/v2/employees"] = (200, {"data": [EMPLOYEE_LACKING_FIELDS], "pagination": PAGE})
+
+    _send(dev_client, connection)
+
+    call = TestCall.objects.get()
+    assert call.contract_state == ContractState.DEVIATES
+    assert call.contract_operation == "employees.list"
+    assert call.contract_deviations == [
+        "data[0]: 'companyId' is a required property",
+        "data[0]: 'email' is a required property",
+    ]
+
+
+def test_the_result_shows_the_deviations_before_the_answer(dev_client, connection, answers):
+    answers["/api/v2/employees"] = (200, {"data": [EMPLOYEE_LACKING_FIELDS], "pagination": PAGE})
+
+    page = _send(dev_client, connection).content.decode()
+
+    result = page[page.index('id="result"') :]
+    assert result.index("data[0]: &#x27;companyId&#x27; is a required property") < result.index("<pre>")
+    assert "2 deviations from Pleo's documents" in result
+
+
+def test_an_answer_as_documented_matches(dev_client, connection, answers):
+    answers["/api/v2/employees"] = (200, {"data": [EMPLOYEE], "pagination": PAGE})
+
+    page = _send(dev_client, connection)
+
+    call = TestCall.objects.get()
+    assert (call.contract_state, call.contract_deviations) == (ContractState.MATCHES, [])
+    assert "Contract: " + MATCHES_TEXT in page.content.decode()
+
+
+def test_a_status_pleo_does_not_document_is_a_deviation(dev_client, connection, answers):
+    answers["/api/v2/employees"] = (418, {"error": "teapot"})
+
+    _send(dev_client, connection)
+
+    (deviation,) = TestCall.objects.get().contract_deviations
+    assert deviation.startswith("status: Pleo documents no 418 answer")
+
+
+def test_a_request_not_in_the_documents_says_so(dev_client, connection):
+    page = _send(dev_client, connection, path="/v1/things")
+
+    call = TestCall.objects.get()
+    assert call.contract_state == ContractState.UNDOCUMENTED
+    assert "describe no GET /v1/things" in call.contract_note
+    assert_shows(page, call.contract_note)
+
+
+def test_the_history_shows_each_calls_verdict(dev_client, connection, answers):
+    answers["/api/v2/employees"] = (200, {"data": [EMPLOYEE_LACKING_FIELDS], "pagination": PAGE})
+    _send(dev_client, connection)
+
+    page = dev_client.get(f"/dashboard/connections/{connection.pk}/").content.decode()
+
+    assert '<td class="contract status-error" data-state="deviates">2 deviations</td>' in page
+
+
+def test_the_comparison_shows_both_verdicts(dev_client, connection, answers):
+    answers["/api/v2/employees"] = (200, {"data": [EMPLOYEE_LACKING_FIELDS], "pagination": PAGE})
+    _send(dev_client, connection)
+    answers["/api/v2/employees"] = (200, {"data": [EMPLOYEE], "pagination": PAGE})
+    _send(dev_client, connection)
+    first, second = TestCall.objects.order_by("id")
+
+    page = dev_client.get(f"/dashboard/connections/{connection.pk}/compare/", {"a": first.pk, "b": second.pk})
+
+    row = page.content.decode().split('id="compare-contract"')[1].split("</tr>")[0]
+    assert 'class="differs"' in page.content.decode().split('id="compare-contract"')[0][-40:]
+    assert "&#x27;email&#x27; is a required property" in row
+    assert MATCHES_TEXT in row
+
+
+def test_the_connection_page_sums_up_the_verdicts_per_operation(dev_client, connection, answers):
+    answers["/api/v2/employees"] = (200, {"data": [EMPLOYEE_LACKING_FIELDS], "pagination": PAGE})
+    _send(dev_client, connection)
+    answers["/api/v2/employees"] = (200, {"data": [EMPLOYEE], "pagination": PAGE})
+    _send(dev_client, connection)
+
+    page = dev_client.get(f"/dashboard/connections/{connection.pk}/")
+
+    (row,) = page.context["contract_summary"]
+    assert (row.operation, row.matches, row.deviates, row.last_matches) == ("employees.list", 1, 1, True)
+
+
+# Pleo documents `accountingEntryIds` as required in this search's body.
+SEARCH_ITEMS = "/v3/export-job-items:search"
+MISSING_ENTRIES = "body: 'accountingEntryIds' is a required property"
+
+
+def test_a_body_the_documents_refuse_is_a_warning_and_still_sent(dev_client, connection, independent):
+    page = _send(dev_client, connection, method="POST", path=SEARCH_ITEMS, body=json.dumps({}))
+
+    assert len(independent.api_requests) == 1
+    assert TestCall.objects.get().request_deviations == [MISSING_ENTRIES]
+    assert "The body sent departed from Pleo's documents" in page.content.decode()
+
+
+def test_checking_the_body_sends_nothing_and_shows_the_warning(dev_client, connection, independent):
+    response = dev_client.post(
+        f"/dashboard/connections/{connection.pk}/test-call/",
+        {"method": "POST", "path": SEARCH_ITEMS, "body": "{}", "check": "1"},
+    )
+
+    assert independent.api_requests == []
+    assert response.context["test_call_form"].body_warnings == [MISSING_ENTRIES]
+    assert_shows(response, messages.CONTRACT_REQUEST_WARNING)
+
+
+def test_pleo_production_refuses_a_body_the_documents_refuse():
+    request = ApiRequest(method="POST", path=SEARCH_ITEMS, body="{}")
+
+    with pytest.raises(ValidationError) as refused:
+        api_request_check(request, server=CredentialServer.PLEO_PRODUCTION, production_confirmed=True)
+
+    assert refused.value.message_dict["body"] == [
+        messages.CONTRACT_REQUEST_REFUSED.format(deviations=MISSING_ENTRIES)
+    ]
+
+
+def test_pleo_staging_sends_a_body_the_documents_refuse():
+    request = ApiRequest(method="POST", path=SEARCH_ITEMS, body="{}")
+
+    api_request_check(request, server=CredentialServer.PLEO_STAGING, production_confirmed=False)
