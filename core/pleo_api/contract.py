@@ -256,9 +256,20 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def _parameter(entry: dict[str, Any]) -> DocumentedParameter:
-    schema = entry.get("schema") or {}
-    items = schema.get("items") or {}
+def _resolved(schema: Any, components: dict[str, Any]) -> dict[str, Any]:
+    """A schema, or the one its `#/components/schemas/` reference names."""
+    if not isinstance(schema, dict):
+        return {}
+    reference = schema.get("$ref")
+    if isinstance(reference, str) and reference.startswith("#/components/schemas/"):
+        found = (components.get("schemas") or {}).get(reference.rsplit("/", 1)[1])
+        return found if isinstance(found, dict) else {}
+    return schema
+
+
+def _parameter(entry: dict[str, Any], components: dict[str, Any]) -> DocumentedParameter:
+    schema = _resolved(entry.get("schema"), components)
+    items = _resolved(schema.get("items"), components)
     enum = schema.get("enum") or items.get("enum") or ()
     examples = [entry.get("example"), schema.get("example")]
     return DocumentedParameter(
@@ -276,9 +287,9 @@ def _parameter(entry: dict[str, Any]) -> DocumentedParameter:
 
 def documented_parameters(operation: Operation) -> tuple[DocumentedParameter, ...]:
     """The operation's path and query parameters as its document describes them, in its order."""
-    documented, _components = _documented(operation.key)
+    documented, components = _documented(operation.key)
     return tuple(
-        _parameter(entry)
+        _parameter(entry, components)
         for entry in documented.get("parameters") or ()
         if isinstance(entry, dict) and entry.get("in") in ("path", "query") and "name" in entry
     )
