@@ -196,3 +196,63 @@ def test_pleo_staging_sends_a_body_the_documents_refuse():
     request = ApiRequest(method="POST", path=SEARCH_ITEMS, body="{}")
 
     api_request_check(request, server=CredentialServer.PLEO_STAGING, production_confirmed=False)
+
+
+# Parameters as fields ------------------------------------------------------------
+
+
+def test_a_typed_path_parameter_fills_the_path_without_a_script(dev_client, connection, independent):
+    _send(dev_client, connection, path="/v2/employees/{employeeId}", path_employeeId=EMPLOYEE_ID)
+
+    assert [each["path"] for each in independent.api_requests] == [f"/api/v2/employees/{EMPLOYEE_ID}"]
+
+
+def test_a_typed_path_parameter_is_percent_encoded(dev_client, connection, independent):
+    _send(dev_client, connection, path="/v2/employees/{employeeId}", path_employeeId="Ådal:1")
+
+    assert TestCall.objects.get().path == "/v2/employees/%C3%85dal%3A1"
+
+
+def test_a_path_typed_by_hand_is_sent_as_typed(dev_client, connection, independent):
+    _send(dev_client, connection, path=f"/v2/employees/{EMPLOYEE_ID}", path_employeeId="ignored")
+
+    assert [each["path"] for each in independent.api_requests] == [f"/api/v2/employees/{EMPLOYEE_ID}"]
+
+
+def test_a_picked_operation_shows_its_documented_parameters(dev_client, connection):
+    page = dev_client.get(f"/dashboard/connections/{connection.pk}/", {"operation": "employees.get"})
+
+    (field,) = page.context["path_fields"]
+    assert (field.parameter.name, field.parameter.required, field.parameter.format) == (
+        "employeeId",
+        True,
+        "uuid",
+    )
+    assert 'name="path_employeeId"' in page.content.decode()
+
+
+def test_documented_choices_are_offered_as_a_select(dev_client, connection):
+    page = dev_client.get(f"/dashboard/connections/{connection.pk}/", {"operation": "employees.list"})
+
+    html = page.content.decode()
+    select = html[html.index('<select id="query-sorting_order"') :].split("</select>")[0]
+    assert '<option value="DESC">DESC</option>' in select
+
+
+def test_ids_of_the_last_list_are_offered_for_a_path_parameter(dev_client, connection, answers):
+    answers["/api/v2/employees"] = (200, {"data": [EMPLOYEE], "pagination": PAGE})
+    _send(dev_client, connection)
+
+    page = dev_client.get(f"/dashboard/connections/{connection.pk}/", {"operation": "employees.get"})
+
+    (field,) = page.context["path_fields"]
+    assert field.ids == (EMPLOYEE_ID,)
+    assert f'<option value="{EMPLOYEE_ID}"></option>' in page.content.decode()
+
+
+def test_the_snippets_use_the_token_variable(dev_client, connection):
+    page = _send(dev_client, connection)
+
+    keys = [key for key, _label, _code in page.context["result_snippets"]]
+    assert keys == ["curl", "httpie", "python", "javascript"]
+    assert connection.access_token not in page.content.decode()
