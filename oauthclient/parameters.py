@@ -98,7 +98,7 @@ def recent_ids(connection: Connection, operation: Operation) -> dict[str, tuple[
     for key, excerpt in answers:
         for name, lists in wanted.items():
             if key in lists:
-                found[name] += [each for each in _ids_in(excerpt) if each not in found[name]]
+                found[name] += [each for each in dict.fromkeys(_ids_in(excerpt)) if each not in found[name]]
     return {name: tuple(ids[:IDS_OFFERED]) for name, ids in found.items() if ids}
 
 

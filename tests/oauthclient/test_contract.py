@@ -11,9 +11,11 @@ import pytest
 import requests
 from django.core.exceptions import ValidationError
 
+from core.pleo_api import catalog
 from core.pleo_api.contract import MATCHES_TEXT
-from oauthclient import messages
+from oauthclient import messages, selectors
 from oauthclient.models import Connection, ContractState, TestCall
+from oauthclient.parameters import recent_ids
 from oauthclient.services.test_call import ApiRequest, api_request_check
 from registrations.models import CredentialServer
 
@@ -21,6 +23,7 @@ from .dashboard import assert_shows, callback_url, make_credential
 from .fake_server import CLIENT_ID, CLIENT_SECRET
 from .independent_server import IndependentServer
 
+CATALOG = catalog()
 EMPLOYEE_ID = "7a4d2a4e-3c5f-4b8e-9d71-2f0f8d5a6b10"
 PAGE = {
     "currentRequestPagination": {"parameters": {}},
@@ -256,3 +259,51 @@ def test_the_snippets_use_the_token_variable(dev_client, connection):
     keys = [key for key, _label, _code in page.context["result_snippets"]]
     assert keys == ["curl", "httpie", "python", "javascript"]
     assert connection.access_token not in page.content.decode()
+
+
+# Query costs ---------------------------------------------------------------------
+
+
+def _judged(connection: Any, operation: str, state: str, excerpt: str = "") -> TestCall:
+    return TestCall.objects.create(
+        connection=connection,
+        user=connection.user,
+        url="https://api.example/x",
+        status_code=200,
+        contract_operation=operation,
+        contract_state=state,
+        excerpt=excerpt,
+    )
+
+
+def test_the_contract_summary_is_one_query_whatever_the_calls(connected, django_assert_num_queries):
+    for operation in ("employees.list", "employees.get", "vendors.search"):
+        for state in (ContractState.MATCHES, ContractState.DEVIATES, ContractState.MATCHES):
+            _judged(connected, operation, state)
+
+    with django_assert_num_queries(1):
+        rows = selectors.connection_contract_summary(connection=connected)
+
+    assert [(row.operation, row.matches, row.deviates) for row in rows] == [
+        ("employees.list", 2, 1),
+        ("employees.get", 2, 1),
+        ("vendors.search", 2, 1),
+    ]
+
+
+def test_the_ids_of_recent_lists_are_one_query(connected, django_assert_num_queries):
+    listed = json.dumps({"data": [EMPLOYEE]})
+    for _ in range(5):
+        _judged(connected, "employees.list", ContractState.MATCHES, excerpt=listed)
+
+    with django_assert_num_queries(1):
+        ids = recent_ids(connected, CATALOG.operation("employees.get"))
+
+    assert ids == {"employeeId": (EMPLOYEE_ID,)}
+
+
+def test_ids_are_read_from_a_cut_off_excerpt(connected):
+    listed = json.dumps({"data": [EMPLOYEE, EMPLOYEE]})[:-40]
+    _judged(connected, "employees.list", ContractState.MATCHES, excerpt=listed)
+
+    assert recent_ids(connected, CATALOG.operation("employees.get")) == {"employeeId": (EMPLOYEE_ID,)}
