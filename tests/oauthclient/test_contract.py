@@ -16,6 +16,7 @@ from core.pleo_api.contract import MATCHES_TEXT
 from oauthclient import messages, selectors
 from oauthclient.models import Connection, ContractState, TestCall
 from oauthclient.parameters import recent_ids
+from oauthclient.services.contract import test_call_judge
 from oauthclient.services.test_call import ApiRequest, api_request_check
 from registrations.models import CredentialServer
 
@@ -307,3 +308,24 @@ def test_ids_are_read_from_a_cut_off_excerpt(connected):
     _judged(connected, "employees.list", ContractState.MATCHES, excerpt=listed)
 
     assert recent_ids(connected, CATALOG.operation("employees.get")) == {"employeeId": (EMPLOYEE_ID,)}
+
+
+def test_a_deviation_quoting_the_token_keeps_it_redacted(dev_client, connection, answers):
+    answers["/api/v2/employees"] = (200, {"data": connection.access_token, "pagination": PAGE})
+
+    _send(dev_client, connection)
+
+    (deviation,) = TestCall.objects.get().contract_deviations
+    assert deviation.startswith("data: ")
+    assert connection.access_token not in deviation
+
+
+def test_an_answer_cut_off_at_the_read_limit_is_not_judged():
+    call = TestCall(method="GET", path="/v2/employees", status_code=200)
+
+    test_call_judge(
+        record=call, content_type="application/json", body=b'{"data": [', complete=False, secrets=[]
+    )
+
+    assert (call.contract_state, call.contract_operation) == (ContractState.NOT_JUDGED, "employees.list")
+    assert call.contract_note == messages.CONTRACT_BODY_INCOMPLETE
