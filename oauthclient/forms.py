@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from html import escape
 from typing import Any
+from urllib.parse import quote
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -15,6 +17,8 @@ from registrations.models import Credential
 
 from . import selectors
 from .operations import operation_groups
+from .parameters import path_values_of
+from .services.contract import request_deviations
 from .services.test_call import (
     BODY_MAX_BYTES,
     METHODS,
@@ -122,6 +126,8 @@ class PasteForm(forms.Form):
     )
 
 
+# A path template's `{name}`, which a typed path parameter fills.
+_PATH_PLACEHOLDER = re.compile(r"\{([^{}/]+)\}")
 ROW_FIELDS = {"query": ("query_name", "query_value"), "headers": ("header_name", "header_value")}
 EMPTY_ROWS = 2
 
@@ -171,6 +177,24 @@ class TestCallForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.server = server
         self.prefill_rows: dict[str, list[tuple[str, str]]] = {}
+        # How the body departs from Pleo's documents: a warning (production refuses instead).
+        self.body_warnings: list[str] = []
+
+    def path_values(self) -> dict[str, str]:
+        """The typed path parameters (`path_<name>` fields) as posted."""
+        if not self.is_bound:
+            return {}
+        return path_values_of(self.data, _PATH_PLACEHOLDER.findall(str(self.data.get("path", ""))))
+
+    def _filled_path(self, path: str) -> str:
+        """The path with each `{name}` a typed path parameter gives a value for replaced."""
+        values = self.path_values()
+        return _PATH_PLACEHOLDER.sub(
+            lambda match: (
+                quote(values[match.group(1)], safe="") if match.group(1) in values else match.group(0)
+            ),
+            path,
+        )
 
     @classmethod
     def prefilled(cls, request: ApiRequest, *, server: str, operation: str = "") -> TestCallForm:
@@ -210,7 +234,7 @@ class TestCallForm(forms.Form):
         else:
             request = ApiRequest(
                 method=cleaned.get("method") or "GET",
-                path=cleaned.get("path") or "",
+                path=self._filled_path(cleaned.get("path") or ""),
                 # A parameter row left without a value is not sent (the picker offers every
                 # documented parameter; most stay unused).
                 query=tuple((name, value) for name, value in self._rows("query") if value),
@@ -224,6 +248,8 @@ class TestCallForm(forms.Form):
         except ValidationError as exc:
             for name, problems in exc.message_dict.items():
                 self.add_error(name if name in self.fields else None, problems)
+        if not self.has_error("body") and not self.has_error("path"):
+            self.body_warnings = request_deviations(request)
         cleaned["request"] = request
         return cleaned
 

@@ -227,3 +227,15 @@ DASHBOARD_FORBIDDEN = (
     "The dashboard needs the permission to use it; members of the Developers and Partner managers "
     "groups have it."
 )
+
+# The contract verdict
+CONTRACT_MATCHES = "Matches Pleo's documents."
+CONTRACT_BODY_INCOMPLETE = (
+    "The answer is larger than the portal reads for a test call: its body was not judged."
+)
+CONTRACT_REQUEST_WARNING = "The body departs from Pleo's documents; you can send it anyway on this server:"
+CONTRACT_REQUEST_REFUSED = (
+    "Pleo production refuses what its documents refuse: the body departs from them, nothing was sent: "
+    "{deviations}"
+)
+CONTRACT_REQUEST_FITS = "The body fits Pleo's documents."

@@ -99,6 +99,15 @@ class Connection(models.Model):
         return [scope for scope in self.scope.split() if requested and scope not in requested]
 
 
+class ContractState(models.TextChoices):
+    """What Pleo's documents say of a test call's answer (core.pleo_api.contract)."""
+
+    NOT_JUDGED = "", "Not judged"
+    MATCHES = "matches", "Matches Pleo's documents"
+    DEVIATES = "deviates", "Deviates from Pleo's documents"
+    UNDOCUMENTED = "undocumented", "Not in Pleo's documents"
+
+
 # A test call that worked: the API answered 2xx and nothing failed on the way (TestCall.ok).
 SUCCESSFUL_CALL = models.Q(status_code__gte=200, status_code__lt=300, error_code="")
 
@@ -131,6 +140,20 @@ class TestCall(models.Model):
     )
     error_code = models.CharField(max_length=80, blank=True)
     error_message = models.TextField(blank=True)
+    # The contract verdict: the answer judged against Pleo's documents, and the body as sent.
+    contract_operation = models.CharField(
+        max_length=100, blank=True, help_text="The catalog operation the request was found to be."
+    )
+    contract_state = models.CharField(
+        max_length=12, choices=ContractState.choices, default=ContractState.NOT_JUDGED, blank=True
+    )
+    contract_deviations = models.JSONField(
+        default=list, blank=True, help_text="Each way the answer departs from Pleo's documents."
+    )
+    contract_note = models.TextField(blank=True)
+    request_deviations = models.JSONField(
+        default=list, blank=True, help_text="Each way the body sent departs from Pleo's documents."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -10,17 +10,18 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from core.pleo_api import catalog
 from core.servers import portal_url, server_endpoints
 from registrations.models import Credential, CredentialStatus, Registration
 from registrations.readiness import StagingEvidence
 
 from . import messages
-from .models import SUCCESSFUL_CALL, Connection, Exchange, ExchangeKind, TestCall
+from .models import SUCCESSFUL_CALL, Connection, ContractState, Exchange, ExchangeKind, TestCall
 
 # Granted to the Developers and Partner managers groups (migration 0002); superusers have it.
 USE_DASHBOARD_PERMISSION = "oauthclient.use_dashboard"
@@ -254,3 +255,50 @@ def staging_evidence(registration: Registration, since: datetime) -> StagingEvid
             how="a scheduled probe" if call.scheduled else "a test call",
         ),
     )
+
+
+@dataclass(frozen=True)
+class ContractSummaryRow:
+    """A catalog operation this connection called: how its answers fared against Pleo's documents."""
+
+    operation: str
+    name: str
+    matches: int
+    deviates: int
+    last_state: str
+    last_call: int
+
+    @property
+    def last_matches(self) -> bool:
+        return self.last_state == ContractState.MATCHES
+
+
+def connection_contract_summary(*, connection: Connection) -> list[ContractSummaryRow]:
+    """Per operation called, the judged answers that matched and deviated, and the last verdict
+    (one query, whatever the number of calls)."""
+    counted = (
+        connection.test_calls.exclude(contract_operation="")
+        .filter(contract_state__in=(ContractState.MATCHES, ContractState.DEVIATES))
+        .values("contract_operation", "contract_state")
+        .annotate(calls=Count("id"), last=Max("id"))
+    )
+    rows: dict[str, dict[str, Any]] = {}
+    for entry in counted:
+        row = rows.setdefault(entry["contract_operation"], {"last": 0, "last_state": "", "by_state": {}})
+        row["by_state"][entry["contract_state"]] = entry["calls"]
+        if entry["last"] > row["last"]:
+            row["last"], row["last_state"] = entry["last"], entry["contract_state"]
+    api = catalog()
+    names = {operation.key: operation.name for operation in api.operations}
+    order = {operation.key: index for index, operation in enumerate(api.operations)}
+    return [
+        ContractSummaryRow(
+            operation=key,
+            name=names.get(key, key),
+            matches=row["by_state"].get(ContractState.MATCHES, 0),
+            deviates=row["by_state"].get(ContractState.DEVIATES, 0),
+            last_state=row["last_state"],
+            last_call=row["last"],
+        )
+        for key, row in sorted(rows.items(), key=lambda item: order.get(item[0], len(order)))
+    ]

@@ -1,13 +1,16 @@
-"""Copy as cURL and HTTPie: a recorded exchange as a command a developer can run in a shell.
+"""Copy as cURL, HTTPie, Python and JavaScript: a recorded exchange as code a developer can run.
 
 Credentials never appear in a command: the access token, the client secret, the
 refresh token, the code and the code verifier are shell variables the developer
 sets ($PLEO_ACCESS_TOKEN, $CLIENT_SECRET, ...). Every literal is quoted with
 shlex.quote; a variable is appended in double quotes so that the shell expands it.
+The Python (requests) and JavaScript (fetch, Node 20 or later) snippets read the same
+variables from the environment; their literals are JSON strings, which both languages read.
 """
 
 from __future__ import annotations
 
+import json
 import shlex
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
@@ -118,3 +121,71 @@ def shell_request(exchange: Exchange, *, client_id: str) -> ShellRequest | None:
         user=Word(f"{client_id}:", CLIENT_SECRET_VARIABLE) if basic else None,
         form=form,
     )
+
+
+def _literal(text: str) -> str:
+    """A string literal Python and JavaScript both read (JSON's, with every non-ASCII escaped)."""
+    return json.dumps(text)
+
+
+def _python_header(header: Word) -> str:
+    name, _, value = header.literal.partition(":")
+    literal = _literal(value.strip() if not header.variable else value.lstrip())
+    if header.variable:
+        literal += f' + os.environ["{header.variable}"]'
+    return f"        {_literal(name.strip())}: {literal},"
+
+
+def python_snippet(request: ShellRequest) -> str:
+    """The request with Python's requests; prints the status and the body."""
+    lines = [
+        "import os",
+        "",
+        "import requests",
+        "",
+        "response = requests.request(",
+        f"    {_literal(request.method)},",
+        f"    {_literal(request.url)},",
+        "    headers={",
+        *(_python_header(header) for header in request.headers),
+        "    },",
+    ]
+    if request.json_body:
+        lines.append(f"    data={_literal(request.json_body)}.encode(),")
+    # The console follows no redirect (the token would go along): the snippet neither.
+    lines += [
+        "    allow_redirects=False,",
+        "    timeout=30,",
+        ")",
+        "print(response.status_code)",
+        "print(response.text)",
+    ]
+    return "\n".join(lines)
+
+
+def _javascript_header(header: Word) -> str:
+    name, _, value = header.literal.partition(":")
+    literal = _literal(value.strip() if not header.variable else value.lstrip())
+    if header.variable:
+        literal += f" + process.env.{header.variable}"
+    return f"    {_literal(name.strip())}: {literal},"
+
+
+def javascript_snippet(request: ShellRequest) -> str:
+    """The request with fetch, as an ES module (top-level await: save it as a .mjs file)."""
+    lines = [
+        f"const response = await fetch({_literal(request.url)}, {{",
+        f"  method: {_literal(request.method)},",
+        "  headers: {",
+        *(_javascript_header(header) for header in request.headers),
+        "  },",
+    ]
+    if request.json_body:
+        lines.append(f"  body: {_literal(request.json_body)},")
+    lines += [
+        '  redirect: "manual",',
+        "});",
+        "console.log(response.status);",
+        "console.log(await response.text());",
+    ]
+    return "\n".join(lines)

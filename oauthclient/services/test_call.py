@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.views.decorators.debug import sensitive_variables
 
-from core.redaction import excerpt, redact_exchange
+from core.redaction import excerpt, redact_exchange, redact_text
 from core.servers import server_endpoints
 from core.text import json_unstorable_reason, unstorable_reason
 from registrations.models import CredentialServer
@@ -32,6 +32,7 @@ from ..errors import OAuthClientError
 from ..models import Connection, ExchangeKind, TestCall
 from ..recording import Recorder, body_text, fit_to_columns, storable
 from ._http import oauth_session
+from .contract import request_deviations, test_call_judge
 from .credential_guard import connection_require_usable_credential
 from .retention import RECORDING_BATCH, test_calls_prune
 from .tokens import connection_refresh
@@ -184,6 +185,10 @@ def api_request_check(request: ApiRequest, *, server: str, production_confirmed:
         problems["body"] = [body_problem]
     if server == CredentialServer.PLEO_PRODUCTION and request.method != "GET" and not production_confirmed:
         problems["confirm_production"] = [messages.PRODUCTION_NOT_CONFIRMED.format(method=request.method)]
+    if server == CredentialServer.PLEO_PRODUCTION and "body" not in problems and "path" not in problems:
+        refused = request_deviations(request)
+        if refused:
+            problems["body"] = [messages.CONTRACT_REQUEST_REFUSED.format(deviations="; ".join(refused))]
     if problems:
         raise ValidationError(problems)
 
@@ -356,6 +361,9 @@ def test_call_send_returning_answer(
         query=kept_request["query"],
         headers=kept_request["request_headers"],
         body=kept_request["request_body"] if body else "",
+        request_deviations=[
+            redact_text(each, secrets=recorder.secrets) for each in request_deviations(request)
+        ],
     )
     try:
         connection_require_usable_credential(connection)
@@ -378,6 +386,14 @@ def test_call_send_returning_answer(
         record.status_code = response.status_code
         record.response_size = size
         record.excerpt = excerpt(kept_body, complete=complete, secrets=recorder.secrets)
+        content_type = response.headers.get("Content-Type", "")
+        test_call_judge(
+            record=record,
+            content_type=content_type,
+            body=kept_body,
+            complete=complete,
+            secrets=recorder.secrets,
+        )
     except OAuthClientError as exc:
         record.error_code, record.error_message = exc.code, exc.message
     except requests.exceptions.RequestException as exc:

@@ -18,9 +18,10 @@ from registrations.models import CredentialServer
 from .. import messages, selectors
 from ..discovery import cached_server
 from ..errors import OAuthClientError
-from ..forms import OperationPickForm, TestCallForm
+from ..forms import EMPTY_ROWS, OperationPickForm, TestCallForm
 from ..models import Connection, ScopeCheck, TestCall
 from ..operations import operation_find, operation_request, picked_operation
+from ..parameters import parameter_fields, recent_ids
 from ..services.test_call import api_request_of
 from ..services.tokens import (
     connection_disconnect,
@@ -33,6 +34,8 @@ from ..shell_commands import (
     CLIENT_SECRET_VARIABLE,
     curl_command,
     httpie_command,
+    javascript_snippet,
+    python_snippet,
     shell_request,
 )
 from .access import dashboard_access, own_connection
@@ -62,6 +65,33 @@ def _exchange_rows(connection: Connection, page: Any) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def _snippets(connection: Connection, exchange: Any) -> list[tuple[str, str, str]]:
+    """The result's request as (key, label, code): cURL, HTTPie, Python and JavaScript."""
+    shell = shell_request(exchange, client_id=connection.credential.client_id) if exchange else None
+    if shell is None:
+        return []
+    return [
+        ("curl", "cURL", curl_command(shell)),
+        ("httpie", "HTTPie", httpie_command(shell)),
+        ("python", "Python (requests)", python_snippet(shell)),
+        ("javascript", "JavaScript (fetch)", javascript_snippet(shell)),
+    ]
+
+
+def _parameters(connection: Connection, form: TestCallForm, operation: Any) -> dict[str, Any]:
+    if operation is None or form["target"].value() not in (None, "", "custom"):
+        return {}
+    query = form.rows("query")[: -EMPTY_ROWS or None]
+    path_fields, query_fields, rest = parameter_fields(
+        operation, query=query, path_values=form.path_values(), ids=recent_ids(connection, operation)
+    )
+    return {
+        "path_fields": path_fields,
+        "query_fields": query_fields,
+        "query_rows": [*rest, *[("", "")] * EMPTY_ROWS],
+    }
 
 
 def connection_page(
@@ -101,6 +131,7 @@ def connection_page(
             status = 400 if pick_form.is_bound else status
     picked = operation_find(str(test_call_form["operation"].value() or ""))
     exchanges = selectors.connection_exchanges(connection=connection, page=request.GET.get("exchanges"))
+    result_exchange = selectors.test_call_last_api_exchange(result) if result else None
     return render(
         request,
         "oauthclient/connection.html",
@@ -113,7 +144,10 @@ def connection_page(
             "query_rows": test_call_form.rows("query"),
             "header_rows": test_call_form.rows("headers"),
             "result": result,
-            "result_exchange": selectors.test_call_last_api_exchange(result) if result else None,
+            "result_exchange": result_exchange,
+            "result_snippets": _snippets(connection, result_exchange),
+            "contract_summary": selectors.connection_contract_summary(connection=connection),
+            "body_warning_text": messages.CONTRACT_REQUEST_WARNING,
             "history": history,
             "chart": selectors.duration_chart(history),
             "introspection": introspection,
@@ -126,6 +160,7 @@ def connection_page(
             "pick_form": pick_form,
             "picked": picked_operation(picked, granted) if picked else None,
             "scope_check": scope_check,
+            **_parameters(connection, test_call_form, picked),
         },
         status=status,
     )

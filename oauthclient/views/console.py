@@ -17,6 +17,9 @@ from ..services.test_call import test_call_rerun, test_call_send
 from .access import dashboard_access, own_connection
 from .connection import connection_page
 
+# The submit button that only checks the request (its body against Pleo's documents).
+CHECK_ONLY = "check"
+
 
 def _after_test_call(request: HttpRequest, pk: int, record: TestCall) -> HttpResponse:
     if record.error_code:
@@ -40,6 +43,11 @@ def test_call(request: HttpRequest, pk: int) -> HttpResponse:
     form = TestCallForm(request.POST, server=connection.credential.server)
     if not form.is_valid():
         return connection_page(request, connection, test_call_form=form, status=400)
+    if CHECK_ONLY in request.POST:
+        # Judge the body against Pleo's documents without sending anything.
+        if not form.body_warnings:
+            flash.success(request, messages.CONTRACT_REQUEST_FITS)
+        return connection_page(request, connection, test_call_form=form)
     try:
         record = test_call_send(
             connection=connection,

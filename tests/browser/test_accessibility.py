@@ -99,9 +99,33 @@ def connection_console(page: Page, portal: Portal) -> None:
     page.get_by_role("button", name="Introspect").click()
     expect(page.locator("#introspection")).to_be_visible()
     _send(page, "/v2/employees?limit=1")
+    page.locator("#snippets summary").click()
     page.locator("#exchanges details").evaluate_all(
         "(items) => items.forEach((item) => { item.open = true; })"
     )
+
+
+def console_parameters(page: Page, portal: Portal) -> None:
+    """A picked operation's typed fields, with the IDs of the last list offered."""
+    portal.as_developer(page)
+    _connect(page, portal.base_url, portal.credential)
+    _send(page, "/v2/employees")
+    page.get_by_label("Operation", exact=True).select_option("employees.get")
+    page.get_by_role("button", name="Fill the form").click()
+    page.get_by_label("employeeId").fill("x")
+    expect(page.locator("#path-preview")).to_contain_text("/v2/employees/x")
+
+
+def console_body_warning(page: Page, portal: Portal) -> None:
+    """A body checked against Pleo's documents before sending: the warning next to it."""
+    portal.as_developer(page)
+    _connect(page, portal.base_url, portal.credential)
+    page.get_by_label("Operation", exact=True).select_option("accounts.update")
+    page.get_by_role("button", name="Fill the form").click()
+    page.get_by_label("accountId").fill("x")
+    page.get_by_label("JSON body").fill("{}")
+    page.get_by_role("button", name="Check the body against Pleo's documents").click()
+    expect(page.locator("#body-warnings")).to_be_visible()
 
 
 def compare(page: Page, portal: Portal) -> None:
@@ -229,6 +253,8 @@ PAGES: dict[str, Callable[[Page, Portal], None]] = {
         consent,
         consent_refused,
         connection_console,
+        console_parameters,
+        console_body_warning,
         compare,
         manual,
         database_unavailable,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from typing import Any
 
@@ -216,3 +217,50 @@ def test_a_developer_states_the_callback_is_registered_at_the_server(
     assert (
         "redirect_uri=" + f"{journey}/dashboard/callback/".replace(":", "%3A").replace("/", "%2F") in page.url
     )
+
+
+def test_a_picked_operation_offers_typed_fields_and_its_verdict_comes_first(
+    journey: str, developer: Any, accounts_credential: Credential, page: Page, screenshot: None
+) -> None:
+    log_in(page, journey, developer, next_path="/dashboard/")
+    _connect(page, journey, accounts_credential)
+    console = page.locator("#console")
+    console.get_by_label("Path on").fill("/v2/employees")
+    console.get_by_role("button", name="Send", exact=True).click()
+    expect(page.locator("#result")).to_contain_text("HTTP 200")
+    employee_id = re.search(r'"id": ?"([^"]+)"', TestCall.objects.get().excerpt).group(1)
+
+    page.get_by_label("Operation", exact=True).select_option("employees.get")
+    page.get_by_role("button", name="Fill the form").click()
+    field = page.get_by_label("employeeId")
+    expect(page.locator("#path-employeeId-ids option").first).to_have_attribute("value", employee_id)
+    field.fill(employee_id)
+    expect(page.locator("#path-preview")).to_have_text(f"Will be sent as /v2/employees/{employee_id}")
+    save_screenshot(page, "dashboard-parameters", part=page.locator("#console"))
+    console.get_by_role("button", name="Send", exact=True).click()
+
+    verdict = page.locator("#result > .verdict")
+    expect(verdict).to_contain_text("Contract: matches Pleo's documents")
+    assert TestCall.objects.latest("id").path == f"/v2/employees/{employee_id}"
+    order = page.evaluate(
+        "() => ['console', 'result', 'scope-check', 'monitoring'].map("
+        "(id) => document.getElementById(id).getBoundingClientRect().top)"
+    )
+    assert order == sorted(order)
+    save_screenshot(page, "dashboard-verdict", part=page.locator("#result"))
+
+
+def test_a_body_the_documents_refuse_is_flagged_before_sending(
+    journey: str, developer: Any, accounts_credential: Credential, page: Page, screenshot: None
+) -> None:
+    log_in(page, journey, developer, next_path="/dashboard/")
+    _connect(page, journey, accounts_credential)
+    console = page.locator("#console")
+    console.get_by_label("Method").select_option("POST")
+    console.get_by_label("Path on").fill("/v1/chart-of-accounts:search")
+    console.get_by_label("JSON body").fill("{}")
+
+    console.get_by_role("button", name="Check the body against Pleo's documents").click()
+
+    expect(page.locator("#body-warnings")).to_contain_text("'companyId' is a required property")
+    assert not TestCall.objects.exists()

@@ -198,6 +198,7 @@ def test_developer_connects_and_calls_the_employees_api(
             developer.get_username(),
             f"GET {call.url}",
             "200",
+            "matches pleo's documents",
             str(call.duration_ms),
             str(call.response_size),
         ]

@@ -183,6 +183,8 @@ class IndependentServer(LoopbackServer):
             self.validator, token_generator=lambda request, refresh_token=False: secrets.token_urlsafe(24)
         )
         self.api_requests: list[dict[str, Any]] = []
+        # An API path's own JSON answer (status, body), for a test that needs a particular body.
+        self.api_answers: dict[str, tuple[int, Any]] = {}
         self.lock = threading.Lock()
         server = self
 
@@ -265,6 +267,9 @@ class IndependentServer(LoopbackServer):
                     {"WWW-Authenticate": 'Bearer error="invalid_token"', "Content-Type": "application/json"},
                     '{"error": "invalid_token"}',
                 )
+            if path in self.api_answers:
+                status, shaped = self.api_answers[path]
+                return status, {"Content-Type": "application/json"}, json.dumps(shaped)
             answer = {
                 "method": method,
                 "path": path,

@@ -120,12 +120,13 @@ def test_a_picked_operation_without_its_scope_is_marked_on_the_form(dev_client: 
     assert_shows(response, messages.OPERATION_NEEDS_SCOPE.format(scope="accounts:write"))
 
 
-def test_a_picked_operation_offers_its_query_parameters_as_empty_rows(
+def test_a_picked_operation_offers_its_query_parameters_as_empty_fields(
     dev_client: Any, connected: Any
 ) -> None:
     response = _page(dev_client, connected, operation="employees.list")
-    rows = [row for row in response.context["query_rows"] if row[0]]
-    assert rows == [("companyId", ""), ("email", ""), ("code", "")]
+    fields = [(field.parameter.name, field.value) for field in response.context["query_fields"]]
+    assert fields[:3] == [("companyId", ""), ("email", ""), ("code", "")]
+    assert [row for row in response.context["query_rows"] if row[0]] == []
 
 
 def test_required_query_parameters_come_first() -> None:

@@ -1,0 +1,75 @@
+"""Every catalog operation sent through the console to the live sandbox: its answer matches
+Pleo's documents (the sandbox answers as Pleo documents, and the verdict says so)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from core.pleo_api import Operation
+from oauthclient.models import Connection, ContractState
+from oauthclient.services.test_call import ApiRequest, test_call_send
+from sandbox.api.demo_data import demo_company
+from sandbox.credentials import credential_issue_sandbox
+from tests.factories import make_registration
+from tests.sandbox.catalog_calls import ALL_SCOPES, CATALOG, body_for, path_values, query_values
+
+from .live import connection_id, log_in
+
+# The one answer of the sandbox that Pleo's documents do not describe: the sandbox uploads no
+# file, so it refuses the upload URL with a 409, a status Pleo documents for running an import
+# but not for asking its upload URL.
+UPLOAD_URL = "vendors.import-upload-url"
+UPLOAD_URL_DEVIATION = (
+    "status: Pleo documents no 409 answer for this operation (documented: 200, 400, 404, 500)."
+)
+MATCHING = [operation for operation in CATALOG.operations if operation.key != UPLOAD_URL]
+
+
+@pytest.fixture
+def connection(live: Any, live_developer: Any) -> Connection:
+    """Connected to the sandbox through the dashboard, granted every scope of the catalog."""
+    registration = make_registration(scope=" ".join(ALL_SCOPES))
+    credential, _secret = credential_issue_sandbox(registration=registration, issued_by=live_developer)
+    browser = log_in(live.url, live_developer.username)
+    page = browser.connect(credential)
+    browser.session.close()
+    return Connection.objects.get(pk=connection_id(page.url))
+
+
+def _request(operation: Operation) -> ApiRequest:
+    company = demo_company()
+    path = path_values(company, operation)
+    body = body_for(company, operation, path)
+    return ApiRequest(
+        method=operation.method,
+        path=operation.url_path(**path),
+        query=tuple(query_values(company, operation).items()),
+        body=json.dumps(body) if body is not None else "",
+    )
+
+
+def _send(operation: Operation, connection: Connection, user: Any) -> Any:
+    return test_call_send(
+        connection=connection, user=user, request=_request(operation), production_confirmed=False
+    )
+
+
+@pytest.mark.parametrize("operation", MATCHING, ids=lambda operation: operation.key)
+def test_the_sandbox_answer_of_every_operation_matches_pleos_documents(
+    operation: Operation, connection: Connection, live_developer: Any
+) -> None:
+    call = _send(operation, connection, live_developer)
+
+    assert (call.contract_operation, call.request_deviations) == (operation.key, [])
+    assert (call.contract_state, call.contract_deviations) == (ContractState.MATCHES, []), call.excerpt
+
+
+def test_the_sandbox_refusing_an_upload_url_is_shown_as_the_one_deviation(
+    connection: Connection, live_developer: Any
+) -> None:
+    call = _send(CATALOG.operation(UPLOAD_URL), connection, live_developer)
+
+    assert (call.contract_state, call.contract_deviations) == (ContractState.DEVIATES, [UPLOAD_URL_DEVIATION])
