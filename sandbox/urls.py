@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 
 from . import views
+from .api.uploads import UploadView
 from .api.views import CatalogApiView
 from .edge import View, readable_client_credentials, sandbox_enabled, storable_text_only
 
@@ -49,4 +50,6 @@ urlpatterns = [
     # Every operation of Pleo's partner API (the catalog in core.pleo_api), one view; any
     # path below /sandbox/api/ (a newline in it too) gets the API's JSON answers.
     re_path(r"^sandbox/api/(?P<api_path>[\s\S]*)$", sandbox_enabled(CatalogApiView.as_view()), name="api"),
+    # A vendor CSV import's file, at the signed URL `:get-presigned-url` hands out (no token).
+    re_path(r"^sandbox/uploads/(?P<job_id>[\s\S]*)$", sandbox_enabled(UploadView.as_view()), name="upload"),
 ]

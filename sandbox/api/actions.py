@@ -13,18 +13,14 @@ from django.http import HttpResponse, JsonResponse
 
 from .. import selectors
 from ..models import SandboxRecord
-from . import errors
 from . import records as store
+from . import uploads
 from .calls import BODY_REQUIRED, Call
 from .errors import ApiError
 from .kinds import changed, create, find, require_parent
 from .presenters import answer
 from .resources import RESOURCES
 
-NOT_SUPPORTED = (
-    "The sandbox does not run vendor CSV imports: it neither hands out upload URLs nor processes files. "
-    "Create, read, search and update import jobs instead."
-)
 UNKNOWN_ENTRY = "No item for accounting entry {id} in this export job."
 UNKNOWN_JOB = "No export job with ID {id} in this company."
 UNKNOWN_TAX_CODE = "No tax code with ID {id} in this company."
@@ -233,13 +229,6 @@ def vendor_import_status(call: Call) -> HttpResponse:
     return answer(call.operation, record.document)
 
 
-def not_supported(call: Call) -> HttpResponse:
-    """Refused as a conflict with the job's state, which no request can change: no file is
-    ever uploaded to the sandbox. A 5xx would say "try again later", which never helps."""
-    find(call)
-    raise ApiError(409, NOT_SUPPORTED, kind=errors.NOT_SUPPORTED)
-
-
 ACTIONS: dict[str, Callable[[Call], HttpResponse]] = {
     "introspect.get": introspect,
     "accounts.create-batch": accounts_create_batch,
@@ -254,15 +243,13 @@ ACTIONS: dict[str, Callable[[Call], HttpResponse]] = {
     "vendors.archive": _vendor_state("ARCHIVED"),
     "vendors.import-metadata": vendor_import_metadata,
     "vendors.import-status": vendor_import_status,
-    "vendors.import-upload-url": not_supported,
-    "vendors.import-run": not_supported,
+    "vendors.import-upload-url": uploads.vendor_import_upload_url,
+    "vendors.import-run": uploads.vendor_import_run,
 }
-# The operations the sandbox refuses (they would start work outside it).
-NOT_SUPPORTED_OPERATIONS = tuple(key for key, handler in ACTIONS.items() if handler is not_supported)
 # Error answers an action sends beyond those of every operation (the sandbox's OpenAPI
-# document lists them): a body naming a record the company lacks, work it does not run.
+# document lists them): a body naming a record the company lacks, a job not ready to run.
 ACTION_ERRORS: dict[str, tuple[int, ...]] = {
     "export-jobs.report-event": (422,),
     "tax-codes.calculate": (422,),
-    **dict.fromkeys(NOT_SUPPORTED_OPERATIONS, (409,)),
+    "vendors.import-run": (409,),
 }

@@ -221,6 +221,19 @@ class _Seeder:
                 "rowsFailed": 2,
             },
         )
+        # A job whose file is in, waiting to run (`:run` answers it).
+        self.add(
+            "vendor-import",
+            "vendor-import/2",
+            {
+                "status": "UPLOADED",
+                "type": "VENDOR",
+                "originalFilename": "new-vendors.csv",
+                "s3Key": f"sandbox/{self.company.id}/new-vendors.csv",
+                "columnNames": ["Konto", "Name", "USt-IdNr."],
+                "rowsTotal": 3,
+            },
+        )
         for row in (3, 6):
             self.add(
                 "vendor-import-error",

@@ -21,7 +21,6 @@ METHOD_NOT_ALLOWED = "method_not_allowed"
 CONFLICT = "conflict"
 TOO_LARGE = "payload_too_large"
 UNPROCESSABLE = "unprocessable_entity"
-NOT_SUPPORTED = "not_supported"
 
 _TYPES = {
     400: INVALID_REQUEST,

@@ -122,6 +122,8 @@ def new_document(call: Call, values: dict[str, Any], *, key: str | None = None) 
     if resource.parent_field and call.parent_id is not None:
         generated[resource.parent_field] = call.parent_id
     document.update({name: value for name, value in generated.items() if name in fields})
+    for name, value in resource.initial.items():
+        document.setdefault(name, value)
     missing = {
         name: shape for name, shape in fields.items() if shape.get("required") and name not in document
     }

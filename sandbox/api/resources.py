@@ -10,6 +10,7 @@ case-insensitive text (`text`, over the listed fields).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 EQ = "eq"
 IN = "in"
@@ -50,6 +51,8 @@ class Resource:
     # Resources whose records are removed with one of this resource's records.
     children: tuple[str, ...] = ()
     filters: dict[str, Filter] = field(default_factory=dict)
+    # Values a new record starts with where the request sets none (a job's first state).
+    initial: dict[str, Any] = field(default_factory=dict)
 
     @property
     def shape(self) -> str:
@@ -184,6 +187,7 @@ RESOURCES: dict[str, Resource] = {
             "vendor-import",
             sort_field="createdAt",
             children=("vendor-import-error",),
+            initial={"status": "UPLOAD_INITIATED"},
             filters={
                 "ids": Filter(RECORD_ID, IN),
                 "statuses": Filter("status", IN),

@@ -18,15 +18,6 @@ from tests.sandbox.catalog_calls import ALL_SCOPES, CATALOG, body_for, path_valu
 
 from .live import connection_id, log_in
 
-# The one answer of the sandbox that Pleo's documents do not describe: the sandbox uploads no
-# file, so it refuses the upload URL with a 409, a status Pleo documents for running an import
-# but not for asking its upload URL.
-UPLOAD_URL = "vendors.import-upload-url"
-UPLOAD_URL_DEVIATION = (
-    "status: Pleo documents no 409 answer for this operation (documented: 200, 400, 404, 500)."
-)
-MATCHING = [operation for operation in CATALOG.operations if operation.key != UPLOAD_URL]
-
 
 @pytest.fixture
 def connection(live: Any, live_developer: Any) -> Connection:
@@ -57,7 +48,7 @@ def _send(operation: Operation, connection: Connection, user: Any) -> Any:
     )
 
 
-@pytest.mark.parametrize("operation", MATCHING, ids=lambda operation: operation.key)
+@pytest.mark.parametrize("operation", CATALOG.operations, ids=lambda operation: operation.key)
 def test_the_sandbox_answer_of_every_operation_matches_pleos_documents(
     operation: Operation, connection: Connection, live_developer: Any
 ) -> None:
@@ -65,11 +56,3 @@ def test_the_sandbox_answer_of_every_operation_matches_pleos_documents(
 
     assert (call.contract_operation, call.request_deviations) == (operation.key, [])
     assert (call.contract_state, call.contract_deviations) == (ContractState.MATCHES, []), call.excerpt
-
-
-def test_the_sandbox_refusing_an_upload_url_is_shown_as_the_one_deviation(
-    connection: Connection, live_developer: Any
-) -> None:
-    call = _send(CATALOG.operation(UPLOAD_URL), connection, live_developer)
-
-    assert (call.contract_state, call.contract_deviations) == (ContractState.DEVIATES, [UPLOAD_URL_DEVIATION])

@@ -55,7 +55,10 @@ def path_values(company: SandboxCompany, operation: Operation) -> dict[str, str]
     if parent in operation.template_parameters:
         values[parent] = records(company, resource.name).values_list("parent_id", flat=True)[0]
     if key:
-        filters = {"parent_id": values[parent]} if parent in values else {}
+        filters: dict[str, Any] = {"parent_id": values[parent]} if parent in values else {}
+        if operation.key == "vendors.import-run":
+            # Only a job whose file is in can run.
+            filters["document__status"] = "UPLOADED"
         values[key[-1]] = first_key(company, resource.name, **filters)
     return values
 

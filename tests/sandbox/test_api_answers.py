@@ -120,12 +120,12 @@ def test_a_body_over_the_upload_limit_is_413(api_client, settings):
     assert (response.status_code, response.json()["type"]) == (413, errors.TOO_LARGE)
 
 
-def test_the_operations_the_sandbox_does_not_run_are_a_conflict_not_a_server_error(api_client):
+def test_running_an_import_job_that_has_no_file_is_a_conflict_not_a_server_error(api_client):
     job = demo_id("vendor-import")
 
     response = api_client.post(f"{API}/v1/vendors/csv-import/jobs/{job}:run")
 
-    assert (response.status_code, response.json()["type"]) == (409, errors.NOT_SUPPORTED)
+    assert (response.status_code, response.json()["type"]) == (409, errors.CONFLICT)
 
 
 # Text and numbers no record can hold -------------------------------------------------------

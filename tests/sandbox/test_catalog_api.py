@@ -8,15 +8,14 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from core.pleo_api.shapes import shape_errors
-from sandbox.api.actions import LEGACY_INTROSPECTION_KEYS, NOT_SUPPORTED_OPERATIONS
+from sandbox.api.actions import LEGACY_INTROSPECTION_KEYS
 from sandbox.api.demo_data import demo_company, sandbox_company_create
 
 from .catalog_calls import ALL_SCOPES, CATALOG, call
 from .conftest import connect, register_client
 
-SERVED = [operation for operation in CATALOG.operations if operation.key not in NOT_SUPPORTED_OPERATIONS]
-READS = [operation for operation in SERVED if not operation.writes]
-WRITES = [operation for operation in SERVED if operation.writes]
+READS = [operation for operation in CATALOG.operations if not operation.writes]
+WRITES = [operation for operation in CATALOG.operations if operation.writes]
 SCOPED = [operation for operation in CATALOG.operations if operation.scope]
 
 
@@ -76,14 +75,6 @@ def test_writes_on_a_scratch_company_answer_the_documented_shape(
     response = call(full_access, sandbox.api_url, scratch_company, operation)
 
     assert_documented_answer(operation, response)
-
-
-@pytest.mark.parametrize("key", NOT_SUPPORTED_OPERATIONS)
-def test_operations_that_start_outside_work_answer_not_supported(key, sandbox, full_access):
-    response = call(full_access, sandbox.api_url, demo_company(), CATALOG.operation(key))
-
-    assert response.status_code == 409
-    assert response.json()["type"] == "not_supported"
 
 
 @pytest.mark.parametrize("operation", SCOPED, ids=_key)
