@@ -1,0 +1,413 @@
+"""Benchmark 10: the sandbox's request path, as ratios to the floor of the stack.
+
+    .venv/bin/python bench/sandbox_speed.py [--requests N] [--workers W] [--threads T]
+        [--profile-requests N] [--json PATH]
+
+One gunicorn (portal/gunicorn_conf.py, 2 workers x 2 threads, production
+settings, DEBUG off, PORTAL_SERVER_ROLE=all so that the portal's test call and
+the sandbox it calls share it), on the PostgreSQL bench database (reset at the
+start). N sequential requests of each kind (default 200, after 10 warm-ups),
+timed at the client on 127.0.0.1; the p50 of each, and its ratio to the floor:
+
+- floor: GET /sandbox/api/v2/employees without a token (401, no query);
+- discovery: GET /.well-known/oauth-authorization-server/sandbox (RFC 8414);
+- token request: client authentication (HTTP Basic) + an unknown code (400 invalid_grant);
+- code exchange: a real authorization code each time (grants made in the database
+  beforehand, with a PKCE S256 challenge, so that no consent page is timed);
+- API list: GET /sandbox/api/v2/employees?limit=10 with a valid token;
+- portal test call: the dashboard's test-call POST (the portal GETs /v2/employees
+  from the sandbox over HTTP and records it), against a bare GET of the same
+  operation with the connection's own token.
+
+Targets (ratios to the floor): discovery <= 1.5, token request <= 3, code
+exchange <= 5, API list <= 3; the test-call POST <= 1.5 x the bare GET. For a
+target missed, an in-process profile (cProfile around a django.test.Client loop
+on the same settings and database) lists the top functions by cumulative time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import cProfile
+import hashlib
+import logging
+import os
+import pstats
+import secrets
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import common
+from bench.http_flows import BARE_REDIRECT_URI, portal_connect, prepare, server_env
+from bench.server import Browser, Gunicorn, free_port
+
+WORKERS = 2
+THREADS = 2
+REQUESTS = 200
+WARM_UP = 10
+PROFILE_REQUESTS = 100
+PROFILE_LINES = 14
+LIST_PATH = "/sandbox/api/v2/employees"
+DISCOVERY_PATH = "/.well-known/oauth-authorization-server/sandbox"
+TOKEN_PATH = "/sandbox/oauth/token"
+VERIFIER = "bench-verifier-" + "v" * 40
+# (name, ratio limit, compared with)
+TARGETS = (
+    ("discovery", 1.5, "floor"),
+    ("token request", 3.0, "floor"),
+    ("code exchange", 5.0, "floor"),
+    ("API list", 3.0, "floor"),
+    ("portal test-call POST", 1.5, "bare GET"),
+)
+
+Request = Callable[[], requests.Response]
+
+
+def _challenge() -> str:
+    digest = hashlib.sha256(VERIFIER.encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def _grants(application: Any, user: Any, count: int) -> list[str]:
+    """`count` authorization codes of `application` for `user`, as the consent page stores them."""
+    from django.utils import timezone
+    from oauth2_provider.models import get_grant_model
+
+    grant_model = get_grant_model()
+    codes = [secrets.token_urlsafe(30) for _ in range(count)]
+    grant_model.objects.bulk_create(
+        grant_model(
+            application=application,
+            user=user,
+            code=code,
+            # Long enough for the whole part; the sandbox's own grants live a minute.
+            expires=timezone.now() + timedelta(hours=1),
+            redirect_uri=BARE_REDIRECT_URI,
+            scope="users:read",
+            code_challenge=_challenge(),
+            code_challenge_method="S256",
+        )
+        for code in codes
+    )
+    return codes
+
+
+def _access_token(application: Any, user: Any) -> str:
+    from django.utils import timezone
+    from oauth2_provider.models import get_access_token_model
+
+    token = secrets.token_urlsafe(30)
+    get_access_token_model().objects.create(
+        user=user,
+        application=application,
+        token=token,
+        scope="users:read",
+        expires=timezone.now() + timedelta(hours=2),
+    )
+    return token
+
+
+def _basic(client_id: str, secret: str) -> str:
+    return "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+
+
+def _expect(response: requests.Response, status: int, what: str) -> None:
+    if response.status_code != status:
+        raise AssertionError(f"{what}: HTTP {response.status_code}, expected {status}: {response.text[:300]}")
+
+
+def _timed(name: str, request: Request, status: int, count: int) -> list[float]:
+    """`count` sequential requests after the warm-ups; milliseconds each, at the client."""
+    for _ in range(WARM_UP):
+        _expect(request(), status, name)
+    times = []
+    for _ in range(count):
+        started = time.perf_counter()
+        response = request()
+        times.append((time.perf_counter() - started) * 1000.0)
+        _expect(response, status, name)
+    print(f"  {name}: p50 {statistics.median(times):.2f} ms", flush=True)
+    return times
+
+
+def _kinds(base: str, data: dict[str, Any], count: int) -> dict[str, tuple[Request, int]]:
+    from django.contrib.auth import get_user_model
+    from oauth2_provider.models import get_application_model
+
+    credential = data["credential"]
+    application = get_application_model().objects.get(client_id=credential.client_id)
+    developer = get_user_model().objects.get(username="developer00")
+    codes = iter(_grants(application, developer, count + WARM_UP))
+    token = _access_token(application, developer)
+    http = requests.Session()
+    http.headers["X-Forwarded-Proto"] = "https"
+    basic = _basic(credential.client_id, data["secret"])
+    bearer = {"Authorization": f"Bearer {token}"}
+
+    def exchange() -> requests.Response:
+        form = {
+            "grant_type": "authorization_code",
+            "code": next(codes),
+            "redirect_uri": BARE_REDIRECT_URI,
+            "code_verifier": VERIFIER,
+        }
+        return http.post(base + TOKEN_PATH, data=form, headers={"Authorization": basic})
+
+    def unknown_code() -> requests.Response:
+        form = {"grant_type": "authorization_code", "code": "unknown", "redirect_uri": BARE_REDIRECT_URI}
+        return http.post(base + TOKEN_PATH, data=form, headers={"Authorization": basic})
+
+    return {
+        "floor": (lambda: http.get(base + LIST_PATH, params={"limit": 10}), 401),
+        "discovery": (lambda: http.get(base + DISCOVERY_PATH), 200),
+        "token request": (unknown_code, 400),
+        "code exchange": (exchange, 200),
+        "API list": (lambda: http.get(base + LIST_PATH, params={"limit": 10}, headers=bearer), 200),
+    }
+
+
+def _test_call(server: Gunicorn, data: dict[str, Any]) -> tuple[Request, Request]:
+    """The portal's test-call POST, and the bare GET it makes, with the connection's own token."""
+    from oauthclient.models import Connection
+
+    browser = Browser(server.base_url, data["developer_sessions"][0])
+    connection_page = portal_connect(browser, data["credential"].pk, {})
+    path = urlsplit(connection_page).path
+    connection = Connection.objects.order_by("-pk").first()
+    assert connection is not None
+    token = connection.access_token
+    http = requests.Session()
+    http.headers.update({"X-Forwarded-Proto": "https", "Authorization": f"Bearer {token}"})
+
+    def post() -> requests.Response:
+        return browser.post(path + "test-call/", {"target": "employees", "path": ""})
+
+    def bare() -> requests.Response:
+        return http.get(server.base_url + LIST_PATH)
+
+    return post, bare
+
+
+def profile(kind: str, count: int, data: dict[str, Any]) -> list[str]:
+    """The top functions by cumulative time of `count` requests of `kind`, in this process."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from oauth2_provider.models import get_application_model
+
+    credential = data["credential"]
+    application = get_application_model().objects.get(client_id=credential.client_id)
+    developer = get_user_model().objects.get(username="developer00")
+    client = Client(HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="127.0.0.1")
+    basic = _basic(credential.client_id, data["secret"])
+    codes = iter(_grants(application, developer, count + WARM_UP))
+    token = _access_token(application, developer)
+    calls: dict[str, Callable[[], Any]] = {
+        "discovery": lambda: client.get(DISCOVERY_PATH),
+        "token request": lambda: client.post(
+            TOKEN_PATH,
+            {"grant_type": "authorization_code", "code": "unknown", "redirect_uri": BARE_REDIRECT_URI},
+            HTTP_AUTHORIZATION=basic,
+        ),
+        "code exchange": lambda: client.post(
+            TOKEN_PATH,
+            {
+                "grant_type": "authorization_code",
+                "code": next(codes),
+                "redirect_uri": BARE_REDIRECT_URI,
+                "code_verifier": VERIFIER,
+            },
+            HTTP_AUTHORIZATION=basic,
+        ),
+        "API list": lambda: client.get(LIST_PATH, {"limit": 10}, HTTP_AUTHORIZATION=f"Bearer {token}"),
+        "floor": lambda: client.get(LIST_PATH, {"limit": 10}),
+    }
+    call = calls[kind]
+    logging.disable(logging.WARNING)  # the 400s' "Bad Request" lines
+    for _ in range(WARM_UP):
+        call()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(count):
+        call()
+    profiler.disable()
+    return _profile_lines(pstats.Stats(profiler), count)
+
+
+# Frames every request passes through (the test client, the handler, the middleware
+# chain): their cumulative time is the whole request, which says nothing.
+_WRAPPERS = (
+    "/django/test/",
+    "/django/core/handlers/",
+    "/django/utils/deprecation.py",
+    "middleware",
+    "/bench/",
+)
+
+
+def _where(filename: str) -> str:
+    """A file as its package (site-packages) or its path in the repository."""
+    if "site-packages/" in filename:
+        return filename.split("site-packages/", 1)[1]
+    root = str(common.ROOT) + "/"
+    return filename.removeprefix(root)
+
+
+def _package(filename: str) -> str:
+    if "site-packages/" in filename:
+        return filename.split("site-packages/", 1)[1].split("/", 1)[0]
+    if filename.startswith(str(common.ROOT)):
+        return "(the project) " + _where(filename).split("/", 1)[0]
+    return "(Python: stdlib and built-ins)"
+
+
+def _profile_lines(stats: pstats.Stats, count: int) -> list[str]:
+    """Top functions by cumulative time, then self time by package, both per request."""
+    rows = stats.stats  # type: ignore[attr-defined]
+    per_request = 1000.0 / count
+    lines = ["cumulative ms/request  self ms/request  function"]
+    ranked = sorted(rows.items(), key=lambda item: item[1][3], reverse=True)
+    shown = 0
+    for (filename, line, function), (_cc, _nc, tottime, cumtime, _callers) in ranked:
+        if any(part in filename for part in _WRAPPERS):
+            continue
+        lines.append(
+            f"{cumtime * per_request:21.2f}  {tottime * per_request:15.2f}  {_where(filename)}:{line}({function})"
+        )
+        shown += 1
+        if shown == PROFILE_LINES:
+            break
+    by_package: dict[str, float] = {}
+    for (filename, _line, _function), (_cc, _nc, tottime, _cumtime, _callers) in rows.items():
+        name = _package(filename)
+        by_package[name] = by_package.get(name, 0.0) + tottime
+    lines += ["", "self ms/request  package"]
+    for name, tottime in sorted(by_package.items(), key=lambda item: item[1], reverse=True)[:8]:
+        lines.append(f"{tottime * per_request:15.2f}  {name}")
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=REQUESTS)
+    parser.add_argument("--workers", type=int, default=WORKERS)
+    parser.add_argument("--threads", type=int, default=THREADS)
+    parser.add_argument("--profile-requests", type=int, default=PROFILE_REQUESTS)
+    parser.add_argument("--json", help="Write the results here (for bench/run.py).")
+    args = parser.parse_args()
+
+    database_url = common.bench_database_url()
+    common.reset_database(database_url)
+    workdir = Path(tempfile.mkdtemp(prefix="portal-bench-speed-"))
+    try:
+        return _main(args, database_url, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _main(args: argparse.Namespace, database_url: str, workdir: Path) -> int:
+    port = free_port()
+    env = server_env(database_url, port, workdir / "static", args.workers, args.threads)
+    env["PORTAL_SERVER_ROLE"] = "all"
+    os.environ.clear()
+    os.environ.update(env)
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    logging.disable(logging.INFO)
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("collectstatic", verbosity=0, interactive=False)
+    data = prepare(1)
+
+    from django.db import connections
+
+    connections.close_all()
+    server = Gunicorn(env, port, workdir / "gunicorn.log")
+    times: dict[str, list[float]] = {}
+    try:
+        server.start()
+        for name, (request, status) in _kinds(server.base_url, data, args.requests).items():
+            times[name] = _timed(name, request, status, args.requests)
+        post, bare = _test_call(server, data)
+        # Alternated, so that both see the same state of the machine.
+        times["portal test-call POST"], times["bare GET"] = [], []
+        for _ in range(WARM_UP):
+            _expect(post(), 302, "test call")
+            _expect(bare(), 200, "bare GET")
+        for _ in range(args.requests):
+            for name, request, status in (("portal test-call POST", post, 302), ("bare GET", bare, 200)):
+                started = time.perf_counter()
+                response = request()
+                times[name].append((time.perf_counter() - started) * 1000.0)
+                _expect(response, status, name)
+        print(
+            f"  test call: p50 {statistics.median(times['portal test-call POST']):.2f} ms, "
+            f"bare GET {statistics.median(times['bare GET']):.2f} ms",
+            flush=True,
+        )
+    except BaseException:
+        sys.stderr.write(server.log_tail() + "\n")
+        raise
+    finally:
+        server.stop()
+
+    p50 = {name: statistics.median(values) for name, values in times.items()}
+    targets = []
+    profiles: dict[str, list[str]] = {}
+    for name, limit, base in TARGETS:
+        ratio = p50[name] / p50[base]
+        met = ratio <= limit
+        targets.append(
+            common.target(
+                f"Sandbox request path: {name} / {base} (p50)",
+                f"{ratio:.2f} ({p50[name]:.1f} / {p50[base]:.1f} ms)",
+                f"≤ {limit}",
+                met,
+            )
+        )
+        if not met and name != "portal test-call POST" and args.profile_requests:
+            profiles[name] = profile(name, args.profile_requests, data)
+    results = {
+        "method": (
+            f"one gunicorn (portal/gunicorn_conf.py, {args.workers} workers × {args.threads} threads, gthread, "
+            "no keep-alive), production settings, DEBUG off, PORTAL_SERVER_ROLE=all, CONN_MAX_AGE 60, "
+            f"PostgreSQL bench database, access log on; {args.requests} sequential requests of each kind after "
+            f"{WARM_UP} warm-ups, timed at the client on 127.0.0.1 (a new connection each: gunicorn keeps none "
+            "alive). Floor: the API without a token (401, no query). Code exchange: grants made in the database "
+            "beforehand (PKCE S256), one per request. Test call: the dashboard's POST and a bare GET of "
+            "/v2/employees with the connection's token, alternated. A target missed is profiled in process "
+            "(cProfile around a django.test.Client loop, same settings and database)"
+        ),
+        "figures": [
+            *(common.figure(f"{name}: time", values, "ms", digits=2) for name, values in times.items()),
+            *(
+                common.single(f"{name} / {base} (p50 ratio)", p50[name] / p50[base], "", digits=2)
+                for name, _limit, base in TARGETS
+            ),
+        ],
+        "targets": targets,
+        "profiles": profiles,
+        "profile_requests": args.profile_requests,
+    }
+    for name, lines in profiles.items():
+        print(f"  profile of {name}:")
+        for line in lines:
+            print(f"    {line}")
+    common.write_results(args.json, results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
