@@ -35,7 +35,8 @@ from oauthlib.oauth2 import WebApplicationServer
 from oauthlib.oauth2.rfc6749.errors import CustomOAuth2Error, InvalidGrantError
 from oauthlib.oauth2.rfc6749.grant_types.authorization_code import code_challenge_method_s256
 
-from .models import BearerAccessToken, RedeemedAuthorizationCode
+from . import selectors
+from .models import RedeemedAuthorizationCode
 
 S256_ONLY = {"S256": code_challenge_method_s256}
 CLIENT_SECRET_BASIC = "client_secret_basic"
@@ -136,15 +137,9 @@ class SandboxValidator(OAuth2Validator):
     # Bearer tokens ---------------------------------------------------------------
 
     def _load_access_token(self, token: str) -> Any:
-        """DOT's lookup (with the application and user), as a token whose scopes need no catalog read."""
-        checksum = hashlib.sha256(token.encode("utf-8")).hexdigest()
-        # The checksum is unique: no ordering needed (DOT's first() orders by ID).
-        found = list(
-            BearerAccessToken.objects.select_related("application", "user").filter(token_checksum=checksum)[
-                :1
-            ]
-        )
-        return found[0] if found else None
+        """DOT's lookup (with the application and user), as a token whose scopes need no catalog
+        read, and with the company it acts for read in the same query."""
+        return selectors.bearer_token_find(token=token)
 
     # Saving tokens ---------------------------------------------------------------
 

@@ -7,12 +7,15 @@ import datetime
 import hashlib
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
 from core.servers import CredentialServer, ServerEndpoints, server_endpoints
 from registrations.metadata import GRANT_TYPES, RESPONSE_TYPES, TOKEN_ENDPOINT_AUTH_METHODS
 
 from . import demo
+from .models import BearerAccessToken, SandboxCompany
 from .scopes import CatalogScopes
 
 REFRESH_TOKEN_HINT = "refresh_token"
@@ -118,6 +121,41 @@ def token_introspect(*, token: str, token_type_hint: str | None, client: Any) ->
         if claims is not None:
             return {key: value for key, value in claims.items() if value is not None}
     return {"active": False}
+
+
+# The company a bearer token acts for, read with the token (see `bearer_token_find`).
+_COMPANY_FIELDS = ("id", "name")
+
+
+def _company_field(field: str) -> Coalesce:
+    """The token user's first sandbox company's `field`, else the demo company's."""
+    own = SandboxCompany.objects.filter(members=OuterRef("user_id")).order_by("created_at", "pk")
+    shared = SandboxCompany.objects.filter(pk=demo.COMPANY_ID)
+    return Coalesce(Subquery(own.values(field)[:1]), Subquery(shared.values(field)[:1]))
+
+
+def bearer_token_find(*, token: str) -> BearerAccessToken | None:
+    """The access token `token`, with its application, its user and the company it acts for: one query.
+
+    Nothing of it is cached: a revoked or expired token is refused on its next request.
+    """
+    found = list(
+        BearerAccessToken.objects.select_related("application", "user")
+        .annotate(**{f"sandbox_company_{field}": _company_field(field) for field in _COMPANY_FIELDS})
+        # The checksum is unique: no ordering needed (DOT's first() orders by ID).
+        .filter(token_checksum=_checksum(token))[:1]
+    )
+    return found[0] if found else None
+
+
+def bearer_token_company(*, access_token: Any) -> SandboxCompany | None:
+    """The company read with `access_token` by `bearer_token_find`; None if there was none to read
+    (the demo company not created yet)."""
+    values = [getattr(access_token, f"sandbox_company_{field}", None) for field in _COMPANY_FIELDS]
+    if values[0] is None:
+        return None
+    # The fields not read stay deferred, as with .only().
+    return SandboxCompany.from_db(access_token._state.db, list(_COMPANY_FIELDS), values)
 
 
 def token_api_introspection(*, access_token: Any) -> dict[str, Any]:
