@@ -30,6 +30,7 @@ from core.http import client_address
 
 from . import demo, limits, selectors, services
 from .edge import REALM
+from .metadata import server_metadata_body
 from .openapi import sandbox_openapi_document
 
 CLIENT_AUTH_FAILED = (
@@ -364,7 +365,7 @@ def register(request: HttpRequest) -> HttpResponse:
 @require_GET
 def server_metadata(request: HttpRequest) -> HttpResponse:
     """RFC 8414 authorization server metadata for the issuer PORTAL_BASE_URL/sandbox."""
-    response = JsonResponse(selectors.sandbox_server_metadata())
+    response = HttpResponse(server_metadata_body(), content_type="application/json")
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
