@@ -144,14 +144,26 @@ class SandboxValidator(OAuth2Validator):
     # Saving tokens ---------------------------------------------------------------
 
     def save_bearer_token(self, token: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
-        """DOT's, without its savepoint: the token view's transaction (views.TokenView) holds it.
+        """DOT's, with the authorization code spent in the same transaction as the tokens it buys.
 
-        An error while saving fails the whole token request, so a savepoint to roll
-        back to would only cost two round trips; outside a transaction this is one.
+        oauthlib spends the code after saving the tokens, in a step of its own
+        (`invalidate_authorization_code`); done here, the token endpoint needs no
+        transaction around the whole request, and a refused request (an unknown
+        code, a failed client authentication) opens none.
         """
         using = router.db_for_write(get_access_token_model())
-        with transaction.atomic(using=using, savepoint=False):
-            return self._save_bearer_token(token, request, *args, **kwargs)
+        try:
+            with transaction.atomic(using=using):
+                saved = self._save_bearer_token(token, request, *args, **kwargs)
+                if request.grant_type == "authorization_code":
+                    super().invalidate_authorization_code(request.client_id, request.code, request)
+        except InvalidGrantError:
+            # Another request redeemed the same code at the same moment: both are replays. Its
+            # tokens are revoked once this request's are rolled back.
+            _revoke_tokens_from_code(request.code, request.client)
+            raise
+        request.sandbox_code_spent = True
+        return saved
 
     def _check_and_set_request_resource(self, request: Any) -> None:
         """DOT's RFC 8707 rules, on the grant already read (DOT reads it once more for this).
@@ -251,12 +263,9 @@ class SandboxValidator(OAuth2Validator):
     def invalidate_authorization_code(
         self, client_id: str, code: str, request: Any, *args: Any, **kwargs: Any
     ) -> None:
-        try:
+        # Spent with the tokens (save_bearer_token).
+        if not getattr(request, "sandbox_code_spent", False):
             super().invalidate_authorization_code(client_id, code, request, *args, **kwargs)
-        except InvalidGrantError:
-            # Another request redeemed the same code at the same moment: both are replays.
-            _revoke_tokens_from_code(code, request.client)
-            raise
 
 
 def _revoke_tokens_from_code(code: str, client: Any) -> None:

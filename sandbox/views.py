@@ -10,7 +10,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django import forms
 from django.conf import settings
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
@@ -216,9 +215,9 @@ class BasicChallengeMixin:
 
 
 class TokenView(BasicChallengeMixin, dot_views.TokenView):
-    """`/oauth/token`: DOT's token endpoint, in one transaction (the tokens saved and the code spent together)."""
+    """`/oauth/token`: DOT's token endpoint; the tokens are saved and the code spent in one
+    transaction (`oauth.SandboxValidator.save_bearer_token`)."""
 
-    @method_decorator(transaction.atomic)
     @method_decorator(sensitive_post_parameters(*TOKEN_REQUEST_SECRETS))
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return super().post(request, *args, **kwargs)

@@ -15,12 +15,12 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
-from oauth2_provider.models import AccessToken, Application, Grant
+from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 from oauth2_provider.signals import app_authorized
 
 from sandbox import demo
 from sandbox.api.demo_data import demo_company, sandbox_company_create
-from sandbox.oauth import RESOURCE_NOT_GRANTED
+from sandbox.oauth import RESOURCE_NOT_GRANTED, SandboxValidator
 from tests.factories import make_user
 
 from .conftest import REDIRECT_URI, register_client
@@ -36,6 +36,9 @@ RESOURCE = "https://api.client.example/"
 # registration (one join), the grant, the access and refresh tokens, the spent
 # code's record, the grant deleted.
 CODE_EXCHANGE_QUERIES = 8
+# A refused code opens no transaction: the client with its registration, the grant
+# (none), the tokens issued from the code if it was spent before (none).
+REFUSED_CODE_QUERIES = 3
 # The view's transaction; the client; the refresh token (with its access token),
 # its user and application (DOT reads them lazily); DOT's rotation: the refresh
 # token and the previous access token locked, then revoked in a savepoint of its
@@ -119,6 +122,41 @@ def test_a_code_exchange_costs_a_fixed_number_of_queries(registration, user, dja
         response = _exchange(registration, code)
 
     assert response.status_code == 200, response.content
+
+
+def test_an_unknown_code_costs_three_queries_and_no_transaction(registration, django_assert_num_queries):
+    with django_assert_num_queries(REFUSED_CODE_QUERIES):
+        response = _exchange(registration, "unknown-code")
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_grant"
+
+
+def test_a_code_spent_meanwhile_by_another_request_saves_nothing_and_revokes_the_first(
+    registration, user, monkeypatch
+):
+    code = _grant(registration, user)
+    grant = Grant.objects.get(code=code)
+    assert _exchange(registration, code).status_code == 200
+    # The second request read the grant before the first one spent it.
+    grant.pk = None
+    grant.save()
+    save = SandboxValidator._save_bearer_token
+
+    def first_request_commits_meanwhile(self, token, request, *args, **kwargs):
+        saved = save(self, token, request, *args, **kwargs)
+        Grant.objects.filter(code=code).delete()
+        return saved
+
+    monkeypatch.setattr(SandboxValidator, "_save_bearer_token", first_request_commits_meanwhile)
+
+    response = _exchange(registration, code)
+
+    assert response.status_code == 400
+    assert json.loads(response.content)["error"] == "invalid_grant"
+    assert not AccessToken.objects.exists()
+    # The first request's refresh token, revoked; the second's tokens were never kept.
+    assert [token.revoked is not None for token in RefreshToken.objects.all()] == [True]
 
 
 def test_a_refresh_costs_a_fixed_number_of_queries(registration, user, django_assert_num_queries):
