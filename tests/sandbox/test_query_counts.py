@@ -46,10 +46,10 @@ REFUSED_CODE_QUERIES = 3
 # marked); the new access and refresh tokens.
 REFRESH_QUERIES = 17
 # The token (with its application, its user and the company it acts for), the
-# page of records, the bounded count.
-LIST_QUERIES_MEMBER = 3
+# page of records with its bounded total.
+LIST_QUERIES_MEMBER = 2
 # The demo company, when the user has no company of their own, is read with the token too.
-LIST_QUERIES_DEMO = 3
+LIST_QUERIES_DEMO = 2
 
 
 @pytest.fixture
