@@ -34,12 +34,14 @@ import hashlib
 import logging
 import os
 import pstats
+import re
 import secrets
 import shutil
 import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -219,7 +221,7 @@ def profile(kind: str, count: int, data: dict[str, Any]) -> list[str]:
     developer = get_user_model().objects.get(username="developer00")
     client = Client(HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="127.0.0.1")
     basic = _basic(credential.client_id, data["secret"])
-    codes = iter(_grants(application, developer, count + WARM_UP))
+    codes = iter(_grants(application, developer, count + WARM_UP + 1))  # and one for _statements
     token = _access_token(application, developer)
     browser = Client(HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="127.0.0.1")
     browser.cookies["sessionid"] = data["developer_sessions"][0]
@@ -254,7 +256,26 @@ def profile(kind: str, count: int, data: dict[str, Any]) -> list[str]:
     for _ in range(count):
         call()
     profiler.disable()
-    return _profile_lines(pstats.Stats(profiler), count)
+    return [*_profile_lines(pstats.Stats(profiler), count), "", *_statements(call)]
+
+
+def _statements(call: Callable[[], Any]) -> list[str]:
+    """The SQL statements of one more request of the kind, by verb and table."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        call()
+    kinds: Counter[str] = Counter()
+    for query in queries.captured_queries:
+        sql = query["sql"]
+        verb = sql.split(None, 1)[0].upper() if sql.strip() else "?"
+        table = re.search(r'(?:FROM|INTO|UPDATE)\s+"?(\w+)', sql, re.IGNORECASE)
+        kinds[f"{verb} {table.group(1) if table else ''}".strip()] += 1
+    return [
+        f"{len(queries.captured_queries)} SQL statements per request (in this process):",
+        *(f"{count:3d}  {kind}" for kind, count in kinds.most_common()),
+    ]
 
 
 # Frames every request passes through (the test client, the handler, the middleware
@@ -312,6 +333,28 @@ def _profile_lines(stats: pstats.Stats, count: int) -> list[str]:
     return lines
 
 
+def secret_checks(data: dict[str, Any]) -> dict[str, list[float]]:
+    """Milliseconds to check the client's secret: with the sandbox's hasher, and with PBKDF2 for scale."""
+    from django.contrib.auth.hashers import check_password, make_password
+    from oauth2_provider.models import get_application_model
+    from oauth2_provider.settings import oauth2_settings
+
+    stored = get_application_model().objects.get(client_id=data["credential"].client_id).client_secret
+    pbkdf2 = make_password(data["secret"], hasher="pbkdf2_sha256")
+    checks: dict[str, list[float]] = {}
+    for name, encoded, repeat in (
+        (oauth2_settings.CLIENT_SECRET_HASHER, stored, 1000),
+        ("pbkdf2_sha256 (Django's password hasher)", pbkdf2, 5),
+    ):
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            assert check_password(data["secret"], encoded)
+            times.append((time.perf_counter() - started) * 1000.0)
+        checks[name] = times
+    return checks
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=REQUESTS)
@@ -344,6 +387,7 @@ def _main(args: argparse.Namespace, database_url: str, workdir: Path) -> int:
     call_command("migrate", verbosity=0, interactive=False)
     call_command("collectstatic", verbosity=0, interactive=False)
     data = prepare(1)
+    checks = secret_checks(data)
 
     from django.db import connections
 
@@ -392,6 +436,10 @@ def _main(args: argparse.Namespace, database_url: str, workdir: Path) -> int:
         ),
         "figures": [
             *(common.figure(f"{name}: time", values, "ms", digits=2) for name, values in times.items()),
+            *(
+                common.figure(f"client secret check, {name}", values, "ms", digits=3)
+                for name, values in checks.items()
+            ),
             *(
                 common.single(f"{name} / {base} (p50 ratio)", p50[name] / p50[base], "", digits=2)
                 for name, _limit, base in TARGETS
