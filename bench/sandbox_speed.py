@@ -289,6 +289,17 @@ _WRAPPERS = (
 )
 
 
+# The library calls a request waits in, named on the results page with their share.
+_LIBRARY_CALLS = {
+    "PostgreSQL round trips (psycopg Connection.wait)": ("psycopg/connection.py", "wait"),
+    "HTTP calls (requests Session.send)": ("requests/sessions.py", "send"),
+    "oauthlib's endpoints (oauthlib endpoint wrapper)": (
+        "oauthlib/oauth2/rfc6749/endpoints/base.py",
+        "wrapper",
+    ),
+}
+
+
 def _where(filename: str) -> str:
     """A file as its package (site-packages) or its path in the repository."""
     if "site-packages/" in filename:
@@ -323,6 +334,17 @@ def _profile_lines(stats: pstats.Stats, count: int) -> list[str]:
         shown += 1
         if shown == PROFILE_LINES:
             break
+    held = []
+    for label, (suffix, function) in _LIBRARY_CALLS.items():
+        cumulative = sum(
+            row[3]
+            for (filename, _line, name), row in rows.items()
+            if filename.endswith(suffix) and name == function
+        )
+        if cumulative:
+            held.append(f"{label}: {cumulative * per_request:.2f} ms/request ({cumulative / whole:.0%})")
+    if held:
+        lines += ["", "held by: " + "; ".join(held)]
     by_package: dict[str, float] = {}
     for (filename, _line, _function), (_cc, _nc, tottime, _cumtime, _callers) in rows.items():
         name = _package(filename)
@@ -431,7 +453,8 @@ def _main(args: argparse.Namespace, database_url: str, workdir: Path) -> int:
             f"{WARM_UP} warm-ups, timed at the client on 127.0.0.1 (a new connection each: gunicorn keeps none "
             "alive). Floor: the API without a token (401, no query). Code exchange: grants made in the database "
             "beforehand (PKCE S256), one per request. Test call: the dashboard's POST and a bare GET of "
-            "/v2/employees with the connection's token, alternated. A target missed is profiled in process "
+            "/v2/employees with the connection's token. Every kind takes its turn in each round, so that a busy "
+            "machine slows them alike. A target missed is profiled in process "
             "(cProfile around a django.test.Client loop, same settings and database)"
         ),
         "figures": [
