@@ -96,6 +96,8 @@ def machine() -> dict[str, str]:
         "Authlib": metadata.version("authlib"),
         "django-oauth-toolkit": metadata.version("django-oauth-toolkit"),
         "Load generator": "Python threads + requests (bench/load.py), on the same machine",
+        # Other work on the machine inflates every latency; the ratios of one part hold better.
+        "Load average at the start (1, 5, 15 min)": ", ".join(f"{load:.1f}" for load in os.getloadavg()),
     }
 
 
