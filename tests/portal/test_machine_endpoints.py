@@ -11,8 +11,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from portal import roles
+from sandbox import views
 from tests.factories import make_user
 from tests.sandbox.conftest import REDIRECT_URI, register_client
 from tests.sandbox.tokens import make_api_token
@@ -129,3 +131,32 @@ def test_the_consent_answer_without_a_csrf_token_is_refused(role, logged_in):
     response = logged_in.post(url, {"allow": "Authorize"})
 
     assert response.status_code == 403
+
+
+def _history_request_seen(monkeypatch, owner, name):
+    """Record, while `owner.name` runs, which request django-simple-history would attribute changes to."""
+    seen = []
+    original = getattr(owner, name)
+
+    def recording(*args, **kwargs):
+        seen.append(getattr(HistoricalRecords.context, "request", None))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, recording)
+    return seen
+
+
+def test_a_machine_endpoint_gives_history_no_request(role, logged_in, monkeypatch):
+    seen = _history_request_seen(monkeypatch, views, "server_metadata_body")
+
+    logged_in.get("/.well-known/oauth-authorization-server/sandbox")
+
+    assert seen == [None]
+
+
+def test_the_consent_page_gives_history_its_request(role, logged_in, monkeypatch):
+    seen = _history_request_seen(monkeypatch, views.ConsentView, "get")
+
+    response = logged_in.get(_authorize_url())
+
+    assert seen == [response.wsgi_request]
