@@ -147,7 +147,7 @@ def prepare(clients: int) -> dict[str, Any]:
         scope="users:read users:write",
         owner=managers[0],
     )
-    # The sandbox client's secret is hashed with the production settings' hasher (PBKDF2), as deployed.
+    # The sandbox client's secret is hashed as deployed (OAUTH2_PROVIDER["CLIENT_SECRET_HASHER"], sandbox/hashers.py).
     credential, secret = credential_issue_sandbox(registration=registration, issued_by=managers[0])
     return {
         "credential": credential,

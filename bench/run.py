@@ -13,6 +13,7 @@ process, each on a freshly created PostgreSQL bench database):
   queue      bench/work_queue.py    admin index with the work queue: queries, time ratio
   console    bench/console.py       test call with exchange recording on vs off; connection page queries
   probes     bench/probes.py        probe_connections over 1,000 due connections against the sandbox
+  speed      bench/sandbox_speed.py the sandbox's request path: p50 of each kind as a ratio to the floor
 
 Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/
 portal_bench: dropped and created again by every part). The load generator is
@@ -52,8 +53,9 @@ PARTS: dict[str, tuple[str, str, int]] = {
     "queue": ("work_queue.py", "7. Admin index with the work queue", 300),
     "console": ("console.py", "8. Console: recording exchanges", 300),
     "probes": ("probes.py", "9. Connection monitoring (probe_connections)", 420),
+    "speed": ("sandbox_speed.py", "10. The sandbox's request path (one gunicorn)", 420),
 }
-ORDER = ("admin", "http", "exports", "rotation", "sandbox", "queue", "console", "probes")
+ORDER = ("admin", "http", "exports", "rotation", "sandbox", "queue", "console", "probes", "speed")
 _current: list[subprocess.Popen[bytes]] = []
 
 
@@ -94,6 +96,8 @@ def machine() -> dict[str, str]:
         "Authlib": metadata.version("authlib"),
         "django-oauth-toolkit": metadata.version("django-oauth-toolkit"),
         "Load generator": "Python threads + requests (bench/load.py), on the same machine",
+        # Other work on the machine inflates every latency; the ratios of one part hold better.
+        "Load average at the start (1, 5, 15 min)": ", ".join(f"{load:.1f}" for load in os.getloadavg()),
     }
 
 
@@ -235,8 +239,27 @@ def report(
         lines += [f"Method: {part['method'].rstrip('.')}.", "", *figures_table(part["figures"])]
         if key == "http":
             lines += http_section(part)
+        lines += profile_section(part)
     lines.append("")
     return "\n".join(lines)
+
+
+def profile_section(part: dict[str, Any]) -> list[str]:
+    """CPU profiles of the kinds whose target was missed (top functions by cumulative time)."""
+    lines: list[str] = []
+    for name, rows in (part.get("profiles") or {}).items():
+        lines += [
+            "",
+            f"### Profile: {name} ({part['profile_requests']} requests in process, top functions by "
+            "cumulative time)",
+            "",
+            "```text",
+            *rows,
+            "```",
+        ]
+    for note in part.get("notes", []):
+        lines += ["", note]
+    return lines
 
 
 def http_section(part: dict[str, Any]) -> list[str]:
@@ -309,6 +332,51 @@ def http_section(part: dict[str, Any]) -> list[str]:
     return lines
 
 
+# --only: the parts run replace their own rows and sections; the rest of the file stays.
+
+
+def _split(text: str) -> tuple[list[str], list[str], dict[str, list[str]]]:
+    """A report's lines before the targets' rows, the targets' rows, and each part's section by title."""
+    lines = text.rstrip("\n").splitlines()
+    head_end = lines.index("## Targets") + 4  # the heading, a blank line and the table's two header lines
+    rows_end = head_end
+    while rows_end < len(lines) and lines[rows_end].startswith("|"):
+        rows_end += 1
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in lines[rows_end:]:
+        if line.startswith("## "):
+            current = sections.setdefault(line[3:], [])
+        if current is not None:
+            current.append(line)
+    return lines[:head_end], lines[head_end:rows_end], sections
+
+
+def _prefix(key: str) -> str:
+    return PARTS[key][1].split(".")[0]
+
+
+def merged(old: str, new: str, rerun: set[str]) -> str:
+    """The previous report with the rows and sections of the parts in `rerun` replaced by `new`'s."""
+    _old_head, old_rows, old_sections = _split(old)
+    new_head, new_rows, new_sections = _split(new)
+    rows: list[str] = []
+    body: list[str] = []
+    for key in ORDER:
+        source_rows, source_sections = (new_rows, new_sections) if key in rerun else (old_rows, old_sections)
+        rows += [row for row in source_rows if row.split("|")[1].strip() in (_prefix(key), PARTS[key][1])]
+        section = source_sections.get(PARTS[key][1], [])
+        while section and not section[-1].strip():
+            section = section[:-1]
+        body += [*section, ""] if section else []
+    note = (
+        f"This run (`--only {' '.join(key for key in ORDER if key in rerun)}`) replaced those parts' rows and "
+        "sections; the other parts' figures are from the previous run."
+    )
+    head = [*new_head[:3], "", note, *new_head[3:]]
+    return "\n".join([*head, *rows, "", *body])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="+", choices=ORDER, help="Run only these parts.")
@@ -343,7 +411,10 @@ def main() -> int:
                 results[key] = result
     total = time.monotonic() - started
     text = report(info, results, failures, seconds, total)
-    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    output = Path(args.output)
+    if args.only and output.exists():
+        text = merged(output.read_text(), text, set(args.only))
+    output.parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(text)
 
     targets = [item for part in results.values() for item in part.get("targets", [])]

@@ -35,7 +35,8 @@ from oauthlib.oauth2 import WebApplicationServer
 from oauthlib.oauth2.rfc6749.errors import CustomOAuth2Error, InvalidGrantError
 from oauthlib.oauth2.rfc6749.grant_types.authorization_code import code_challenge_method_s256
 
-from .models import BearerAccessToken, RedeemedAuthorizationCode
+from . import selectors
+from .models import RedeemedAuthorizationCode
 
 S256_ONLY = {"S256": code_challenge_method_s256}
 CLIENT_SECRET_BASIC = "client_secret_basic"
@@ -136,27 +137,33 @@ class SandboxValidator(OAuth2Validator):
     # Bearer tokens ---------------------------------------------------------------
 
     def _load_access_token(self, token: str) -> Any:
-        """DOT's lookup (with the application and user), as a token whose scopes need no catalog read."""
-        checksum = hashlib.sha256(token.encode("utf-8")).hexdigest()
-        # The checksum is unique: no ordering needed (DOT's first() orders by ID).
-        found = list(
-            BearerAccessToken.objects.select_related("application", "user").filter(token_checksum=checksum)[
-                :1
-            ]
-        )
-        return found[0] if found else None
+        """DOT's lookup (with the application and user), as a token whose scopes need no catalog
+        read, and with the company it acts for read in the same query."""
+        return selectors.bearer_token_find(token=token)
 
     # Saving tokens ---------------------------------------------------------------
 
     def save_bearer_token(self, token: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
-        """DOT's, without its savepoint: the token view's transaction (views.TokenView) holds it.
+        """DOT's, with the authorization code spent in the same transaction as the tokens it buys.
 
-        An error while saving fails the whole token request, so a savepoint to roll
-        back to would only cost two round trips; outside a transaction this is one.
+        oauthlib spends the code after saving the tokens, in a step of its own
+        (`invalidate_authorization_code`); done here, the token endpoint needs no
+        transaction around the whole request, and a refused request (an unknown
+        code, a failed client authentication) opens none.
         """
         using = router.db_for_write(get_access_token_model())
-        with transaction.atomic(using=using, savepoint=False):
-            return self._save_bearer_token(token, request, *args, **kwargs)
+        try:
+            with transaction.atomic(using=using):
+                saved = self._save_bearer_token(token, request, *args, **kwargs)
+                if request.grant_type == "authorization_code":
+                    super().invalidate_authorization_code(request.client_id, request.code, request)
+        except InvalidGrantError:
+            # Another request redeemed the same code at the same moment: both are replays. Its
+            # tokens are revoked once this request's are rolled back.
+            _revoke_tokens_from_code(request.code, request.client)
+            raise
+        request.sandbox_code_spent = True
+        return saved
 
     def _check_and_set_request_resource(self, request: Any) -> None:
         """DOT's RFC 8707 rules, on the grant already read (DOT reads it once more for this).
@@ -256,12 +263,9 @@ class SandboxValidator(OAuth2Validator):
     def invalidate_authorization_code(
         self, client_id: str, code: str, request: Any, *args: Any, **kwargs: Any
     ) -> None:
-        try:
+        # Spent with the tokens (save_bearer_token).
+        if not getattr(request, "sandbox_code_spent", False):
             super().invalidate_authorization_code(client_id, code, request, *args, **kwargs)
-        except InvalidGrantError:
-            # Another request redeemed the same code at the same moment: both are replays.
-            _revoke_tokens_from_code(code, request.client)
-            raise
 
 
 def _revoke_tokens_from_code(code: str, client: Any) -> None:

@@ -5,14 +5,18 @@ from __future__ import annotations
 import calendar
 import datetime
 import hashlib
+from functools import cache
 from typing import Any
 
+from django.db import connection, models
+from django.db.models.expressions import RawSQL
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
 from core.servers import CredentialServer, ServerEndpoints, server_endpoints
 from registrations.metadata import GRANT_TYPES, RESPONSE_TYPES, TOKEN_ENDPOINT_AUTH_METHODS
 
 from . import demo
+from .models import BearerAccessToken, SandboxCompany
 from .scopes import CatalogScopes
 
 REFRESH_TOKEN_HINT = "refresh_token"
@@ -118,6 +122,67 @@ def token_introspect(*, token: str, token_type_hint: str | None, client: Any) ->
         if claims is not None:
             return {key: value for key, value in claims.items() if value is not None}
     return {"active": False}
+
+
+_COMPANY_SQL = (
+    "COALESCE((SELECT c.{id} FROM {company} c JOIN {members} m ON m.{member_company} = c.{id} "
+    "WHERE m.{member_user} = {token}.{token_user} ORDER BY c.{created}, c.{id} LIMIT 1), "
+    "(SELECT d.{id} FROM {company} d WHERE d.{id} = %s))"
+)
+
+
+@cache
+def _company_sql() -> str:
+    """The token user's first sandbox company (by creation), else the demo company: one expression.
+
+    Written out rather than as ORM subqueries: compiling those on every API call
+    costs more than the query they save, and PostgreSQL plans this one faster.
+    """
+    company = SandboxCompany._meta
+    members = SandboxCompany.members.through._meta
+    token = BearerAccessToken._meta
+
+    def quote(name: str | None) -> str:
+        return connection.ops.quote_name(str(name))
+
+    # Only the models' own table and column names, quoted; the one value is a parameter.
+    return _COMPANY_SQL.format(
+        company=quote(company.db_table),
+        id=quote(company.pk.column),
+        created=quote(company.get_field("created_at").column),
+        members=quote(members.db_table),
+        member_company=quote(members.get_field("sandboxcompany").column),
+        member_user=quote(members.get_field("user").column),
+        token=quote(token.db_table),
+        token_user=quote(token.get_field("user").column),
+    )
+
+
+def bearer_token_find(*, token: str) -> BearerAccessToken | None:
+    """The access token `token`, with its application, its user and the ID of the company it acts
+    for (see `company_for_user`): one query.
+
+    Nothing of it is cached: a revoked or expired token is refused on its next request.
+    """
+    demo_id = models.UUIDField().get_db_prep_value(demo.COMPANY_ID, connection)
+    company = RawSQL(_company_sql(), [demo_id], output_field=models.UUIDField())  # noqa: S611 (see _company_sql)
+    found = list(
+        BearerAccessToken.objects.select_related("application", "user")
+        .annotate(sandbox_company_id=company)
+        # The checksum is unique: no ordering needed (DOT's first() orders by ID).
+        .filter(token_checksum=_checksum(token))[:1]
+    )
+    return found[0] if found else None
+
+
+def bearer_token_company(*, access_token: Any) -> SandboxCompany | None:
+    """The company read with `access_token` by `bearer_token_find`; None if there was none to read
+    (no company of the user's and the demo company not created yet)."""
+    company_id = getattr(access_token, "sandbox_company_id", None)
+    if company_id is None:
+        return None
+    # Its other fields stay deferred, as with .only("id"): a call reads none of them.
+    return SandboxCompany.from_db(access_token._state.db, ["id"], [company_id])
 
 
 def token_api_introspection(*, access_token: Any) -> dict[str, Any]:

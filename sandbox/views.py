@@ -10,7 +10,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django import forms
 from django.conf import settings
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
@@ -30,6 +29,7 @@ from core.http import client_address
 
 from . import demo, limits, selectors, services
 from .edge import REALM
+from .metadata import server_metadata_body
 from .openapi import sandbox_openapi_document
 
 CLIENT_AUTH_FAILED = (
@@ -215,9 +215,9 @@ class BasicChallengeMixin:
 
 
 class TokenView(BasicChallengeMixin, dot_views.TokenView):
-    """`/oauth/token`: DOT's token endpoint, in one transaction (the tokens saved and the code spent together)."""
+    """`/oauth/token`: DOT's token endpoint; the tokens are saved and the code spent in one
+    transaction (`oauth.SandboxValidator.save_bearer_token`)."""
 
-    @method_decorator(transaction.atomic)
     @method_decorator(sensitive_post_parameters(*TOKEN_REQUEST_SECRETS))
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return super().post(request, *args, **kwargs)
@@ -364,7 +364,7 @@ def register(request: HttpRequest) -> HttpResponse:
 @require_GET
 def server_metadata(request: HttpRequest) -> HttpResponse:
     """RFC 8414 authorization server metadata for the issuer PORTAL_BASE_URL/sandbox."""
-    response = JsonResponse(selectors.sandbox_server_metadata())
+    response = HttpResponse(server_metadata_body(), content_type="application/json")
     response["Access-Control-Allow-Origin"] = "*"
     return response
 

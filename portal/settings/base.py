@@ -95,13 +95,17 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.roles.ServerRoleMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Sessions, authentication, messages and history for pages only: the sandbox's
+    # machine endpoints (portal/roles.py) skip them. CSRF and django-axes stay as they
+    # are (Django's and axes' checks look for them by name); neither does any work on
+    # those endpoints, which are CSRF-exempt and never log a user in.
+    "portal.roles.PagesOnlySessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.roles.PagesOnlyAuthenticationMiddleware",
+    "portal.roles.PagesOnlyMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
+    "portal.roles.PagesOnlyHistoryRequestMiddleware",
     # Last, as django-axes asks: turns a refused login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import IntegerField, Q, QuerySet, Subquery
 
 from ..models import SandboxRecord
 from .errors import ApiError
@@ -73,6 +73,14 @@ def page_request(params: Mapping[str, str]) -> PageRequest:
     return PageRequest(limit=limit, offset=int(raw_offset))
 
 
+class _BoundedCount(Subquery):
+    """The number of rows of a (sliced) queryset, as a scalar subquery: the page's total,
+    read with the page instead of in a query of its own."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) counted)"
+    output_field = IntegerField()
+
+
 def _beyond(sort_key: str, record_id: str, direction: str) -> Q:
     """(sort_key, record_id) past the cursor's; the first condition lets the index seek to it."""
     return Q(**{f"sort_key__{direction}e": sort_key}) & (
@@ -87,15 +95,21 @@ def page_of(
     sort_field: str,
     parameters: dict[str, list[str]],
 ) -> tuple[list[SandboxRecord], dict[str, Any]]:
-    """One page of `records` and Pleo's `pagination` object for it (two bounded queries)."""
+    """One page of `records` and Pleo's `pagination` object for it: one bounded query (two for
+    an empty page after the first, whose total is counted apart)."""
     fetch = request.limit + 1
+    records_with_total: QuerySet[SandboxRecord] = records.annotate(
+        page_total=_BoundedCount(records.order_by().values("pk")[: TOTAL_COUNTED_UP_TO + 1])
+    )
     if request.before is not None:
-        newest_first = records.filter(_beyond(*request.before, "lt")).order_by("-sort_key", "-record_id")
+        newest_first = records_with_total.filter(_beyond(*request.before, "lt")).order_by(
+            "-sort_key", "-record_id"
+        )
         rows = list(newest_first[:fetch])
         has_previous, has_next = len(rows) > request.limit, True
         rows = rows[: request.limit][::-1]
     else:
-        ordered = records.order_by("sort_key", "record_id")
+        ordered = records_with_total.order_by("sort_key", "record_id")
         if request.after is not None:
             ordered = ordered.filter(_beyond(*request.after, "gt"))
         rows = list(ordered[request.offset : request.offset + fetch])
@@ -114,7 +128,13 @@ def page_of(
         "hasPreviousPage": has_previous,
         "hasNextPage": has_next,
     }
-    total = records.order_by()[: TOTAL_COUNTED_UP_TO + 1].count()
+    first_page = request.after is None and request.before is None and request.offset == 0
+    if rows:
+        total = getattr(rows[0], "page_total")  # noqa: B009 - an annotation the model does not declare
+    elif first_page:
+        total = 0
+    else:
+        total = records.order_by()[: TOTAL_COUNTED_UP_TO + 1].count()
     if total <= TOTAL_COUNTED_UP_TO:
         pagination["total"] = total
     if rows:

@@ -26,6 +26,7 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 from core.pleo_api import Operation, catalog
 
 from ..edge import REALM
+from ..selectors import bearer_token_company
 from .calls import BAD_JSON, Call, check_query, check_text, parse_body
 from .demo_data import company_for_user
 from .errors import ApiError, error_type
@@ -128,7 +129,8 @@ class CatalogApiView(OAuthLibMixin, View):
             with transaction.atomic() if operation.writes else nullcontext():
                 call = Call(
                     operation=operation,
-                    company=company_for_user(access_token.user),
+                    company=bearer_token_company(access_token=access_token)
+                    or company_for_user(access_token.user),
                     access_token=access_token,
                     path=path_values,
                     query=request.GET,

@@ -31,6 +31,22 @@ def test_employees_first_page(api):
     assert body["pagination"]["hasPreviousPage"] is False
 
 
+def test_an_empty_page_past_the_last_still_tells_the_total(api):
+    body = api(f"?limit=10&offset={demo.EMPLOYEE_COUNT + 5}")
+
+    assert body["data"] == []
+    assert body["pagination"]["total"] == demo.EMPLOYEE_COUNT
+
+
+def test_an_empty_page_before_the_first_still_tells_the_total(api):
+    first = api("?limit=1")
+
+    body = api(f"?limit=10&before={first['pagination']['startCursor']}")
+
+    assert body["data"] == []
+    assert body["pagination"]["total"] == demo.EMPLOYEE_COUNT
+
+
 def test_employees_offset_reaches_the_last_page(api):
     body = api(f"?limit=10&offset={demo.EMPLOYEE_COUNT - 2}")
 

@@ -15,11 +15,12 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
-from oauth2_provider.models import AccessToken, Application, Grant
+from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 from oauth2_provider.signals import app_authorized
 
+from sandbox import demo
 from sandbox.api.demo_data import demo_company, sandbox_company_create
-from sandbox.oauth import RESOURCE_NOT_GRANTED
+from sandbox.oauth import RESOURCE_NOT_GRANTED, SandboxValidator
 from tests.factories import make_user
 
 from .conftest import REDIRECT_URI, register_client
@@ -35,17 +36,20 @@ RESOURCE = "https://api.client.example/"
 # registration (one join), the grant, the access and refresh tokens, the spent
 # code's record, the grant deleted.
 CODE_EXCHANGE_QUERIES = 8
+# A refused code opens no transaction: the client with its registration, the grant
+# (none), the tokens issued from the code if it was spent before (none).
+REFUSED_CODE_QUERIES = 3
 # The view's transaction; the client; the refresh token (with its access token),
 # its user and application (DOT reads them lazily); DOT's rotation: the refresh
 # token and the previous access token locked, then revoked in a savepoint of its
 # own (both read again, the access token unlinked and deleted, the refresh token
 # marked); the new access and refresh tokens.
 REFRESH_QUERIES = 17
-# The token (with its application and user), the company the token acts for,
-# the page of records, the bounded count.
-LIST_QUERIES_MEMBER = 4
-# ...and the demo company, when the user has no company of their own.
-LIST_QUERIES_DEMO = 5
+# The token (with its application, its user and the company it acts for), the
+# page of records with its bounded total.
+LIST_QUERIES_MEMBER = 2
+# The demo company, when the user has no company of their own, is read with the token too.
+LIST_QUERIES_DEMO = 2
 
 
 @pytest.fixture
@@ -120,6 +124,41 @@ def test_a_code_exchange_costs_a_fixed_number_of_queries(registration, user, dja
     assert response.status_code == 200, response.content
 
 
+def test_an_unknown_code_costs_three_queries_and_no_transaction(registration, django_assert_num_queries):
+    with django_assert_num_queries(REFUSED_CODE_QUERIES):
+        response = _exchange(registration, "unknown-code")
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_grant"
+
+
+def test_a_code_spent_meanwhile_by_another_request_saves_nothing_and_revokes_the_first(
+    registration, user, monkeypatch
+):
+    code = _grant(registration, user)
+    grant = Grant.objects.get(code=code)
+    assert _exchange(registration, code).status_code == 200
+    # The second request read the grant before the first one spent it.
+    grant.pk = None
+    grant.save()
+    save = SandboxValidator._save_bearer_token
+
+    def first_request_commits_meanwhile(self, token, request, *args, **kwargs):
+        saved = save(self, token, request, *args, **kwargs)
+        Grant.objects.filter(code=code).delete()
+        return saved
+
+    monkeypatch.setattr(SandboxValidator, "_save_bearer_token", first_request_commits_meanwhile)
+
+    response = _exchange(registration, code)
+
+    assert response.status_code == 400
+    assert json.loads(response.content)["error"] == "invalid_grant"
+    assert not AccessToken.objects.exists()
+    # The first request's refresh token, revoked; the second's tokens were never kept.
+    assert [token.revoked is not None for token in RefreshToken.objects.all()] == [True]
+
+
 def test_a_refresh_costs_a_fixed_number_of_queries(registration, user, django_assert_num_queries):
     issued = _exchange(registration, _grant(registration, user)).json()
 
@@ -144,7 +183,7 @@ def test_a_list_call_costs_a_fixed_number_of_queries(registration, user, django_
     assert response.status_code == 200, response.content
 
 
-def test_a_list_call_on_the_demo_company_costs_one_query_more(registration, user, django_assert_num_queries):
+def test_a_list_call_on_the_demo_company_costs_the_same(registration, user, django_assert_num_queries):
     demo_company()  # seeded once, before the call measured
     token = _token(user, registration)
 
@@ -152,6 +191,48 @@ def test_a_list_call_on_the_demo_company_costs_one_query_more(registration, user
         response = _list(token)
 
     assert response.status_code == 200, response.content
+
+
+def test_a_list_call_answers_for_the_users_own_company(registration, user):
+    company, _ = sandbox_company_create(company_id=uuid.uuid4(), name="Own ApS")
+    company.members.add(user)
+
+    response = _list(_token(user, registration))
+
+    assert {row["companyId"] for row in response.json()["data"]} == {str(company.pk)}
+
+
+def test_a_list_call_without_an_own_company_answers_for_the_demo_company(registration, user):
+    response = _list(_token(user, registration))
+
+    assert {row["companyId"] for row in response.json()["data"]} == {str(demo.COMPANY_ID)}
+
+
+def test_a_token_deleted_between_two_calls_is_refused_on_the_next(registration, user):
+    token = _token(user, registration)
+    assert _list(token).status_code == 200
+
+    AccessToken.objects.all().delete()
+
+    assert _list(token).status_code == 401
+
+
+def test_an_expired_token_is_refused_on_its_next_call(registration, user):
+    token = _token(user, registration)
+    assert _list(token).status_code == 200
+
+    AccessToken.objects.update(expires=timezone.now() - timedelta(seconds=1))
+
+    assert _list(token).status_code == 401
+
+
+def test_a_revoked_client_is_refused_on_its_next_call(registration, user):
+    token = _token(user, registration)
+    assert _list(token).status_code == 200
+
+    Application.objects.filter(client_id=registration.client_id).delete()
+
+    assert _list(token).status_code == 401
 
 
 def test_the_token_response_is_sent_with_dot_headers(registration, user):
