@@ -52,7 +52,7 @@ MACHINE_ENDPOINTS = frozenset(
         "/sandbox/openapi.json",
     }
 )
-MACHINE_PREFIXES = ("/sandbox/api/",)
+MACHINE_PREFIXES = ("/sandbox/api/", "/sandbox/uploads/")
 
 
 def is_sandbox_path(path: str) -> bool:

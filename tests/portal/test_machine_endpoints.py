@@ -61,6 +61,7 @@ def _machine_requests(browser):
         browser.get("/.well-known/oauth-authorization-server/sandbox"),
         browser.get("/sandbox/.well-known/oauth-authorization-server"),
         browser.get("/sandbox/openapi.json"),
+        browser.put("/sandbox/uploads/unknown-job?signature=unknown", b"a,b\n", content_type="text/csv"),
     ]
 
 
