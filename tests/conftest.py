@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,10 +15,10 @@ from registrations.models import Registration
 
 from .collection import uses_database, worker_group
 from .factories import make_registration
-from .migrated_data import reseed_after_post_migrate
+from .migrated_data import flushes_put_back_migrated_rows, reseed_after_post_migrate
 
 # Fixtures shared across suites are plugins, listed here once (a conftest is never imported).
-pytest_plugins = ["tests.oauthclient.fixtures"]
+pytest_plugins = ["tests.oauthclient.fixtures", "tests.xdist_groups"]
 
 # After every flush (transactional and live-server tests) and every migrate (also of a
 # database kept by --reuse-db), the data migrations' rows are put back.
@@ -81,6 +82,14 @@ def _uses_a_module_fixture(item: pytest.Item) -> bool:
     info = getattr(item, "_fixtureinfo", None)
     definitions = info.name2fixturedefs.values() if info is not None else ()
     return any(fixturedef.scope == "module" for chain in definitions for fixturedef in chain)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """pytest-django's test database, and from then on flushes that copy the migrated
+    rows back rather than make them again (tests/migrated_data.py)."""
+    with django_db_blocker.unblock(), flushes_put_back_migrated_rows(), django_db_blocker.block():
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -13,16 +13,19 @@ which a test checks by running them twice.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from django.apps import AppConfig, apps
 from django.conf import settings
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations.special import RunPython
 from django.db.migrations.state import StateApps
+from django.db.models.signals import post_migrate
 
 
 def _project_labels() -> set[str]:
@@ -79,3 +82,70 @@ def reseed_after_post_migrate(sender: AppConfig, using: str, **kwargs: Any) -> N
     """`post_migrate` receiver: once per flush or migrate, after every app's permissions exist."""
     if sender.label == _last_app_with_models().label:
         reseed(using)
+
+
+# A cheaper way back to the migrated rows ------------------------------------------------
+# Re-creating content types and permissions and running every data migration again costs
+# more than the flush itself, after each of hundreds of transactional tests. Once a test
+# database is ready, a copy of every row the migrations left is kept in tables of its own
+# (which a flush does not know of); a flush then just copies them back, with the same ids.
+
+SEED_PREFIX = "test_seed_"
+
+
+class MigratedRows:
+    """The rows the migrations left in database `alias`, kept beside them to put back."""
+
+    def __init__(self, alias: str) -> None:
+        self.alias = alias
+        self.tables: dict[str, str] = {}  # table -> its copy
+
+    def keep(self) -> None:
+        connection = connections[self.alias]
+        quote = connection.ops.quote_name
+        tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+        with connection.cursor() as cursor:
+            for number, table in enumerate(sorted(tables)):
+                copy = f"{SEED_PREFIX}{number}"
+                cursor.execute(f"DROP TABLE IF EXISTS {quote(copy)}")
+                cursor.execute(f"SELECT 1 FROM {quote(table)} LIMIT 1")  # noqa: S608 (table names from Django)
+                if cursor.fetchone() is None:
+                    continue
+                cursor.execute(f"CREATE TABLE {quote(copy)} AS SELECT * FROM {quote(table)}")  # noqa: S608
+                self.tables[table] = copy
+
+    def put_back(self) -> None:
+        """Copies the kept rows into each table that a flush emptied (a table that holds
+        rows, as after a migrate in a test, is left as it is)."""
+        connection = connections[self.alias]
+        quote = connection.ops.quote_name
+        with transaction.atomic(using=self.alias), connection.cursor() as cursor:
+            for table, copy in self.tables.items():
+                cursor.execute(f"SELECT 1 FROM {quote(table)} LIMIT 1")  # noqa: S608
+                if cursor.fetchone() is None:
+                    cursor.execute(f"INSERT INTO {quote(table)} SELECT * FROM {quote(copy)}")  # noqa: S608
+
+    def after_post_migrate(self, sender: AppConfig, using: str, **kwargs: Any) -> None:
+        """`post_migrate` receiver in place of all others: once per flush, the rows put back."""
+        if using == self.alias and sender.label == _last_app_with_models().label:
+            self.put_back()
+
+
+@contextmanager
+def flushes_put_back_migrated_rows(alias: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """While open, a flush of database `alias` (every transactional and live-server test
+    ends with one) puts back the rows kept when it opened, instead of running the
+    post_migrate receivers (content types, permissions, data migrations) again."""
+    rows = MigratedRows(alias)
+    rows.keep()
+    with post_migrate.lock:
+        receivers = post_migrate.receivers
+        post_migrate.receivers = []
+        post_migrate.sender_receivers_cache.clear()
+    post_migrate.connect(rows.after_post_migrate, weak=False, dispatch_uid="tests.migrated_rows")
+    try:
+        yield
+    finally:
+        with post_migrate.lock:
+            post_migrate.receivers = receivers
+            post_migrate.sender_receivers_cache.clear()
