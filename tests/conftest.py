@@ -18,7 +18,7 @@ from .factories import make_registration
 from .migrated_data import flushes_put_back_migrated_rows, reseed_after_post_migrate
 
 # Fixtures shared across suites are plugins, listed here once (a conftest is never imported).
-pytest_plugins = ["tests.oauthclient.fixtures", "tests.xdist_groups"]
+pytest_plugins = ["tests.oauthclient.fixtures", "tests.xdist_nodeids"]
 
 # After every flush (transactional and live-server tests) and every migrate (also of a
 # database kept by --reuse-db), the data migrations' rows are put back.
@@ -33,7 +33,7 @@ hypothesis_settings.register_profile(
     deadline=None,
     database=None,
     print_blob=False,
-    max_examples=50,
+    max_examples=100,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 hypothesis_settings.load_profile("portal")

@@ -3,9 +3,18 @@ tests share a pytest-xdist worker."""
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
+
 import pytest
 
 from tests.collection import uses_database, worker_group
+from tests.project import BASE_DIR
+
+CONTRACT = "tests/sandbox/test_contract.py"
+NAMES_EXIST = "tests/docs/test_names_exist.py"
 
 
 @pytest.mark.parametrize(
@@ -47,3 +56,35 @@ def test_tests_of_a_module_fixture_share_their_module_worker():
 def test_other_tests_go_to_any_worker():
     path = "tests/core/test_text.py"
     assert worker_group(path=path, module=path, module_fixture=False) is None
+
+
+def _pytest(*arguments: str) -> str:
+    """Runs pytest on this project in a process of its own; returns what it printed."""
+    result = subprocess.run(  # noqa: S603 (the project's own test runner, fixed arguments)
+        [sys.executable, "-m", "pytest", "-p", "no:randomly", "-p", "no:cacheprovider", *arguments],
+        cwd=BASE_DIR,
+        env={**os.environ, "DATABASE_URL": "sqlite:///:memory:"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout
+
+
+def test_every_api_operation_of_a_contract_test_has_a_node_id_of_its_own():
+    # pytest-xdist runs one test of those that share a node id.
+    collected = [line for line in _pytest("--collect-only", "-q", CONTRACT).splitlines() if "::" in line]
+    assert len(collected) > len({line.split("[")[0] for line in collected})
+    assert len(set(collected)) == len(collected)
+
+
+def test_the_tests_of_a_group_run_on_one_worker_and_say_their_group():
+    output = _pytest(
+        "-n", "2", "--dist", "loadgroup", "-v", NAMES_EXIST, "-k", "setting_and_constant and README"
+    )
+    ran = re.findall(r"\[(gw\d)\] .*PASSED (\S+)", output)
+    assert len(ran) > 1
+    assert all(nodeid.endswith(f"@{NAMES_EXIST}") for _worker, nodeid in ran)
+    assert len({worker for worker, _nodeid in ran}) == 1
