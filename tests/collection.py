@@ -26,6 +26,9 @@ DATABASE_MARKERS = frozenset({"django_db", "postgres"})
 # Tests that share one expensive thing stay on one worker, so that it is made once a pass:
 # Chromium (pytest-playwright starts one browser a worker) for the browser tests.
 FOLDER_GROUPS = {"tests/browser/": "browser"}
+# Tests marked `postgres` run one after another: each may hold dozens of connections at
+# once (concurrent calls, gunicorn's workers), and the server has a limit.
+POSTGRES_GROUP = "postgres"
 
 
 def uses_database(*, markers: Iterable[str], fixtures: Iterable[str]) -> bool:
@@ -34,10 +37,13 @@ def uses_database(*, markers: Iterable[str], fixtures: Iterable[str]) -> bool:
     return bool(DATABASE_MARKERS.intersection(markers) or DATABASE_FIXTURES.intersection(fixtures))
 
 
-def worker_group(*, path: str, module: str, module_fixture: bool) -> str | None:
-    """The xdist group of a test (None: any worker): its folder's group, else its module
-    when one of its fixtures is built once a module (the docs site, say)."""
+def worker_group(*, path: str, module: str, module_fixture: bool, markers: Iterable[str] = ()) -> str | None:
+    """The xdist group of a test (None: any worker): its folder's group, else `postgres`
+    for the tests marked so, else its module when one of its fixtures is built once a
+    module (the docs site, say)."""
     for folder, group in FOLDER_GROUPS.items():
         if path.startswith(folder):
             return group
+    if "postgres" in markers:
+        return POSTGRES_GROUP
     return module if module_fixture else None

@@ -73,6 +73,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             path=item.path.relative_to(root).as_posix(),
             module=item.nodeid.split("::")[0],
             module_fixture=_uses_a_module_fixture(item),
+            markers={marker.name for marker in item.iter_markers()},
         )
         if group is not None:
             item.add_marker(pytest.mark.xdist_group(group))

@@ -53,6 +53,14 @@ def test_tests_of_a_module_fixture_share_their_module_worker():
     assert worker_group(path=path, module=path, module_fixture=True) == path
 
 
+def test_tests_marked_postgres_share_one_worker_whatever_their_module():
+    groups = {
+        worker_group(path=path, module=path, module_fixture=False, markers=["postgres"])
+        for path in ("tests/oauthclient/test_concurrency.py", "tests/deploy/test_gunicorn.py")
+    }
+    assert groups == {"postgres"}
+
+
 def test_other_tests_go_to_any_worker():
     path = "tests/core/test_text.py"
     assert worker_group(path=path, module=path, module_fixture=False) is None
