@@ -7,9 +7,13 @@ import os
 import re
 import subprocess
 import sys
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
+from _pytest.nodeid import NodeId
 
+from tests import xdist_nodeids
 from tests.collection import uses_database, worker_group
 from tests.project import BASE_DIR
 
@@ -81,11 +85,47 @@ def _pytest(*arguments: str) -> str:
     return result.stdout
 
 
-def test_every_api_operation_of_a_contract_test_has_a_node_id_of_its_own():
-    # pytest-xdist runs one test of those that share a node id.
-    collected = [line for line in _pytest("--collect-only", "-q", CONTRACT).splitlines() if "::" in line]
-    assert len(collected) > len({line.split("[")[0] for line in collected})
-    assert len(set(collected)) == len(collected)
+class _Item:
+    """What the node-id hook reads and writes of a collected test."""
+
+    def __init__(self, parent: Any, name: str, nodeid: str, groups: tuple[str, ...] = ()) -> None:
+        self.parent, self.name, self._id, self.groups = parent, name, NodeId.parse(nodeid), groups
+
+    @property
+    def nodeid(self) -> str:
+        return str(self._id)
+
+    def iter_markers(self, name: str) -> list[Any]:
+        return [pytest.mark.xdist_group(group).mark for group in self.groups] if name == "xdist_group" else []
+
+
+def _config(*, loadgroup: bool) -> Any:
+    return SimpleNamespace(option=SimpleNamespace(loadgroup=loadgroup))
+
+
+def test_tests_that_share_a_node_id_get_their_names_as_node_ids():
+    # As Schemathesis makes them: one test an API operation, all with the function's node id.
+    module = SimpleNamespace(nodeid=CONTRACT)
+    items = [
+        _Item(module, f"test_tags_fuzzing[{operation}]", f"{CONTRACT}::test_tags_fuzzing")
+        for operation in ("GET /v0/tags", "POST /v0/tags")
+    ]
+    xdist_nodeids.pytest_collection_modifyitems(_config(loadgroup=False), items)
+    assert [item.nodeid for item in items] == [
+        f"{CONTRACT}::test_tags_fuzzing[GET /v0/tags]",
+        f"{CONTRACT}::test_tags_fuzzing[POST /v0/tags]",
+    ]
+
+
+def test_under_loadgroup_a_grouped_test_says_its_group_in_its_node_id():
+    module = SimpleNamespace(nodeid="tests/browser/test_home.py")
+    grouped = _Item(module, "test_home", "tests/browser/test_home.py::test_home", ("browser",))
+    alone = _Item(module, "test_other", "tests/browser/test_home.py::test_other")
+    xdist_nodeids.pytest_collection_modifyitems(_config(loadgroup=True), [grouped, alone])
+    assert (grouped.nodeid, alone.nodeid) == (
+        "tests/browser/test_home.py::test_home@browser",
+        "tests/browser/test_home.py::test_other",
+    )
 
 
 def test_the_tests_of_a_group_run_on_one_worker_and_say_their_group():
