@@ -20,8 +20,8 @@ from .migrated_data import flushes_put_back_migrated_rows, reseed_after_post_mig
 # Fixtures shared across suites are plugins, listed here once (a conftest is never imported).
 pytest_plugins = ["tests.oauthclient.fixtures", "tests.xdist_nodeids"]
 
-# After every flush (transactional and live-server tests) and every migrate (also of a
-# database kept by --reuse-db), the data migrations' rows are put back.
+# After every migrate (a new test database, also one kept by --reuse-db) the data
+# migrations' rows are put back; flushes then copy them back (django_db_setup below).
 post_migrate.connect(reseed_after_post_migrate, dispatch_uid="tests.migrated_data")
 
 # Every property test, unless it says otherwise: the same examples on every run (a failure
