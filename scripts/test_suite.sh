@@ -13,9 +13,15 @@
 #   node_modules is missing or older than the lock file. npm is Debian's package,
 #   installed like Chromium when missing.
 # - pytest's exit code 5 (no test ran) is a failure, said plainly.
+# - Each pass runs on PYTEST_WORKERS pytest-xdist workers (default: one a CPU, at least
+#   two), each with its own test database; tests that share an expensive server stay on
+#   one worker (--dist loadgroup, groups in tests/conftest.py); live servers listen on
+#   127.0.0.1 on ports the system picks. Each pass ends with its 15 slowest tests.
+# - The PostgreSQL pass runs the tests that use a database (tests/conftest.py says which);
+#   the others, which would run alike on both, ran in the SQLite pass.
 #
 # Environment: PYTEST (the pytest to run), SQLITE_TEST_URL, TEST_POSTGRES_URL,
-# PORTAL_CHROMIUM (default /usr/bin/chromium). Extra arguments go to pytest.
+# PORTAL_CHROMIUM (default /usr/bin/chromium), PYTEST_WORKERS. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +29,7 @@ PYTEST="${PYTEST:-.venv/bin/pytest}"
 SQLITE_TEST_URL="${SQLITE_TEST_URL:-sqlite:///$PWD/.pytest-db.sqlite3}"
 TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/portal}"
 CHROMIUM="${PORTAL_CHROMIUM:-/usr/bin/chromium}"
+PYTEST_WORKERS="${PYTEST_WORKERS:-$(( $(nproc) > 2 ? $(nproc) : 2 ))}"
 
 ensure_chromium() {
   [[ -x "$CHROMIUM" ]] && return 0
@@ -49,11 +56,13 @@ ensure_node_packages() {
       exit 1
     }
   fi
-  # npm ci writes node_modules/.package-lock.json: older than the lock file means stale.
-  if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json \
-        || package.json -nt node_modules/.package-lock.json || ! -x node_modules/.bin/newman ]]; then
-    echo "== npm ci (node_modules missing or older than package-lock.json)"
+  # Stale means: installed from another lock file than this one (a copy is kept beside the
+  # packages). Contents, not dates: a fresh checkout is newer than packages that match it.
+  local stamp=node_modules/.portal-package-lock.json
+  if [[ ! -x node_modules/.bin/newman || ! -f "$stamp" ]] || ! cmp -s package-lock.json "$stamp"; then
+    echo "== npm ci (node_modules missing or installed from another package-lock.json)"
     npm ci --no-audit --no-fund --loglevel=error
+    cp package-lock.json "$stamp"
   fi
 }
 
@@ -99,7 +108,8 @@ run_pytest() {
   shift 2
   echo "== pytest on $label"
   local status=0
-  DATABASE_URL="$url" "$PYTEST" --create-db "$@" || status=$?
+  DATABASE_URL="$url" "$PYTEST" --create-db -n "$PYTEST_WORKERS" --dist loadgroup \
+    --liveserver=127.0.0.1 --durations=15 "$@" || status=$?
   if [[ $status -eq 5 ]]; then
     echo "make test: pytest ran no test on $label (exit code 5): that is a failure." >&2
   fi
@@ -112,7 +122,7 @@ run_pytest SQLite "$SQLITE_TEST_URL" "$@"
 postgres=0
 ensure_postgres || postgres=$?
 if [[ $postgres -eq 0 ]]; then
-  run_pytest PostgreSQL "$TEST_POSTGRES_URL" "$@"
+  run_pytest PostgreSQL "$TEST_POSTGRES_URL" --database-tests-only "$@"
 elif [[ $postgres -eq 1 && -z "${CI:-}" ]]; then
   echo "== PostgreSQL pass SKIPPED: no server answers at $(url_part host):$(url_part port) (start one, or set TEST_POSTGRES_URL). The tests marked postgres did not run."
 elif [[ $postgres -eq 1 ]]; then

@@ -30,3 +30,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     name = str(DATABASES["default"]["NAME"])
     test_name = name + ".test" if name not in ("", ":memory:") else str(BASE_DIR / ".pytest-db.sqlite3")
     DATABASES["default"]["TEST"] = {"NAME": test_name}
+elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # A test database is thrown away: a commit need not wait for the write-ahead log to
+    # reach the disk. Transactional and live-server tests commit (and flush) often.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"]["options"] = "-c synchronous_commit=off"

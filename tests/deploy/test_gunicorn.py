@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,17 +26,12 @@ from django.db import connection
 
 from oauthclient.models import TestCall
 from portal.settings.base import PASSWORD_HASHERS
+from tests.loopback import free_port
 from tests.oauthclient.live import connection_id, issue_sandbox_credential, log_in, make_live_developer
 from tests.portal.test_production_keys import production_env
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class BehindTheProxy(requests.Session):
@@ -165,7 +159,7 @@ def _serve(command: list[str], env: dict[str, str], server: Gunicorn, *ready: Gu
 @pytest.fixture
 def gunicorn(transactional_db: Any, settings: Any, tmp_path: Path) -> Iterator[Gunicorn]:
     """One gunicorn with 2 workers that serves the portal and the sandbox, production settings, test database."""
-    port = _free_port()
+    port = free_port()
     server = Gunicorn(url=f"http://127.0.0.1:{port}", log_path=tmp_path / "gunicorn.log")
     env = _server_env(settings, tmp_path, server.url, port)
     command = [sys.executable, "-m", "gunicorn", "-c", "portal/gunicorn_conf.py", "portal.wsgi"]
@@ -175,7 +169,7 @@ def gunicorn(transactional_db: Any, settings: Any, tmp_path: Path) -> Iterator[G
 @pytest.fixture
 def served(transactional_db: Any, settings: Any, tmp_path: Path) -> Iterator[tuple[Gunicorn, Gunicorn]]:
     """`manage.py serve` (what `make serve` runs): the portal's gunicorn and the sandbox's own."""
-    port, sandbox_port = _free_port(), _free_port()
+    port, sandbox_port = free_port(), free_port()
     portal = Gunicorn(url=f"http://127.0.0.1:{port}", log_path=tmp_path / "serve.log")
     sandbox = Gunicorn(url=f"http://127.0.0.1:{sandbox_port}", log_path=portal.log_path)
     env = _server_env(settings, tmp_path, portal.url, port)

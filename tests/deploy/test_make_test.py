@@ -22,9 +22,12 @@ LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432"
 
 @pytest.fixture
 def recorder(tmp_path: Path) -> Path:
-    """A stand-in for pytest: notes the DATABASE_URL of each pass, exits with FAKE_PYTEST_EXIT."""
+    """A stand-in for pytest: notes the DATABASE_URL of each pass (and its arguments, a line
+    a pass), exits with FAKE_PYTEST_EXIT."""
     script = tmp_path / "pytest"
-    script.write_text('#!/bin/sh\necho "$DATABASE_URL" >> "$0.calls"\nexit "${FAKE_PYTEST_EXIT:-0}"\n')
+    script.write_text(
+        '#!/bin/sh\necho "$DATABASE_URL" >> "$0.calls"\necho "$*" >> "$0.args"\nexit "${FAKE_PYTEST_EXIT:-0}"\n'
+    )
     script.chmod(0o755)
     return script
 
@@ -32,6 +35,11 @@ def recorder(tmp_path: Path) -> Path:
 def passes(recorder: Path) -> list[str]:
     calls = recorder.with_name("pytest.calls")
     return calls.read_text().split() if calls.exists() else []
+
+
+def arguments(recorder: Path) -> list[list[str]]:
+    """The pytest arguments of each pass."""
+    return [line.split() for line in recorder.with_name("pytest.args").read_text().splitlines()]
 
 
 def run_suite(recorder: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -51,6 +59,16 @@ def test_without_a_postgres_server_the_pass_is_skipped_and_said_so(recorder):
     assert result.returncode == 0, result.stderr
     assert "PostgreSQL pass SKIPPED" in result.stdout
     assert passes(recorder) == [SQLITE_URL]
+
+
+def test_a_pass_runs_on_xdist_workers_by_group_with_live_servers_on_loopback_and_its_slowest_tests(recorder):
+    result = run_suite(recorder, TEST_POSTGRES_URL=SILENT_POSTGRES, PYTEST_WORKERS="3")
+    assert result.returncode == 0, result.stderr
+    [sqlite_pass] = arguments(recorder)
+    assert {"-n", "3", "--dist", "loadgroup", "--liveserver=127.0.0.1", "--durations=15"} <= set(sqlite_pass)
+    assert sqlite_pass[sqlite_pass.index("-n") + 1] == "3"
+    # The SQLite pass runs every test.
+    assert "--database-tests-only" not in sqlite_pass
 
 
 def test_in_ci_a_missing_postgres_server_fails(recorder):
@@ -105,5 +123,9 @@ def test_the_postgres_pass_creates_its_database_and_runs(recorder, new_database_
     result = run_suite(recorder, TEST_POSTGRES_URL=url)
     assert result.returncode == 0, result.stderr
     assert passes(recorder) == [SQLITE_URL, url]
+    assert ["--database-tests-only" in pass_arguments for pass_arguments in arguments(recorder)] == [
+        False,
+        True,
+    ]
     with psycopg.connect(url) as connection:
         assert connection.execute("SELECT current_database()").fetchone() == (new_database_name,)

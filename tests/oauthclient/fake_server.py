@@ -58,28 +58,7 @@ class FakeServer(LoopbackServer):
         self.replies: dict[str, deque[Reply]] = {}
         self.issued = 0
         self.lock = threading.Lock()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:  # quiet
-                pass
-
-            def do_GET(self) -> None:
-                server.handle(self, "GET")
-
-            def do_POST(self) -> None:
-                server.handle(self, "POST")
-
-            def do_PUT(self) -> None:
-                server.handle(self, "PUT")
-
-            def do_PATCH(self) -> None:
-                server.handle(self, "PATCH")
-
-            def do_DELETE(self) -> None:
-                server.handle(self, "DELETE")
-
-        super().__init__(Handler)
+        super().__init__()
         # RFC 8414 metadata to publish (None: none, as Pleo).
         self.metadata: dict[str, Any] | None = None
 
@@ -135,7 +114,8 @@ class FakeServer(LoopbackServer):
             return Reply(status=404, body={"error": "not_found"})
         return Reply(status=404, body={"error": "not_found"})
 
-    def handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+    def respond(self, handler: BaseHTTPRequestHandler) -> None:
+        method = handler.command
         parts = urlsplit(handler.path)
         length = int(handler.headers.get("Content-Length") or 0)
         raw = handler.rfile.read(length) if length else b""

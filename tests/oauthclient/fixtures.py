@@ -9,7 +9,6 @@ the sandbox on a live server (the modules named *_live.py use them).
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -19,6 +18,7 @@ from django.utils import timezone
 
 from registrations.models import Credential
 from tests.factories import make_connection
+from tests.loopback import free_port
 
 from .dashboard import make_credential, make_developer
 from .fake_server import FakeServer
@@ -35,9 +35,7 @@ def fake_server() -> Iterator[FakeServer]:
 @pytest.fixture
 def closed_port() -> int:
     """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return free_port()
 
 
 @pytest.fixture

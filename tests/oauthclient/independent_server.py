@@ -186,21 +186,7 @@ class IndependentServer(LoopbackServer):
         # An API path's own JSON answer (status, body), for a test that needs a particular body.
         self.api_answers: dict[str, tuple[int, Any]] = {}
         self.lock = threading.Lock()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:  # quiet
-                pass
-
-            def do_GET(self) -> None:
-                server.handle(self)
-
-            def do_POST(self) -> None:
-                server.handle(self)
-
-            do_PUT = do_PATCH = do_DELETE = do_POST
-
-        super().__init__(Handler)
+        super().__init__()
 
     @property
     def issuer(self) -> str:
@@ -219,7 +205,7 @@ class IndependentServer(LoopbackServer):
             "authorization_response_iss_parameter_supported": True,
         }
 
-    def handle(self, handler: BaseHTTPRequestHandler) -> None:
+    def respond(self, handler: BaseHTTPRequestHandler) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length).decode() if length else ""
         uri = self.base_url + handler.path

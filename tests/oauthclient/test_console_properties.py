@@ -6,7 +6,7 @@ keeps nothing, and says which rule it broke (a message of oauthclient.messages, 
 form field's own); an accepted one is sent and kept whole. Text strategies mix in non-Latin-1
 characters, NUL and other controls, and lone surrogates: raw where the input reaches a form or
 a service directly, as JSON escapes where it goes through HTTP (a UTF-8 form post cannot carry
-a raw surrogate). Deterministic (tests.hardcases.fuzzing.CI: derandomized, no example database).
+a raw surrogate). Deterministic (tests.hostile_input.fuzzing.CI: derandomized, no example database).
 
 Cost on this machine, per test: the console through the view ~3 s, through the form and the
 service ~2 s, the answers ~1.5 s, the paste through the view ~3 s and through the form and the
@@ -33,7 +33,7 @@ from oauthclient.forms import PasteForm, TestCallForm
 from oauthclient.models import Connection, Exchange, ExchangeKind, TestCall
 from oauthclient.services.authorization import connection_complete_from_url, connection_start
 from oauthclient.services.test_call import METHODS, ApiRequest, test_call_send
-from tests.hardcases.fuzzing import AWKWARD, CI, text
+from tests.hostile_input.fuzzing import AWKWARD, CI, text
 
 from .dashboard import POSTMAN_CALLBACK, start_connect
 from .fake_server import FakeServer, Reply

@@ -10,11 +10,10 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
-from typing import Any
 
 from PIL import Image
 
-from tests.loopback import LoopbackServer
+from tests.loopback import LoopbackServer, QuietHandler
 
 
 @dataclass
@@ -44,10 +43,12 @@ SVG_LOGO = Page(
 )
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
+    """QuietHandler, with TLS on the accepted socket when the site has it."""
+
     @property
     def site(self) -> LinkSite:
-        return self.server.site  # type: ignore[attr-defined]  (set by LinkSite)
+        return self.server.loopback  # type: ignore[return-value]  (always a LinkSite's)
 
     def setup(self) -> None:
         if self.site.tls is not None:
@@ -60,52 +61,8 @@ class _Handler(BaseHTTPRequestHandler):
             # The server closes the plain socket it accepted, which wrapping detached.
             self.request.close()
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
-    def do_GET(self) -> None:
-        site = self.site
-        with site.lock:
-            site.requests.append((self.path, self.headers.get("Host", "")))
-        page = site.pages.get(self.path, Page(status=404, body=b"not found"))
-        if page.delay:
-            time.sleep(page.delay)
-        try:
-            if page.header_drip or page.body_drip:
-                self._drip(page)
-                return
-            self.send_response(page.status)
-            for name, value in page.headers.items():
-                self.send_header(name, value)
-            if not page.endless:
-                self.send_header("Content-Length", str(len(page.body)))
-            self.end_headers()
-            for chunk in _chunks(page):
-                self.wfile.write(chunk)
-        except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
-            pass
-
-    def _drip(self, page: Page) -> None:
-        """The answer byte by byte, each part at its own pace: every byte comes well within
-        any read timeout, the whole answer takes as long as the page says."""
-        fields = {**page.headers, "Content-Length": str(len(page.body))}
-        head = f"HTTP/1.1 {page.status} Dripping\r\n" + "".join(f"{k}: {v}\r\n" for k, v in fields.items())
-        for data, pause in ((f"{head}\r\n".encode(), page.header_drip), (page.body, page.body_drip)):
-            for index in range(len(data)):
-                self.wfile.write(data[index : index + 1])
-                time.sleep(pause)
-
-
-def _chunks(page: Page) -> Iterator[bytes]:
-    if not page.endless:
-        yield page.body
-        return
-    block = page.body or b"\x89PNG" + b"\0" * 65532
-    while True:
-        yield block
-
-
-class LinkSite:
+class LinkSite(LoopbackServer):
     """Plain http, or https with `tls` (a server context; the names clients ask for in SNI are kept)."""
 
     def __init__(self, tls: ssl.SSLContext | None = None) -> None:
@@ -116,12 +73,7 @@ class LinkSite:
         self.tls = tls
         if tls is not None:
             tls.sni_callback = lambda _socket, name, _context: self.server_names.append(name)  # type: ignore[assignment,func-returns-value]
-        self.server = LoopbackServer(_Handler)
-        self.server.httpd.site = self  # type: ignore[attr-defined]  (what the handler answers from)
-
-    @property
-    def port(self) -> int:
-        return self.server.port
+        super().__init__(_Handler)
 
     def url(self, path: str, *, host: str = "127.0.0.1") -> str:
         return f"{'https' if self.tls else 'http'}://{host}:{self.port}{path}"
@@ -130,5 +82,46 @@ class LinkSite:
         with self.lock:
             return [path for path, _host in self.requests]
 
-    def close(self) -> None:
-        self.server.close()
+    def respond(self, handler: BaseHTTPRequestHandler) -> None:
+        if handler.command != "GET":
+            handler.send_error(501)
+            return
+        with self.lock:
+            self.requests.append((handler.path, handler.headers.get("Host", "")))
+        page = self.pages.get(handler.path, Page(status=404, body=b"not found"))
+        if page.delay:
+            time.sleep(page.delay)
+        try:
+            if page.header_drip or page.body_drip:
+                _drip(handler, page)
+                return
+            handler.send_response(page.status)
+            for name, value in page.headers.items():
+                handler.send_header(name, value)
+            if not page.endless:
+                handler.send_header("Content-Length", str(len(page.body)))
+            handler.end_headers()
+            for chunk in _chunks(page):
+                handler.wfile.write(chunk)
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
+            pass
+
+
+def _drip(handler: BaseHTTPRequestHandler, page: Page) -> None:
+    """The answer byte by byte, each part at its own pace: every byte comes well within
+    any read timeout, the whole answer takes as long as the page says."""
+    fields = {**page.headers, "Content-Length": str(len(page.body))}
+    head = f"HTTP/1.1 {page.status} Dripping\r\n" + "".join(f"{k}: {v}\r\n" for k, v in fields.items())
+    for data, pause in ((f"{head}\r\n".encode(), page.header_drip), (page.body, page.body_drip)):
+        for index in range(len(data)):
+            handler.wfile.write(data[index : index + 1])
+            time.sleep(pause)
+
+
+def _chunks(page: Page) -> Iterator[bytes]:
+    if not page.endless:
+        yield page.body
+        return
+    block = page.body or b"\x89PNG" + b"\0" * 65532
+    while True:
+        yield block

@@ -33,7 +33,7 @@ from registrations.validators import (
 from registrations.validators.redirect_uris import REDIRECT_URI_LOCALHOST_WARNING
 from registrations.validators.scopes import TEMPLATE_MARKERS
 from registrations.validators.text import MAX_CLIENT_NAME_LENGTH
-from tests.hardcases.fuzzing import CI, states_a_rule, text
+from tests.hostile_input.fuzzing import CI, states_a_rule, text
 
 ENVIRONMENTS = ("staging", "production")
 APPLICATION_TYPES = ("web", "native")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from tests.hardcases.fuzzing import CI, text
+from tests.hostile_input.fuzzing import CI, text
 
 # The suite's reproducible settings; the test client and the token are made once per
 # test and serve every example alike (each example checks its own effect).

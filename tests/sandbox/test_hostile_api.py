@@ -24,7 +24,7 @@ from core.text import TEXT_HOLDS_NUL, json_unstorable_reason
 from sandbox import demo
 from sandbox.api.demo_data import demo_company
 from sandbox.models import SandboxRecord
-from tests.hardcases.fuzzing import text
+from tests.hostile_input.fuzzing import text
 
 from .catalog_calls import path_values, query_values
 from .hostile import HOSTILE, form_text, json_values

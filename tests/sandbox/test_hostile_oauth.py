@@ -23,7 +23,7 @@ from core.text import TEXT_HOLDS_NUL, json_unstorable_reason
 from sandbox.edge import BASIC_NOT_BASE64
 from sandbox.models import RedeemedAuthorizationCode, SandboxClient
 from sandbox.services import SandboxClientRegistration
-from tests.hardcases.fuzzing import text
+from tests.hostile_input.fuzzing import text
 
 from .conftest import REDIRECT_URI, register_client
 from .hostile import HOSTILE, form_text, json_values

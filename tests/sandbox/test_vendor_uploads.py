@@ -20,7 +20,7 @@ from sandbox import demo
 from sandbox.api import uploads
 from sandbox.models import SandboxRecord
 from sandbox.selectors import sandbox_endpoints
-from tests.hardcases.fuzzing import CI
+from tests.hostile_input.fuzzing import CI
 
 API = "/sandbox/api"
 JOBS = "/v1/vendors/csv-import/jobs"

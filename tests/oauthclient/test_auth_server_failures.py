@@ -20,7 +20,7 @@ from oauthclient.models import Connection, ConnectionStatus, TestCall
 from tests.oauthclient.dashboard import assert_shows, callback, start_connect
 from tests.oauthclient.fake_server import FakeServer, Reply
 
-from .servers import CUT_OFF, HANG_UP, STALL, BrokenServer
+from .broken_server import CUT_OFF, HANG_UP, STALL, BrokenServer
 
 STAGING = "Pleo staging"
 TOKEN_PATH = "/oauth/token"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from http.server import BaseHTTPRequestHandler
-from typing import Any
 from urllib.parse import urlsplit
 
 from tests.loopback import LoopbackServer
@@ -23,25 +22,13 @@ class BrokenServer(LoopbackServer):
         self.paths: list[str] = []
         self.lock = threading.Lock()
         self.released = threading.Event()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:  # quiet
-                pass
-
-            def do_GET(self) -> None:
-                server.fail(self)
-
-            def do_POST(self) -> None:
-                server.fail(self)
-
-        super().__init__(Handler)
+        super().__init__()
 
     def requests_to(self, path: str) -> list[str]:
         with self.lock:
             return [seen for seen in self.paths if seen == path]
 
-    def fail(self, handler: BaseHTTPRequestHandler) -> None:
+    def respond(self, handler: BaseHTTPRequestHandler) -> None:
         length = int(handler.headers.get("Content-Length") or 0)
         handler.rfile.read(length)
         with self.lock:
