@@ -128,12 +128,18 @@ def _literal(text: str) -> str:
     return json.dumps(text)
 
 
-def _python_header(header: Word) -> str:
+def _header_entry(header: Word, *, indent: str, environment: str) -> str:
+    """`"Name": "value"` for a headers object literal; a variable is read from the environment
+    with `environment` (a format string taking the variable's name)."""
     name, _, value = header.literal.partition(":")
     literal = _literal(value.strip() if not header.variable else value.lstrip())
     if header.variable:
-        literal += f' + os.environ["{header.variable}"]'
-    return f"        {_literal(name.strip())}: {literal},"
+        literal += " + " + environment.format(header.variable)
+    return f"{indent}{_literal(name.strip())}: {literal},"
+
+
+def _python_header(header: Word) -> str:
+    return _header_entry(header, indent=" " * 8, environment='os.environ["{}"]')
 
 
 def python_snippet(request: ShellRequest) -> str:
@@ -164,11 +170,7 @@ def python_snippet(request: ShellRequest) -> str:
 
 
 def _javascript_header(header: Word) -> str:
-    name, _, value = header.literal.partition(":")
-    literal = _literal(value.strip() if not header.variable else value.lstrip())
-    if header.variable:
-        literal += f" + process.env.{header.variable}"
-    return f"    {_literal(name.strip())}: {literal},"
+    return _header_entry(header, indent=" " * 4, environment="process.env.{}")
 
 
 def javascript_snippet(request: ShellRequest) -> str:

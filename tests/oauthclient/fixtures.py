@@ -20,8 +20,9 @@ from registrations.models import Credential
 from tests.factories import make_connection
 from tests.loopback import free_port
 
-from .dashboard import make_credential, make_developer
-from .fake_server import FakeServer
+from .dashboard import callback_url, make_credential, make_developer
+from .fake_server import CLIENT_ID, CLIENT_SECRET, FakeServer
+from .independent_server import IndependentServer
 from .live import Browser, issue_sandbox_credential, log_in, make_live_developer
 
 
@@ -46,6 +47,25 @@ def pleo_via_fake(settings: Any, fake_server: FakeServer) -> FakeServer:
     settings.PORTAL_BASE_URL = "http://127.0.0.1:8000"
     settings.PORTAL_HTTP_TIMEOUT = 5.0
     return fake_server
+
+
+@pytest.fixture
+def independent(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[IndependentServer]:
+    """Pleo staging pointed at an OAuth 2.0 server that is not the sandbox (oauthlib's own
+    endpoints on 127.0.0.1, at Pleo's paths), by settings alone."""
+    # oauthlib insists on HTTPS unless told this is a local test.
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
+    server = IndependentServer(
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        redirect_uris=[callback_url()],
+        scopes=["users:read", "users:write"],
+    )
+    settings.PLEO_STAGING_AUTH_URL = server.base_url
+    settings.PLEO_STAGING_API_URL = server.base_url + "/api"
+    settings.PORTAL_BASE_URL = "http://127.0.0.1:8000"
+    yield server
+    server.close()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,8 +19,7 @@ from oauthclient.services.contract import test_call_judge
 from oauthclient.services.test_call import ApiRequest, api_request_check
 from registrations.models import CredentialServer
 
-from .dashboard import assert_shows, callback_url, make_credential
-from .fake_server import CLIENT_ID, CLIENT_SECRET
+from .dashboard import assert_shows, make_credential
 from .independent_server import IndependentServer
 
 CATALOG = catalog()
@@ -34,23 +32,6 @@ PAGE = {
 # Pleo documents companyId, email, firstName, id and lastName as required on an employee.
 EMPLOYEE_LACKING_FIELDS = {"id": EMPLOYEE_ID, "firstName": "Ada", "lastName": "Lovelace"}
 EMPLOYEE = {**EMPLOYEE_LACKING_FIELDS, "companyId": EMPLOYEE_ID, "email": "ada@demo-company.example"}
-
-
-@pytest.fixture
-def independent(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[IndependentServer]:
-    # oauthlib insists on HTTPS unless told this is a local test.
-    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
-    server = IndependentServer(
-        client_id=CLIENT_ID,
-        client_secret=CLIENT_SECRET,
-        redirect_uris=[callback_url()],
-        scopes=["users:read", "users:write"],
-    )
-    settings.PLEO_STAGING_AUTH_URL = server.base_url
-    settings.PLEO_STAGING_API_URL = server.base_url + "/api"
-    settings.PORTAL_BASE_URL = "http://127.0.0.1:8000"
-    yield server
-    server.close()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ own endpoints on 127.0.0.1, at Pleo's paths, publishing RFC 8414 metadata."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,28 +13,8 @@ import requests
 from oauthclient import messages
 from oauthclient.models import Connection, ConnectionStatus, Exchange, ExchangeKind, TestCall
 
-from .dashboard import assert_shows, callback_url, make_credential
-from .fake_server import CLIENT_SECRET
+from .dashboard import assert_shows, make_credential
 from .independent_server import IndependentServer
-
-
-@pytest.fixture
-def independent(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[IndependentServer]:
-    # oauthlib insists on HTTPS unless told this is a local test.
-    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
-    from .fake_server import CLIENT_ID
-
-    server = IndependentServer(
-        client_id=CLIENT_ID,
-        client_secret=CLIENT_SECRET,
-        redirect_uris=[callback_url()],
-        scopes=["users:read", "users:write"],
-    )
-    settings.PLEO_STAGING_AUTH_URL = server.base_url
-    settings.PLEO_STAGING_API_URL = server.base_url + "/api"
-    settings.PORTAL_BASE_URL = "http://127.0.0.1:8000"
-    yield server
-    server.close()
 
 
 @pytest.fixture
