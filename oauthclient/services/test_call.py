@@ -305,12 +305,14 @@ def test_call_send(
     request: ApiRequest,
     production_confirmed: bool,
     scheduled: bool = False,  # noqa: PT028  (a service, not a test: see __test__ below)
+    credential_loaded_now: bool = False,  # noqa: PT028
 ) -> TestCall:
     """Send <method> <api base><path> and keep it as a TestCall with its exchanges.
 
     A request that breaks a rule (a path off the API base, a forbidden header, a body
     that is not JSON, an unconfirmed write on Pleo production) raises and nothing is
     sent or kept. Refreshes first when the token has expired, and once more on a 401.
+    `credential_loaded_now`: see connection_require_usable_credential.
     """
     record, _body = test_call_send_returning_answer(
         connection=connection,
@@ -318,6 +320,7 @@ def test_call_send(
         request=request,
         production_confirmed=production_confirmed,
         scheduled=scheduled,
+        credential_loaded_now=credential_loaded_now,
     )
     return record
 
@@ -331,6 +334,7 @@ def test_call_send_returning_answer(
     production_confirmed: bool,
     scheduled: bool = False,  # noqa: PT028  (a service, not a test: see __test__ below)
     scope_check: bool = False,  # noqa: PT028
+    credential_loaded_now: bool = False,  # noqa: PT028
 ) -> tuple[TestCall, bytes]:
     """test_call_send, also returning the start of the response body as received (unredacted,
     never stored), for a caller that reads the answer (the scope check reads a new record's ID)."""
@@ -366,7 +370,7 @@ def test_call_send_returning_answer(
         ],
     )
     try:
-        connection_require_usable_credential(connection)
+        connection_require_usable_credential(connection, loaded_now=credential_loaded_now)
         if not connection.is_connected:
             raise OAuthClientError(messages.NOT_CONNECTED, code=errors.CODE_NOT_CONNECTED)
         if connection.is_expired():

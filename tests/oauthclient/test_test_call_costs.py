@@ -1,0 +1,141 @@
+"""What the console's test-call POST costs: the statements it runs and the connections it opens."""
+
+from __future__ import annotations
+
+from http.server import BaseHTTPRequestHandler
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+from django.db import connection as db
+from django.test.utils import CaptureQueriesContext
+
+from oauthclient.models import Exchange, TestCall
+from oauthclient.recording import Recorder
+from oauthclient.services._http import oauth_session
+from tests.factories import DEVELOPERS, make_connection
+from tests.loopback import LoopbackServer
+
+from .dashboard import make_credential
+
+# session, user, the connection with its credential and the permission, INSERT test call,
+# INSERT exchange, the retention count (and the test's transaction's SAVEPOINT, RELEASE).
+TEST_CALL_STATEMENTS = 8
+TOKEN = {"access_token": "pooled", "token_type": "Bearer"}
+
+
+def _post(client: Any, connection: Any, pk: int | None = None) -> Any:
+    url = f"/dashboard/connections/{pk or connection.pk}/test-call/"
+    return client.post(url, {"target": "introspect"})
+
+
+def _tables(queries: list[dict[str, Any]], verb: str) -> list[str]:
+    return [
+        query["sql"].split(f"{verb} ", 1)[1].split()[0].strip('"')
+        for query in queries
+        if verb in query["sql"]
+    ]
+
+
+def test_the_test_call_post_runs_a_fixed_number_of_statements(dev_client, connected):
+    _post(dev_client, connected)  # the session's first write
+    with CaptureQueriesContext(db) as context:
+        assert _post(dev_client, connected).status_code == 302
+
+    assert len(context.captured_queries) == TEST_CALL_STATEMENTS
+
+
+def test_the_permission_is_read_with_the_connection(dev_client, connected):
+    with CaptureQueriesContext(db) as context:
+        _post(dev_client, connected)
+
+    selects = [query["sql"] for query in context.captured_queries if query["sql"].startswith("SELECT")]
+    assert not any('"auth_permission"' in sql and '"oauthclient_connection"' not in sql for sql in selects)
+    assert any('"oauthclient_connection"' in sql and '"auth_permission"' in sql for sql in selects)
+
+
+def test_the_credential_is_read_with_the_connection(dev_client, connected):
+    with CaptureQueriesContext(db) as context:
+        _post(dev_client, connected)
+
+    selects = [query["sql"] for query in context.captured_queries if query["sql"].startswith("SELECT")]
+    assert not any(
+        '"registrations_credential"' in sql and '"oauthclient_connection"' not in sql for sql in selects
+    )
+
+
+def test_the_test_call_is_not_read_back_after_it_is_kept(dev_client, connected):
+    with CaptureQueriesContext(db) as context:
+        _post(dev_client, connected)
+
+    assert _tables(context.captured_queries, "INSERT INTO") == [
+        "oauthclient_testcall",
+        "oauthclient_exchange",
+    ]
+    assert TestCall.objects.count() == 1
+    assert Exchange.objects.filter(test_call__isnull=False).count() == 1
+
+
+def test_a_member_whose_group_lost_the_permission_is_refused_their_own_connection(
+    dev_client, connected, pleo_via_fake
+):
+    Group.objects.get(name=DEVELOPERS).permissions.remove(Permission.objects.get(codename="use_dashboard"))
+
+    assert _post(dev_client, connected).status_code == 403
+    assert pleo_via_fake.seen == []
+    assert not TestCall.objects.exists()
+
+
+def test_without_the_permission_a_missing_connection_is_refused_not_missing(dev_client, connected):
+    Group.objects.get(name=DEVELOPERS).permissions.remove(Permission.objects.get(codename="use_dashboard"))
+    pk = connected.pk
+    connected.delete()
+
+    assert _post(dev_client, connected, pk).status_code == 403
+
+
+def test_a_missing_connection_is_not_found(dev_client, connected):
+    pk = connected.pk
+    connected.delete()
+
+    assert _post(dev_client, connected, pk).status_code == 404
+
+
+def test_another_connection_of_the_user_is_not_the_one_posted_to(dev_client, connected, developer):
+    other = make_connection(user=developer, credential=make_credential())
+
+    _post(dev_client, other)
+
+    assert TestCall.objects.get().connection_id == other.pk
+
+
+class _KeepAlive(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    peers: list[int] = []
+
+    def do_GET(self) -> None:
+        self.peers.append(self.client_address[1])
+        body = b"{}"
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_calls_from_separate_sessions_share_a_kept_alive_connection(credential):
+    _KeepAlive.peers = []
+    server = LoopbackServer(_KeepAlive)
+    try:
+        for _ in range(3):
+            with oauth_session(
+                credential, with_secret=False, token=TOKEN, recorder=Recorder(), kind="test_call"
+            ) as client:
+                client.get(server.base_url + "/ping", timeout=5).close()
+    finally:
+        server.close()
+
+    assert len(_KeepAlive.peers) == 3
+    assert len(set(_KeepAlive.peers)) == 1
