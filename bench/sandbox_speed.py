@@ -259,6 +259,17 @@ def profile(kind: str, count: int, data: dict[str, Any]) -> list[str]:
     return [*_profile_lines(pstats.Stats(profiler), count), "", *_statements(call)]
 
 
+def _outermost(sql: str) -> str:
+    """The statement with every parenthesised part (subqueries, argument lists) left out."""
+    kept, depth = [], 0
+    for character in sql:
+        depth += character == "("
+        if depth == 0:
+            kept.append(character)
+        depth -= character == ")" and depth > 0
+    return "".join(kept)
+
+
 def _statements(call: Callable[[], Any]) -> list[str]:
     """The SQL statements of one more request of the kind, by verb and table."""
     from django.db import connection
@@ -270,7 +281,8 @@ def _statements(call: Callable[[], Any]) -> list[str]:
     for query in queries.captured_queries:
         sql = query["sql"]
         verb = sql.split(None, 1)[0].upper() if sql.strip() else "?"
-        table = re.search(r'(?:FROM|INTO|UPDATE)\s+"?(\w+)', sql, re.IGNORECASE)
+        # The statement's own table, not a subquery's (an EXISTS in the column list comes first).
+        table = re.search(r'(?:FROM|INTO|UPDATE)\s+"?(\w+)', _outermost(sql), re.IGNORECASE)
         kinds[f"{verb} {table.group(1) if table else ''}".strip()] += 1
     return [
         f"{len(queries.captured_queries)} SQL statements per request (in this process):",

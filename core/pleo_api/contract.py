@@ -45,6 +45,7 @@ ROOT = "body"
 # Formats jsonschema checks without optional packages (date-time needs one: not checked).
 _FORMATS = FormatChecker(formats=("uuid", "email", "ipv4", "ipv6"))
 _PLACEHOLDER = re.compile(r"\{[^}/]+\}")
+_SCHEMAS = "#/components/schemas/"
 
 
 @dataclass(frozen=True)
@@ -143,9 +144,27 @@ def _validator(operation_key: str, schema_at: tuple[str, ...]) -> Draft4Validato
     schema, components = _documented(operation_key)
     for key in schema_at:
         schema = schema[key]
-    # References ("#/components/schemas/…") resolve against the root, which carries the components.
+    # References ("#/components/schemas/…") resolve against the root, which carries the components;
+    # those that do not refer to themselves are written in place, as looking them up per item is slow.
     root = _with_null({"allOf": [schema], "components": components})
+    root["allOf"] = _inlined(root["allOf"], root["components"].get("schemas") or {}, ())
     return Draft4Validator(root, format_checker=_FORMATS)
+
+
+def _inlined(node: Any, schemas: dict[str, Any], within: tuple[str, ...]) -> Any:
+    """`node` with each component reference replaced by the schema it names (Draft 4 ignores a
+    reference's siblings), except a reference back into a schema it is within (kept as it is)."""
+    if isinstance(node, list):
+        return [_inlined(item, schemas, within) for item in node]
+    if not isinstance(node, dict):
+        return node
+    reference = node.get("$ref")
+    if isinstance(reference, str) and reference.startswith(_SCHEMAS):
+        name = reference[len(_SCHEMAS) :]
+        if name in within or name not in schemas:
+            return node
+        return _inlined(schemas[name], schemas, (*within, name))
+    return {key: _inlined(value, schemas, within) for key, value in node.items()}
 
 
 def where(path: Any) -> str:

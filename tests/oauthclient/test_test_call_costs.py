@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
@@ -139,3 +140,29 @@ def test_calls_from_separate_sessions_share_a_kept_alive_connection(credential):
 
     assert len(_KeepAlive.peers) == 3
     assert len(set(_KeepAlive.peers)) == 1
+
+
+def test_a_verdicts_schema_holds_its_references_written_in_place():
+    from core.pleo_api.contract import _validator
+
+    validator = _validator(
+        "employees.list", ("responses", "200", "content", "application/json;charset=UTF-8", "schema")
+    )
+
+    assert "$ref" not in json.dumps(validator.schema["allOf"])
+
+
+def test_a_reference_back_into_its_own_schema_is_kept_and_still_judged():
+    from jsonschema import Draft4Validator
+
+    from core.pleo_api.contract import _inlined
+
+    schemas = {"Node": {"type": "object", "properties": {"child": {"$ref": "#/components/schemas/Node"}}}}
+    root = {
+        "allOf": _inlined([{"$ref": "#/components/schemas/Node"}], schemas, ()),
+        "components": {"schemas": schemas},
+    }
+
+    assert root["allOf"][0]["properties"]["child"] == {"$ref": "#/components/schemas/Node"}
+    errors = list(Draft4Validator(root).iter_errors({"child": {"child": 1}}))
+    assert [list(error.absolute_path) for error in errors] == [["child", "child"]]
