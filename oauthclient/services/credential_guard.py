@@ -24,6 +24,7 @@ def connection_require_usable_credential(connection: Connection, *, loaded_now: 
     `loaded_now`: the caller read the credential with the connection in this same request, a
     moment ago (the console's views do): its status is as fresh as another read would be.
     """
+    status: str | None
     if loaded_now:
         status = connection.credential.status
     else:
