@@ -22,6 +22,7 @@ from registrations.readiness import StagingEvidence
 
 from . import messages
 from .models import SUCCESSFUL_CALL, Connection, ContractState, Exchange, ExchangeKind, TestCall
+from .services.retention import with_calls_held
 
 # Granted to the Developers and Partner managers groups (migration 0002); superusers have it.
 USE_DASHBOARD_PERMISSION = "oauthclient.use_dashboard"
@@ -69,14 +70,15 @@ def _dashboard_permission_held(user: Any) -> Exists | None:
 
 def connection_with_access(user: Any, pk: int) -> tuple[Connection | None, bool]:
     """The user's connection `pk` (or None) and whether the user may use the dashboard, read in
-    one query when ModelBackend answers the permission (user_may_use_dashboard's rule)."""
+    one query when ModelBackend answers the permission (user_may_use_dashboard's rule), with
+    the count of test calls that a call's recording prunes by (retention.with_calls_held)."""
     if not (user.is_authenticated and user.is_active):
         return None, False
     held = None if user.is_superuser else _dashboard_permission_held(user)
     if held is None:
         allowed = user_may_use_dashboard(user)
         return (connections_of(user).filter(pk=pk).first() if allowed else None), allowed
-    found = connections_of(user).filter(pk=pk).annotate(dashboard_allowed=held).first()
+    found = with_calls_held(connections_of(user).filter(pk=pk)).annotate(dashboard_allowed=held).first()
     if found is None:
         # No such connection of theirs: whether it is a 403 or a 404 takes the check on its own.
         return None, user_may_use_dashboard(user)

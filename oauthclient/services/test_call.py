@@ -409,7 +409,7 @@ def test_call_send_returning_answer(
     with transaction.atomic():
         record.save()
         recorder.save(connection=connection, test_call=record)
-    test_calls_prune(connection=connection, batch=RECORDING_BATCH)
+    test_calls_prune(connection=connection, batch=RECORDING_BATCH, recorded=record)
     logger.info("Test call %s: %s", record.pk, record.status_code or record.error_code)
     return record, kept_body
 

@@ -6,6 +6,7 @@ import json
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+import pytest
 from django.contrib.auth.models import Group, Permission
 from django.db import connection as db
 from django.test.utils import CaptureQueriesContext
@@ -13,14 +14,16 @@ from django.test.utils import CaptureQueriesContext
 from oauthclient.models import Exchange, TestCall
 from oauthclient.recording import Recorder
 from oauthclient.services._http import oauth_session
+from oauthclient.services.retention import RECORDING_BATCH
 from tests.factories import DEVELOPERS, make_connection
 from tests.loopback import LoopbackServer
 
 from .dashboard import make_credential
+from .test_retention import DAYS, KEPT, _calls, _hours, _kept, retention  # noqa: F401  (a fixture)
 
-# session, user, the connection with its credential and the permission, INSERT test call,
-# INSERT exchange, the retention count (and the test's transaction's SAVEPOINT, RELEASE).
-TEST_CALL_STATEMENTS = 8
+# session, user, the connection with its credential, the permission and its calls' count,
+# INSERT test call, INSERT exchange (and the test's transaction's SAVEPOINT, RELEASE).
+TEST_CALL_STATEMENTS = 7
 TOKEN = {"access_token": "pooled", "token_type": "Bearer"}
 
 
@@ -74,6 +77,44 @@ def test_the_test_call_is_not_read_back_after_it_is_kept(dev_client, connected):
     ]
     assert TestCall.objects.count() == 1
     assert Exchange.objects.filter(test_call__isnull=False).count() == 1
+
+
+def test_the_calls_count_that_retention_prunes_by_is_read_with_the_connection(dev_client, connected):
+    with CaptureQueriesContext(db) as context:
+        _post(dev_client, connected)
+
+    assert not any(
+        query["sql"].startswith('SELECT COUNT("oauthclient_testcall"') for query in context.captured_queries
+    )
+
+
+@pytest.mark.usefixtures("retention")
+def test_a_console_call_deletes_the_calls_beyond_the_count(dev_client, connected):
+    older = _calls(connected, *_hours(KEPT + RECORDING_BATCH))
+
+    _post(dev_client, connected)
+
+    new = TestCall.objects.latest("id")
+    assert _kept(connected) == {*(call.pk for call in older[-(KEPT - 1) :]), new.pk}
+
+
+@pytest.mark.usefixtures("retention")
+def test_a_console_call_leaves_calls_beyond_the_count_for_a_larger_deletion(dev_client, connected):
+    older = _calls(connected, *_hours(KEPT + RECORDING_BATCH - 1))
+
+    _post(dev_client, connected)
+
+    assert _kept(connected) == {*(call.pk for call in older), TestCall.objects.latest("id").pk}
+
+
+@pytest.mark.usefixtures("retention")
+def test_a_console_call_deletes_the_calls_older_than_the_days_kept(dev_client, connected):
+    old, recent = _calls(connected, DAYS * 24 + 1, DAYS * 24 - 1)
+
+    _post(dev_client, connected)
+
+    assert _kept(connected) == {recent.pk, TestCall.objects.latest("id").pk}
+    assert not TestCall.objects.filter(pk=old.pk).exists()
 
 
 def test_a_member_whose_group_lost_the_permission_is_refused_their_own_connection(
