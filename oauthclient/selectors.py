@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -22,6 +22,7 @@ from registrations.readiness import StagingEvidence
 
 from . import messages
 from .models import SUCCESSFUL_CALL, Connection, ContractState, Exchange, ExchangeKind, TestCall
+from .services.retention import with_calls_held
 
 # Granted to the Developers and Partner managers groups (migration 0002); superusers have it.
 USE_DASHBOARD_PERMISSION = "oauthclient.use_dashboard"
@@ -52,6 +53,36 @@ def user_may_use_dashboard(user: Any) -> bool:
         .filter(Q(user=user) | Q(group__user=user))
         .exists()
     )
+
+
+def _dashboard_permission_held(user: Any) -> Exists | None:
+    """The one-query permission check as an expression to fold into another query, or None
+    when ModelBackend alone cannot answer it (other backends: ask has_perm)."""
+    if _permission_backends() != [MODEL_BACKEND]:
+        return None
+    app_label, codename = USE_DASHBOARD_PERMISSION.split(".")
+    return Exists(
+        Permission.objects.filter(content_type__app_label=app_label, codename=codename).filter(
+            Q(user=user) | Q(group__user=user)
+        )
+    )
+
+
+def connection_with_access(user: Any, pk: int) -> tuple[Connection | None, bool]:
+    """The user's connection `pk` (or None) and whether the user may use the dashboard, read in
+    one query when ModelBackend answers the permission (user_may_use_dashboard's rule), with
+    the count of test calls that a call's recording prunes by (retention.with_calls_held)."""
+    if not (user.is_authenticated and user.is_active):
+        return None, False
+    held = None if user.is_superuser else _dashboard_permission_held(user)
+    if held is None:
+        allowed = user_may_use_dashboard(user)
+        return (connections_of(user).filter(pk=pk).first() if allowed else None), allowed
+    found = with_calls_held(connections_of(user).filter(pk=pk)).annotate(dashboard_allowed=held).first()
+    if found is None:
+        # No such connection of theirs: whether it is a 403 or a 404 takes the check on its own.
+        return None, user_may_use_dashboard(user)
+    return found, bool(found.dashboard_allowed)
 
 
 def dashboard_callback_url() -> str:

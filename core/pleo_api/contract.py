@@ -45,6 +45,7 @@ ROOT = "body"
 # Formats jsonschema checks without optional packages (date-time needs one: not checked).
 _FORMATS = FormatChecker(formats=("uuid", "email", "ipv4", "ipv6"))
 _PLACEHOLDER = re.compile(r"\{[^}/]+\}")
+_SCHEMAS = "#/components/schemas/"
 
 
 @dataclass(frozen=True)
@@ -136,14 +137,34 @@ def _with_null(node: Any) -> Any:
 
 
 @cache
-def _validator(schema_json: str) -> Draft4Validator:
-    return Draft4Validator(json.loads(schema_json), format_checker=_FORMATS)
-
-
-def _validator_for(schema: dict[str, Any], components: dict[str, Any]) -> Draft4Validator:
-    # References ("#/components/schemas/…") resolve against the root, which carries the components.
+def _validator(operation_key: str, schema_at: tuple[str, ...]) -> Draft4Validator:
+    """The validator of the schema at `schema_at` in the operation's object, built once per
+    (operation, status, media type): building it converts the document's whole components."""
+    schema: Any
+    schema, components = _documented(operation_key)
+    for key in schema_at:
+        schema = schema[key]
+    # References ("#/components/schemas/…") resolve against the root, which carries the components;
+    # those that do not refer to themselves are written in place, as looking them up per item is slow.
     root = _with_null({"allOf": [schema], "components": components})
-    return _validator(json.dumps(root, sort_keys=True))
+    root["allOf"] = _inlined(root["allOf"], root["components"].get("schemas") or {}, ())
+    return Draft4Validator(root, format_checker=_FORMATS)
+
+
+def _inlined(node: Any, schemas: dict[str, Any], within: tuple[str, ...]) -> Any:
+    """`node` with each component reference replaced by the schema it names (Draft 4 ignores a
+    reference's siblings), except a reference back into a schema it is within (kept as it is)."""
+    if isinstance(node, list):
+        return [_inlined(item, schemas, within) for item in node]
+    if not isinstance(node, dict):
+        return node
+    reference = node.get("$ref")
+    if isinstance(reference, str) and reference.startswith(_SCHEMAS):
+        name = reference[len(_SCHEMAS) :]
+        if name in within or name not in schemas:
+            return node
+        return _inlined(schemas[name], schemas, (*within, name))
+    return {key: _inlined(value, schemas, within) for key, value in node.items()}
 
 
 def where(path: Any) -> str:
@@ -158,10 +179,11 @@ def _sort_key(error: ValidationError) -> tuple[str, str]:
     return where(error.absolute_path), error.message
 
 
-def schema_deviations(value: Any, schema: dict[str, Any], components: dict[str, Any]) -> list[str]:
-    """Each rule of `schema` that `value` breaks, as `where: rule` (at most DEVIATIONS_MAX)."""
+def schema_deviations(value: Any, operation_key: str, schema_at: tuple[str, ...]) -> list[str]:
+    """Each rule of the schema at `schema_at` in the operation's object that `value` breaks,
+    as `where: rule` (at most DEVIATIONS_MAX)."""
     try:
-        errors = sorted(_validator_for(schema, components).iter_errors(value), key=_sort_key)
+        errors = sorted(_validator(operation_key, schema_at).iter_errors(value), key=_sort_key)
     except RecursionError:
         return [f"{ROOT}: {BODY_TOO_DEEP}"]
     return [f"{where(error.absolute_path)}: {error.message}" for error in errors[:DEVIATIONS_MAX]]
@@ -193,7 +215,7 @@ def _decoded(body: bytes) -> tuple[Any, str | None]:
 
 
 def _body_deviations(
-    media: dict[str, Any], content_type: str, body: bytes, components: dict[str, Any]
+    media: dict[str, Any], content_type: str, body: bytes, operation_key: str, status_key: str
 ) -> list[str]:
     received = _media_type(content_type)
     documented = list(media)
@@ -211,7 +233,7 @@ def _body_deviations(
     value, problem = _decoded(body)
     if problem:
         return [f"{ROOT}: {problem}"]
-    return schema_deviations(value, schema, components)
+    return schema_deviations(value, operation_key, ("responses", status_key, "content", chosen, "schema"))
 
 
 def response_verdict(*, method: str, path: str, status: int, content_type: str, body: bytes) -> Verdict:
@@ -219,37 +241,39 @@ def response_verdict(*, method: str, path: str, status: int, content_type: str, 
     operation = operation_for(method, path)
     if operation is None:
         return Verdict(UNDOCUMENTED, note=NOT_IN_DOCUMENTS.format(method=method.upper(), path=path))
-    documented, components = _documented(operation.key)
+    documented, _components = _documented(operation.key)
     responses = documented.get("responses") or {}
     found = _response_for(responses, status)
     if found is None:
         listed = ", ".join(sorted(responses)) or "none"
         deviation = f"status: {STATUS_UNDOCUMENTED.format(status=status, documented=listed)}"
         return Verdict(DEVIATES, operation.key, (deviation,))
-    _key, response = found
+    status_key, response = found
     media = response.get("content") or {}
     if not media:
         return Verdict(MATCHES, operation.key, note=NO_BODY_DOCUMENTED.format(status=status) if body else "")
-    deviations = _body_deviations(media, content_type, body, components)
+    deviations = _body_deviations(media, content_type, body, operation.key, status_key)
     return Verdict(DEVIATES if deviations else MATCHES, operation.key, tuple(deviations))
 
 
 def request_body_deviations(operation: Operation, body: str) -> list[str]:
     """How a request body departs from the body the operation documents (empty: it fits)."""
-    documented, components = _documented(operation.key)
+    documented, _components = _documented(operation.key)
     request_body = documented.get("requestBody")
     if not request_body:
         return [f"{ROOT}: {REQUEST_BODY_NONE}"] if body.strip() else []
     if not body.strip():
         return [f"{ROOT}: {REQUEST_BODY_REQUIRED}"] if request_body.get("required") else []
     media = request_body.get("content") or {}
-    schema = next((each.get("schema") for name, each in media.items() if "json" in name and each), None)
-    if not schema:
+    chosen = next(
+        (name for name, each in media.items() if "json" in name and each and each.get("schema")), None
+    )
+    if chosen is None:
         return []
     value, problem = _decoded(body.encode("utf-8", "surrogatepass"))
     if problem:
         return [f"{ROOT}: {problem}"]
-    return schema_deviations(value, schema, components)
+    return schema_deviations(value, operation.key, ("requestBody", "content", chosen, "schema"))
 
 
 def _text(value: Any) -> str:

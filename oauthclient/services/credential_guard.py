@@ -18,9 +18,19 @@ def status_label(status: str) -> str:
     return CredentialStatus(status).label.lower()
 
 
-def connection_require_usable_credential(connection: Connection) -> None:
-    """Raise unless the connection's credential is active (as saved now, not as loaded earlier)."""
-    status = Credential.objects.filter(pk=connection.credential_id).values_list("status", flat=True).first()
+def connection_require_usable_credential(connection: Connection, *, loaded_now: bool = False) -> None:
+    """Raise unless the connection's credential is active (as saved now, not as loaded earlier).
+
+    `loaded_now`: the caller read the credential with the connection in this same request, a
+    moment ago (the console's views do): its status is as fresh as another read would be.
+    """
+    status: str | None
+    if loaded_now:
+        status = connection.credential.status
+    else:
+        status = (
+            Credential.objects.filter(pk=connection.credential_id).values_list("status", flat=True).first()
+        )
     if status != CredentialStatus.ACTIVE:
         status = status or CredentialStatus.REVOKED
         raise OAuthClientError(

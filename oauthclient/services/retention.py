@@ -17,9 +17,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ..locks import connection_claimed
@@ -88,19 +90,43 @@ def _beyond_the_count(calls: QuerySet[TestCall]) -> QuerySet[TestCall]:
     return beyond.exclude(id__in=list(evidence))
 
 
+def with_calls_held(connections: QuerySet[Connection]) -> QuerySet[Connection]:
+    """`connections` with their test calls' count and oldest time, which the pruning after a
+    recorded call then reads from the connection instead of asking again (see test_calls_prune)."""
+    calls = TestCall.objects.filter(connection=OuterRef("pk")).order_by().values("connection")
+    return connections.annotate(
+        calls_held=Coalesce(Subquery(calls.annotate(held=Count("id")).values("held")), 0),
+        calls_oldest=Subquery(calls.annotate(oldest=Min("created_at")).values("oldest")),
+    )
+
+
+def _held(connection: Connection, recorded: TestCall | None) -> dict[str, Any] | None:
+    """The calls held with `recorded` added, when the connection was read with_calls_held."""
+    if recorded is None or not hasattr(connection, "calls_held"):
+        return None
+    oldest = getattr(connection, "calls_oldest", None)
+    return {
+        "count": connection.calls_held + 1,
+        "oldest": min(oldest or recorded.created_at, recorded.created_at),
+    }
+
+
 def test_calls_prune(
     *,
     connection: Connection,
     now: datetime | None = None,  # noqa: PT028  (a service, not a test: see __test__ below)
     batch: int = 0,  # noqa: PT028
+    recorded: TestCall | None = None,  # noqa: PT028
 ) -> Pruned:
     """Delete the connection's test calls the retention rule does not keep.
 
     `batch`: leave up to this many calls beyond the count for a later, larger deletion.
+    `recorded`: the call just recorded, with a connection read with_calls_held: its count and
+    oldest time (concurrent calls may have added more: `batch` leaves room) spare a query.
     """
     calls = TestCall.objects.filter(connection=connection)
     oldest_kept_day = _oldest_kept_day(now or timezone.now())
-    held = calls.aggregate(count=Count("id"), oldest=Min("created_at"))
+    held = _held(connection, recorded) or calls.aggregate(count=Count("id"), oldest=Min("created_at"))
     by_age = by_count = 0
     if held["oldest"] is not None and held["oldest"] < oldest_kept_day:
         by_age = _delete(calls.filter(created_at__lt=oldest_kept_day))

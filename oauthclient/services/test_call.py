@@ -19,7 +19,6 @@ from urllib.parse import unquote, urlencode, urlsplit
 import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.views.decorators.debug import sensitive_variables
 
 from core.redaction import excerpt, redact_exchange, redact_text
@@ -30,7 +29,7 @@ from registrations.models import CredentialServer
 from .. import errors, messages
 from ..errors import OAuthClientError
 from ..models import Connection, ExchangeKind, TestCall
-from ..recording import Recorder, body_text, fit_to_columns, storable
+from ..recording import Recorder, body_text, fit_to_columns, recording_transaction, storable
 from ._http import oauth_session
 from .contract import request_deviations, test_call_judge
 from .credential_guard import connection_require_usable_credential
@@ -305,12 +304,14 @@ def test_call_send(
     request: ApiRequest,
     production_confirmed: bool,
     scheduled: bool = False,  # noqa: PT028  (a service, not a test: see __test__ below)
+    credential_loaded_now: bool = False,  # noqa: PT028
 ) -> TestCall:
     """Send <method> <api base><path> and keep it as a TestCall with its exchanges.
 
     A request that breaks a rule (a path off the API base, a forbidden header, a body
     that is not JSON, an unconfirmed write on Pleo production) raises and nothing is
     sent or kept. Refreshes first when the token has expired, and once more on a 401.
+    `credential_loaded_now`: see connection_require_usable_credential.
     """
     record, _body = test_call_send_returning_answer(
         connection=connection,
@@ -318,6 +319,7 @@ def test_call_send(
         request=request,
         production_confirmed=production_confirmed,
         scheduled=scheduled,
+        credential_loaded_now=credential_loaded_now,
     )
     return record
 
@@ -331,6 +333,7 @@ def test_call_send_returning_answer(
     production_confirmed: bool,
     scheduled: bool = False,  # noqa: PT028  (a service, not a test: see __test__ below)
     scope_check: bool = False,  # noqa: PT028
+    credential_loaded_now: bool = False,  # noqa: PT028
 ) -> tuple[TestCall, bytes]:
     """test_call_send, also returning the start of the response body as received (unredacted,
     never stored), for a caller that reads the answer (the scope check reads a new record's ID)."""
@@ -366,7 +369,7 @@ def test_call_send_returning_answer(
         ],
     )
     try:
-        connection_require_usable_credential(connection)
+        connection_require_usable_credential(connection, loaded_now=credential_loaded_now)
         if not connection.is_connected:
             raise OAuthClientError(messages.NOT_CONNECTED, code=errors.CODE_NOT_CONNECTED)
         if connection.is_expired():
@@ -402,10 +405,10 @@ def test_call_send_returning_answer(
     # Whatever was sent is kept: no answer may make the record unstorable.
     fit_to_columns(record)
     # One transaction, so that recording adds statements, not commits.
-    with transaction.atomic():
+    with recording_transaction():
         record.save()
         recorder.save(connection=connection, test_call=record)
-    test_calls_prune(connection=connection, batch=RECORDING_BATCH)
+    test_calls_prune(connection=connection, batch=RECORDING_BATCH, recorded=record)
     logger.info("Test call %s: %s", record.pk, record.status_code or record.error_code)
     return record, kept_body
 

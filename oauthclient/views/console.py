@@ -12,9 +12,9 @@ from django.views.decorators.http import require_GET, require_POST
 from .. import messages, selectors
 from ..errors import OAuthClientError
 from ..forms import CompareForm, TestCallForm
-from ..models import TestCall
+from ..models import Connection, TestCall
 from ..services.test_call import test_call_rerun, test_call_send
-from .access import dashboard_access, own_connection
+from .access import dashboard_access, dashboard_connection_access, own_connection
 from .connection import connection_page
 
 # The submit button that only checks the request (its body against Pleo's documents).
@@ -37,9 +37,9 @@ def _after_test_call(request: HttpRequest, pk: int, record: TestCall) -> HttpRes
 
 
 @require_POST
-@dashboard_access
-def test_call(request: HttpRequest, pk: int) -> HttpResponse:
-    connection = own_connection(request, pk)
+@dashboard_connection_access
+def test_call(request: HttpRequest, connection: Connection) -> HttpResponse:
+    pk = connection.pk
     form = TestCallForm(request.POST, server=connection.credential.server)
     if not form.is_valid():
         return connection_page(request, connection, test_call_form=form, status=400)
@@ -54,6 +54,8 @@ def test_call(request: HttpRequest, pk: int) -> HttpResponse:
             user=request.user,
             request=form.api_request(),
             production_confirmed=form.cleaned_data["confirm_production"],
+            # Read with the connection a moment ago, in this request.
+            credential_loaded_now=True,
         )
     except OAuthClientError as exc:
         # A path off the API base is refused before anything is sent: nothing is kept.
