@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
 import requests
 from django.conf import settings
-from django.db import connection as database
-from django.db import transaction
 from django.db.models import CharField, JSONField, Model, Subquery, TextField
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
@@ -207,22 +204,6 @@ class Recorder:
             **redacted,
         )
         return fit_to_columns(exchange)
-
-
-@contextmanager
-def recording_transaction() -> Iterator[None]:
-    """One transaction for a call and its exchanges, whose commit does not wait for the disk
-    on PostgreSQL (synchronous_commit off, for this transaction only).
-
-    A record is diagnostics of a call already made: a database crash may lose the last
-    moments' records, whole (never half of one). The wait for the disk was most of a test
-    call's own database time.
-    """
-    with transaction.atomic():
-        if database.vendor == "postgresql":
-            with database.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        yield
 
 
 def prune(*, connection: Connection) -> int:

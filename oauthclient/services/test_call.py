@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlencode, urlsplit
 import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.views.decorators.debug import sensitive_variables
 
 from core.redaction import excerpt, redact_exchange, redact_text
@@ -29,7 +30,7 @@ from registrations.models import CredentialServer
 from .. import errors, messages
 from ..errors import OAuthClientError
 from ..models import Connection, ExchangeKind, TestCall
-from ..recording import Recorder, body_text, fit_to_columns, recording_transaction, storable
+from ..recording import Recorder, body_text, fit_to_columns, storable
 from ._http import oauth_session
 from .contract import request_deviations, test_call_judge
 from .credential_guard import connection_require_usable_credential
@@ -405,7 +406,7 @@ def test_call_send_returning_answer(
     # Whatever was sent is kept: no answer may make the record unstorable.
     fit_to_columns(record)
     # One transaction, so that recording adds statements, not commits.
-    with recording_transaction():
+    with transaction.atomic():
         record.save()
         recorder.save(connection=connection, test_call=record)
     test_calls_prune(connection=connection, batch=RECORDING_BATCH, recorded=record)

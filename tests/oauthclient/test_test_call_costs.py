@@ -45,16 +45,7 @@ def test_the_test_call_post_runs_a_fixed_number_of_statements(dev_client, connec
     with CaptureQueriesContext(db) as context:
         assert _post(dev_client, connected).status_code == 302
 
-    # PostgreSQL: and the transaction's SET LOCAL synchronous_commit.
-    assert len(context.captured_queries) == TEST_CALL_STATEMENTS + (db.vendor == "postgresql")
-
-
-def test_the_recording_commit_does_not_wait_for_the_disk_on_postgresql(dev_client, connected):
-    with CaptureQueriesContext(db) as context:
-        _post(dev_client, connected)
-
-    relaxed = [query["sql"] for query in context.captured_queries if "synchronous_commit" in query["sql"]]
-    assert relaxed == (["SET LOCAL synchronous_commit TO OFF"] if db.vendor == "postgresql" else [])
+    assert len(context.captured_queries) == TEST_CALL_STATEMENTS
 
 
 def test_the_permission_is_read_with_the_connection(dev_client, connected):
