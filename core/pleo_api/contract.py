@@ -21,7 +21,7 @@ from jsonschema import Draft4Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
 from . import Operation, catalog
-from .documents import HTTP_METHODS, document
+from .documents import HTTP_METHODS, document, json_schema
 
 MATCHES = "matches"
 DEVIATES = "deviates"
@@ -119,23 +119,6 @@ def _documented(operation_key: str) -> tuple[dict[str, Any], dict[str, Any]]:
     return item.get(operation.method.lower()) or {}, source.get("components") or {}
 
 
-def _with_null(node: Any) -> Any:
-    """An OpenAPI 3.0 schema in JSON Schema's terms (`nullable` as a "null" type)."""
-    if isinstance(node, list):
-        return [_with_null(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    converted = {key: _with_null(value) for key, value in node.items() if key != "nullable"}
-    if not node.get("nullable"):
-        return converted
-    if "type" in converted:
-        converted["type"] = [converted["type"], "null"]
-        if "enum" in converted:
-            converted["enum"] = [*converted["enum"], None]
-        return converted
-    return {"anyOf": [converted, {"type": "null"}]}
-
-
 @cache
 def _validator(operation_key: str, schema_at: tuple[str, ...]) -> Draft4Validator:
     """The validator of the schema at `schema_at` in the operation's object, built once per
@@ -146,7 +129,7 @@ def _validator(operation_key: str, schema_at: tuple[str, ...]) -> Draft4Validato
         schema = schema[key]
     # References ("#/components/schemas/…") resolve against the root, which carries the components;
     # those that do not refer to themselves are written in place, as looking them up per item is slow.
-    root = _with_null({"allOf": [schema], "components": components})
+    root = json_schema({"allOf": [schema], "components": components})
     root["allOf"] = _inlined(root["allOf"], root["components"].get("schemas") or {}, ())
     return Draft4Validator(root, format_checker=_FORMATS)
 

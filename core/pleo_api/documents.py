@@ -119,3 +119,20 @@ def errata(name: str | None = None) -> tuple[Erratum, ...]:
     """Every change the patch makes, for one document or for all of them."""
     names = (name,) if name is not None else document_names()
     return tuple(erratum for each in names for erratum in _patched(each)[1])
+
+
+def json_schema(node: Any) -> Any:
+    """A copy of an OpenAPI 3.0 schema in JSON Schema's terms (`nullable` as a "null" type)."""
+    if isinstance(node, list):
+        return [json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    converted = {key: json_schema(value) for key, value in node.items() if key != "nullable"}
+    if not node.get("nullable"):
+        return converted
+    if "type" in converted:
+        converted["type"] = [converted["type"], "null"]
+        if "enum" in converted:
+            converted["enum"] = [*converted["enum"], None]
+        return converted
+    return {"anyOf": [converted, {"type": "null"}]}

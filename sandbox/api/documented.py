@@ -16,7 +16,7 @@ from typing import Any
 from jsonschema import Draft4Validator
 
 from core.pleo_api import Operation, catalog
-from core.pleo_api.documents import SUCCESS_RANGE, document
+from core.pleo_api.documents import SUCCESS_RANGE, document, json_schema
 
 from .errors import ApiError
 
@@ -24,23 +24,6 @@ ANSWER_OUT_OF_SHAPE = (
     "The sandbox cannot keep these values: its answer would not match the schema Pleo documents for it."
 )
 _ENVELOPE = "data"
-
-
-def _with_null(node: Any) -> Any:
-    """A copy of an OpenAPI 3.0 schema in JSON Schema's terms (`nullable` as a "null" type)."""
-    if isinstance(node, list):
-        return [_with_null(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    converted = {key: _with_null(value) for key, value in node.items() if key != "nullable"}
-    if not node.get("nullable"):
-        return converted
-    if "type" in converted:
-        converted["type"] = [converted["type"], "null"]
-        if "enum" in converted:
-            converted["enum"] = [*converted["enum"], None]
-        return converted
-    return {"anyOf": [converted, {"type": "null"}]}
 
 
 def _success_schema(operation: Operation) -> dict[str, Any] | None:
@@ -53,7 +36,7 @@ def _success_schema(operation: Operation) -> dict[str, Any] | None:
     if not schema:
         return None
     # References ("#/components/schemas/…") resolve against the root, which carries the components.
-    return _with_null({"allOf": [schema], "components": source.get("components", {})})
+    return json_schema({"allOf": [schema], "components": source.get("components", {})})
 
 
 @cache
