@@ -1,4 +1,4 @@
-"""Copy as cURL, Python and JavaScript: each snippet of a console call, run against the live
+"""Copy as cURL, HTTPie, Python and JavaScript: each snippet of a console call, run against the live
 sandbox with the token in $PLEO_ACCESS_TOKEN, gets the status the console got."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from oauthclient.services.test_call import ApiRequest, test_call_send
 from oauthclient.shell_commands import (
     ACCESS_TOKEN_VARIABLE,
     curl_command,
+    httpie_command,
     javascript_snippet,
     python_snippet,
     shell_request,
@@ -61,10 +62,14 @@ def console_call(request: Any, connection: Connection, live_developer: Any) -> t
     return call, exchange
 
 
-def _run(command: list[str], connection: Connection, **kwargs: Any) -> str:
-    environment = {**os.environ, ACCESS_TOKEN_VARIABLE: Connection.objects.get(pk=connection.pk).access_token}
+def _run(command: list[str], connection: Connection, env_extra: dict[str, str] | None = None) -> str:
+    environment = {
+        **os.environ,
+        ACCESS_TOKEN_VARIABLE: Connection.objects.get(pk=connection.pk).access_token,
+        **(env_extra or {}),
+    }
     done = subprocess.run(  # noqa: S603  (the test's own commands)
-        command, capture_output=True, text=True, timeout=RUN_TIMEOUT, env=environment, check=True, **kwargs
+        command, capture_output=True, text=True, timeout=RUN_TIMEOUT, env=environment, check=True
     )
     return done.stdout
 
@@ -102,11 +107,31 @@ def test_the_curl_command_gets_the_consoles_status(console_call):
     assert int(output) == call.status_code
 
 
+def test_the_httpie_command_gets_the_consoles_status(console_call, tmp_path: Path):
+    call, exchange = console_call
+    # HTTPie from the suite's own virtualenv, with a configuration directory of its own.
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    command = httpie_command(_shell(exchange)) + " --print=h"
+
+    output = _run(
+        ["bash", "-c", command],
+        exchange.connection,
+        env_extra={"PATH": path, "HTTPIE_CONFIG_DIR": str(tmp_path)},
+    )
+
+    assert int(output.split()[1]) == call.status_code
+
+
 def test_no_snippet_holds_the_token(console_call):
     _call, exchange = console_call
     token = Connection.objects.get(pk=exchange.connection.pk).access_token
     shell = _shell(exchange)
 
-    for snippet in (python_snippet(shell), javascript_snippet(shell), curl_command(shell)):
+    for snippet in (
+        python_snippet(shell),
+        javascript_snippet(shell),
+        curl_command(shell),
+        httpie_command(shell),
+    ):
         assert token not in snippet
         assert ACCESS_TOKEN_VARIABLE in snippet
