@@ -22,6 +22,7 @@ from typing import Any
 
 from django.apps import AppConfig, apps
 from django.conf import settings
+from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations.special import RunPython
@@ -120,11 +121,19 @@ class MigratedRows:
         rows, as after a migrate in a test, is left as it is)."""
         connection = connections[self.alias]
         quote = connection.ops.quote_name
+        refilled = []
         with transaction.atomic(using=self.alias), connection.cursor() as cursor:
             for table, copy in self.tables.items():
                 cursor.execute(f"SELECT 1 FROM {quote(table)} LIMIT 1")  # noqa: S608
                 if cursor.fetchone() is None:
                     cursor.execute(f"INSERT INTO {quote(table)} SELECT * FROM {quote(copy)}")  # noqa: S608
+                    refilled.append(table)
+            # A flush that reset the sequences (TRUNCATE … RESTART IDENTITY on PostgreSQL) would
+            # hand out the ids just copied back: each sequence goes past the highest id again.
+            # SQLite moves its counter past an inserted id by itself.
+            models = [model for model in apps.get_models() if model._meta.db_table in refilled]
+            for statement in connection.ops.sequence_reset_sql(no_style(), models):
+                cursor.execute(statement)
 
     def after_post_migrate(self, sender: AppConfig, using: str, **kwargs: Any) -> None:
         """`post_migrate` receiver in place of all others: once per flush, the rows put back."""

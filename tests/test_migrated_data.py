@@ -35,6 +35,18 @@ def test_a_flush_leaves_the_scope_catalog_and_the_groups_as_migrations_made_them
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_row_added_after_a_flush_that_reset_the_sequences_gets_an_id_of_its_own() -> None:
+    # The flush command resets the sequences (TRUNCATE … RESTART IDENTITY on PostgreSQL), then
+    # the migrated rows come back with their ids.
+    call_command("flush", interactive=False, verbosity=0)
+    highest = max(Scope.objects.values_list("pk", flat=True))
+
+    scope = Scope.objects.create(name="things:read", description="Read things")
+
+    assert scope.pk > highest
+
+
+@pytest.mark.django_db(transaction=True)
 def test_data_migrations_can_run_again_without_adding_rows() -> None:
     before = migrated_rows()
 
