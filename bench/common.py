@@ -151,3 +151,21 @@ def format_figure(item: dict[str, Any]) -> str:
         f"{item['name']}: median {fmt(item['median'], digits)}{unit} "
         f"(min–max {fmt(item['min'], digits)}–{fmt(item['max'], digits)}, n={item['n']})"
     )
+
+
+def sandbox_access_token(*, user: Any, application: Any, scope: str = "users:read") -> str:
+    """A sandbox access token written straight to the database, valid for two hours."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from oauth2_provider.models import get_access_token_model
+
+    token = secrets.token_urlsafe(30)
+    get_access_token_model().objects.create(
+        user=user,
+        application=application,
+        token=token,
+        scope=scope,
+        expires=timezone.now() + timedelta(hours=2),
+    )
+    return token

@@ -39,7 +39,6 @@ import shutil
 import sys
 import tempfile
 import uuid
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -85,21 +84,6 @@ def _company_with_employees(count: int, user: Any) -> Any:
     return company
 
 
-def _token(user: Any, application: Any) -> str:
-    from django.utils import timezone
-    from oauth2_provider.models import get_access_token_model
-
-    token = secrets.token_urlsafe(30)
-    get_access_token_model().objects.create(
-        user=user,
-        application=application,
-        token=token,
-        scope="users:read",
-        expires=timezone.now() + timedelta(hours=2),
-    )
-    return token
-
-
 def prepare(clients: int) -> dict[str, Any]:
     """One user per company size and one per load client (members of the 10,000 company)."""
     from django.contrib.auth import get_user_model
@@ -119,13 +103,13 @@ def prepare(clients: int) -> dict[str, Any]:
     for size in SIZES:
         user = users.objects.create_user(f"bench-{size}")
         companies[size] = _company_with_employees(size, user)
-        tokens[size] = _token(user, application)
+        tokens[size] = common.sandbox_access_token(user=user, application=application)
     big = companies[SIZES[-1]]
     load_tokens = []
     for n in range(clients):
         user = users.objects.create_user(f"bench-client-{n:02d}")
         big.members.add(user)
-        load_tokens.append(_token(user, application))
+        load_tokens.append(common.sandbox_access_token(user=user, application=application))
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE sandbox_sandboxrecord")  # as autovacuum would after a bulk load
     return {"tokens": tokens, "load_tokens": load_tokens}

@@ -106,21 +106,6 @@ def _grants(application: Any, user: Any, count: int) -> list[str]:
     return codes
 
 
-def _access_token(application: Any, user: Any) -> str:
-    from django.utils import timezone
-    from oauth2_provider.models import get_access_token_model
-
-    token = secrets.token_urlsafe(30)
-    get_access_token_model().objects.create(
-        user=user,
-        application=application,
-        token=token,
-        scope="users:read",
-        expires=timezone.now() + timedelta(hours=2),
-    )
-    return token
-
-
 def _basic(client_id: str, secret: str) -> str:
     return "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
 
@@ -159,7 +144,7 @@ def _kinds(base: str, data: dict[str, Any], count: int) -> dict[str, tuple[Reque
     application = get_application_model().objects.get(client_id=credential.client_id)
     developer = get_user_model().objects.get(username="developer00")
     codes = iter(_grants(application, developer, count + WARM_UP))
-    token = _access_token(application, developer)
+    token = common.sandbox_access_token(user=developer, application=application)
     http = requests.Session()
     http.headers["X-Forwarded-Proto"] = "https"
     basic = _basic(credential.client_id, data["secret"])
@@ -222,7 +207,7 @@ def profile(kind: str, count: int, data: dict[str, Any]) -> list[str]:
     client = Client(HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="127.0.0.1")
     basic = _basic(credential.client_id, data["secret"])
     codes = iter(_grants(application, developer, count + WARM_UP + 1))  # and one for _statements
-    token = _access_token(application, developer)
+    token = common.sandbox_access_token(user=developer, application=application)
     browser = Client(HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="127.0.0.1")
     browser.cookies["sessionid"] = data["developer_sessions"][0]
     test_call = data.get("test_call_path", "")
