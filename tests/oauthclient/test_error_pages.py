@@ -100,28 +100,6 @@ def test_a_failed_manual_path_completion_shows_no_secret(dev_client, credential,
 # --- the connection's actions ----------------------------------------------------------------
 
 
-def test_a_failed_refresh_shows_no_secret(dev_client, connected, settings):
-    page = error_page(
-        dev_client,
-        method="post",
-        url=_connection_url(connected, "refresh/"),
-        fail="oauthclient.services.tokens.token_fields",
-        settings=settings,
-    )
-    assert_shows_none(page, [*HELD, *ISSUED])
-
-
-def test_a_failed_introspection_shows_no_secret(dev_client, connected, settings):
-    page = error_page(
-        dev_client,
-        method="post",
-        url=_connection_url(connected, "introspect/"),
-        fail="oauthclient.services.tokens.redact_data",
-        settings=settings,
-    )
-    assert_shows_none(page, HELD)
-
-
 def test_a_failed_disconnect_shows_no_secret(dev_client, connected, pleo_via_fake, settings):
     pleo_via_fake.publish_metadata()
     page = error_page(
@@ -135,22 +113,40 @@ def test_a_failed_disconnect_shows_no_secret(dev_client, connected, pleo_via_fak
     assert_shows_none(page, HELD)
 
 
-# --- the console, the scope check, monitoring ------------------------------------------------
+# --- refresh, introspection, the console, the scope check, monitoring -----------------------
 
 # Where a test call has sent its request and holds the answer: the token in hand.
 AFTER_SENDING = "oauthclient.services.test_call.body_text"
+# The connection's actions that fail with nothing set up but the connection: where each
+# fails (with the tokens in hand there), what it posts, and whether the fake server had
+# issued new tokens by then.
+ACTIONS = {
+    "refresh": ("refresh/", "oauthclient.services.tokens.token_fields", {}, True),
+    "introspection": ("introspect/", "oauthclient.services.tokens.redact_data", {}, False),
+    "test call": ("test-call/", AFTER_SENDING, {"path": "/v1/introspect"}, False),
+    "scope check": ("scope-check/", AFTER_SENDING, {}, False),
+    # Under the connection's row lock, its tokens loaded.
+    "monitoring change": (
+        "monitoring/",
+        "oauthclient.models.Connection.full_clean",
+        {"monitoring-monitored": "on", "monitoring-target": "introspect"},
+        False,
+    ),
+}
 
 
-def test_a_failed_test_call_shows_no_secret(dev_client, connected, settings):
+@pytest.mark.parametrize("action", sorted(ACTIONS))
+def test_a_failed_connection_action_shows_no_secret(action, dev_client, connected, settings):
+    path, fail, data, issued = ACTIONS[action]
     page = error_page(
         dev_client,
         method="post",
-        url=_connection_url(connected, "test-call/"),
-        fail=AFTER_SENDING,
+        url=_connection_url(connected, path),
+        fail=fail,
         settings=settings,
-        data={"path": "/v1/introspect"},
+        data=data,
     )
-    assert_shows_none(page, HELD)
+    assert_shows_none(page, [*HELD, *ISSUED] if issued else HELD)
 
 
 def test_a_failed_test_call_sent_again_shows_no_secret(dev_client, connected, settings):
@@ -162,29 +158,5 @@ def test_a_failed_test_call_sent_again_shows_no_secret(dev_client, connected, se
         url=_connection_url(connected, f"test-calls/{call.pk}/again/"),
         fail=AFTER_SENDING,
         settings=settings,
-    )
-    assert_shows_none(page, HELD)
-
-
-def test_a_failed_scope_check_shows_no_secret(dev_client, connected, settings):
-    page = error_page(
-        dev_client,
-        method="post",
-        url=_connection_url(connected, "scope-check/"),
-        fail=AFTER_SENDING,
-        settings=settings,
-    )
-    assert_shows_none(page, HELD)
-
-
-def test_a_failed_monitoring_change_shows_no_secret(dev_client, connected, settings):
-    page = error_page(
-        dev_client,
-        method="post",
-        url=_connection_url(connected, "monitoring/"),
-        # Under the connection's row lock, its tokens loaded.
-        fail="oauthclient.models.Connection.full_clean",
-        settings=settings,
-        data={"monitoring-monitored": "on", "monitoring-target": "introspect"},
     )
     assert_shows_none(page, HELD)
