@@ -22,11 +22,11 @@ from django.conf import settings
 from django.db.models import CharField, JSONField, Model, Subquery, TextField
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
+from requests.adapters import HTTPAdapter
 
 from core.redaction import redact_exchange, redact_text
 
 from .models import Connection, Exchange, TestCall
-from .pooling import PooledAdapter
 
 # Bodies longer than this are cut (after redaction, so that no secret's prefix survives).
 BODY_LIMIT = 64 * 1024
@@ -100,7 +100,7 @@ class ExchangeDraft:
         return cls(**{**data, "created_at": datetime.fromisoformat(data["created_at"])})
 
 
-class RecordingAdapter(PooledAdapter):
+class RecordingAdapter(HTTPAdapter):
     """requests' transport with a draft for every request it sends (answered or not)."""
 
     def __init__(self, recorder: Recorder, kind: str) -> None:

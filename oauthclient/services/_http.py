@@ -9,7 +9,6 @@ from django.conf import settings
 
 from registrations.models import Credential
 
-from ..pooling import PooledAdapter
 from ..recording import Recorder
 
 
@@ -41,10 +40,6 @@ def oauth_session(
     session.verify = True
     # Never follow a redirect with a token or a client's credentials attached.
     session.max_redirects = 0
-    # The process's pool of connections (a recorder's adapter uses it too).
-    pooled = PooledAdapter(max_retries=0)
-    session.mount("https://", pooled)
-    session.mount("http://", pooled)
     if recorder is not None:
         recorder.mount(session, kind)
     return session

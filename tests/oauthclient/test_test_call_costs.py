@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -12,11 +11,8 @@ from django.db import connection as db
 from django.test.utils import CaptureQueriesContext
 
 from oauthclient.models import Exchange, TestCall
-from oauthclient.recording import Recorder
-from oauthclient.services._http import oauth_session
 from oauthclient.services.retention import RECORDING_BATCH
 from tests.factories import DEVELOPERS, make_connection
-from tests.loopback import LoopbackServer
 
 from .dashboard import make_credential
 from .test_retention import DAYS, KEPT, _calls, _hours, _kept, retention  # noqa: F401  (a fixture)
@@ -148,39 +144,6 @@ def test_another_connection_of_the_user_is_not_the_one_posted_to(dev_client, con
     _post(dev_client, other)
 
     assert TestCall.objects.get().connection_id == other.pk
-
-
-class _KeepAlive(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    peers: list[int] = []
-
-    def do_GET(self) -> None:
-        self.peers.append(self.client_address[1])
-        body = b"{}"
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-def test_calls_from_separate_sessions_share_a_kept_alive_connection(credential):
-    _KeepAlive.peers = []
-    server = LoopbackServer(_KeepAlive)
-    try:
-        for _ in range(3):
-            with oauth_session(
-                credential, with_secret=False, token=TOKEN, recorder=Recorder(), kind="test_call"
-            ) as client:
-                client.get(server.base_url + "/ping", timeout=5).close()
-    finally:
-        server.close()
-
-    assert len(_KeepAlive.peers) == 3
-    assert len(set(_KeepAlive.peers)) == 1
 
 
 def test_a_verdicts_schema_holds_its_references_written_in_place():
