@@ -48,16 +48,19 @@ typecheck: install
 
 # Installs Chromium when missing (root with apt), starts the local PostgreSQL when it is
 # down, creates its database, and says plainly when the PostgreSQL pass is skipped.
+SUITE := PYTEST=$(BIN)/pytest SQLITE_TEST_URL=$(SQLITE_TEST_URL) TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) \
+	scripts/test_suite.sh
 pytest: install
-	PYTEST=$(BIN)/pytest SQLITE_TEST_URL=$(SQLITE_TEST_URL) TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) \
-		scripts/test_suite.sh $(PYTEST_ARGS)
+	$(SUITE) $(PYTEST_ARGS)
 
 # The documentation site (mkdocs.yml) into site/, strictly: a broken link or anchor, or a
 # page missing from the nav, fails the build.
 docs: install
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
-test: lint typecheck docs pytest
+# The checks run while the machine is prepared (Chromium, Node packages), then pytest.
+test: install
+	CHECKS="$(MAKE) --no-print-directory lint typecheck docs" $(SUITE) $(PYTEST_ARGS)
 
 # Benchmarks: writes docs/benchmarks.md. Needs PostgreSQL; BENCH_DATABASE_URL (default
 # postgres://postgres@127.0.0.1:5432/portal_bench) is dropped and created again.

@@ -12,6 +12,9 @@
 #   Postman collection, axe-core checks the pages in the browser tests): `npm ci` when
 #   node_modules is missing or older than the lock file. npm is Debian's package,
 #   installed like Chromium when missing.
+# - CHECKS: a command (make test's ruff, mypy and docs build) run while Chromium and the
+#   Node packages are installed in the background; pytest starts once both are done, and
+#   not at all when either fails. The preparation's output follows the checks'.
 # - pytest's exit code 5 (no test ran) is a failure, said plainly.
 # - Each pass runs on PYTEST_WORKERS pytest-xdist workers (default: one a CPU, at least
 #   two), each with its own test database; tests that share an expensive server stay on
@@ -21,7 +24,8 @@
 #   the others, which would run alike on both, ran in the SQLite pass.
 #
 # Environment: PYTEST (the pytest to run), SQLITE_TEST_URL, TEST_POSTGRES_URL,
-# PORTAL_CHROMIUM (default /usr/bin/chromium), PYTEST_WORKERS. Extra arguments go to pytest.
+# PORTAL_CHROMIUM (default /usr/bin/chromium), PYTEST_WORKERS, CHECKS. Extra arguments go
+# to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -116,8 +120,30 @@ run_pytest() {
   return "$status"
 }
 
-ensure_chromium
-ensure_node_packages
+# Chromium and the Node packages come from the network and the disk; the checks use the CPU.
+prepare_machine() {
+  ensure_chromium
+  ensure_node_packages
+}
+
+if [[ -n "${CHECKS:-}" ]]; then
+  prepared_out="$(mktemp)" prepared_err="$(mktemp)"
+  trap 'rm -f "$prepared_out" "$prepared_err"' EXIT
+  echo "== Preparing the machine (Chromium, Node packages) while the checks run"
+  prepare_machine >"$prepared_out" 2>"$prepared_err" &
+  preparing=$!
+  checked=0
+  bash -c "$CHECKS" || checked=$?
+  prepared=0
+  wait "$preparing" || prepared=$?
+  cat "$prepared_out"
+  cat "$prepared_err" >&2
+  [[ $checked -eq 0 ]] || exit "$checked"
+  [[ $prepared -eq 0 ]] || exit "$prepared"
+else
+  prepare_machine
+fi
+
 run_pytest SQLite "$SQLITE_TEST_URL" "$@"
 postgres=0
 ensure_postgres || postgres=$?

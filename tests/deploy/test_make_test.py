@@ -109,6 +109,32 @@ def test_missing_chromium_that_cannot_be_installed_stops_with_one_line(recorder,
     assert passes(recorder) == []
 
 
+def test_the_checks_run_before_pytest(recorder):
+    result = run_suite(recorder, TEST_POSTGRES_URL=SILENT_POSTGRES, CHECKS=f"echo checks >> {recorder}.calls")
+    assert result.returncode == 0, result.stderr
+    assert passes(recorder) == ["checks", SQLITE_URL]
+
+
+def test_a_failing_check_fails_the_run_and_no_pytest_pass_runs(recorder):
+    result = run_suite(recorder, TEST_POSTGRES_URL=SILENT_POSTGRES, CHECKS="exit 3")
+    assert result.returncode == 3
+    assert passes(recorder) == []
+
+
+def test_a_preparation_that_fails_while_the_checks_run_stops_with_its_one_line(recorder, path_without_apt):
+    result = run_suite(
+        recorder,
+        TEST_POSTGRES_URL=SILENT_POSTGRES,
+        PORTAL_CHROMIUM="/nonexistent/chromium",
+        PATH=path_without_apt,
+        CHECKS=f"echo checks >> {recorder}.calls",
+    )
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert "apt-get install -y chromium" in result.stderr
+    assert passes(recorder) == ["checks"]
+
+
 @pytest.fixture
 def new_database_name() -> Iterator[str]:
     name = f"make_test_probe_{uuid.uuid4().hex[:8]}"
