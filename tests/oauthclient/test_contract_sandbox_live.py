@@ -7,27 +7,29 @@ import json
 from typing import Any
 
 import pytest
+from oauth2_provider.models import get_application_model
 
 from core.pleo_api import Operation
 from oauthclient.models import Connection, ContractState
 from oauthclient.services.test_call import ApiRequest, test_call_send
 from sandbox.api.demo_data import demo_company
 from sandbox.credentials import credential_issue_sandbox
-from tests.factories import make_registration
+from tests.factories import make_connection, make_registration
 from tests.sandbox.catalog_calls import ALL_SCOPES, CATALOG, body_for, path_values, query_values
-
-from .live import connection_id, log_in
+from tests.sandbox.tokens import make_api_token
 
 
 @pytest.fixture
 def connection(live: Any, live_developer: Any) -> Connection:
-    """Connected to the sandbox through the dashboard, granted every scope of the catalog."""
+    """A sandbox connection granted every scope of the catalog. Its token is written where the
+    sandbox keeps it: these tests are about the answers, connecting has tests of its own."""
     registration = make_registration(scope=" ".join(ALL_SCOPES))
     credential, _secret = credential_issue_sandbox(registration=registration, issued_by=live_developer)
-    browser = log_in(live.url, live_developer.username)
-    page = browser.connect(credential)
-    browser.session.close()
-    return Connection.objects.get(pk=connection_id(page.url))
+    application = get_application_model().objects.get(client_id=credential.client_id)
+    token = make_api_token(user=live_developer, application=application)
+    return make_connection(
+        user=live_developer, credential=credential, access_token=token, scope=" ".join(ALL_SCOPES)
+    )
 
 
 def _request(operation: Operation) -> ApiRequest:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from core.pleo_api.shapes import shape_errors
 from sandbox.api.actions import LEGACY_INTROSPECTION_KEYS
 from sandbox.api.demo_data import demo_company, sandbox_company_create
+from tests.factories import make_user
 
 from .catalog_calls import ALL_SCOPES, CATALOG, call
-from .conftest import connect, register_client
+from .conftest import TIMEOUT
+from .tokens import bearer_session, make_api_token
 
 READS = [operation for operation in CATALOG.operations if not operation.writes]
 WRITES = [operation for operation in CATALOG.operations if operation.writes]
@@ -24,21 +25,24 @@ def _key(operation):
 
 
 @pytest.fixture
-def full_access(sandbox, user_session, client_registration):
-    """A token with every scope the catalog documents."""
-    return connect(sandbox, user_session, client_registration, scope=ALL_SCOPES)
+def developer(sandbox):
+    return make_user()
 
 
 @pytest.fixture
-def client_registration(sandbox):
-    return register_client(scope=" ".join(ALL_SCOPES))
+def full_access(developer):
+    """A session with a token of every scope the catalog documents. The token is written where
+    the sandbox keeps it: these tests are about the API, the authorization journey has its own."""
+    session = bearer_session(make_api_token(user=developer))
+    yield session
+    session.close()
 
 
 @pytest.fixture
-def scratch_company(full_access):
+def scratch_company(developer):
     """A company of the test's own (with demo records) that the token acts for."""
     company, _ = sandbox_company_create(company_id=uuid.uuid4(), name="Scratch ApS")
-    company.members.add(get_user_model().objects.get(username="developer"))
+    company.members.add(developer)
     return company
 
 
@@ -78,14 +82,14 @@ def test_writes_on_a_scratch_company_answer_the_documented_shape(
 
 
 @pytest.mark.parametrize("operation", SCOPED, ids=_key)
-def test_each_operation_refuses_a_token_without_its_scope(operation, sandbox, user_session):
-    others = [scope for scope in ALL_SCOPES if scope != operation.scope]
-    session = connect(sandbox, user_session, register_client(scope=" ".join(others)), scope=others)
+def test_each_operation_refuses_a_token_without_its_scope(operation, sandbox):
+    others = tuple(scope for scope in ALL_SCOPES if scope != operation.scope)
     placeholders = {name: str(uuid.uuid4()) for name in operation.template_parameters}
 
-    response = session.request(
-        operation.method, sandbox.api_url + operation.url_path(**placeholders), json={}
-    )
+    with bearer_session(make_api_token(scopes=others)) as session:
+        response = session.request(
+            operation.method, sandbox.api_url + operation.url_path(**placeholders), json={}, timeout=TIMEOUT
+        )
 
     assert response.status_code == 403
     assert response.json()["error"] == "insufficient_scope"
