@@ -134,6 +134,7 @@ if [[ -n "${CHECKS:-}" ]]; then
   preparing=$!
   checked=0
   bash -c "$CHECKS" || checked=$?
+  # Waited for even when a check failed: an apt-get stopped halfway leaves dpkg to repair.
   prepared=0
   wait "$preparing" || prepared=$?
   cat "$prepared_out"

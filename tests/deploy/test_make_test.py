@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,9 +46,11 @@ def arguments(recorder: Path) -> list[list[str]]:
 def run_suite(recorder: Path, **env: str) -> subprocess.CompletedProcess[str]:
     # CI and CHECKS are what `make test` gave this run, not what the probe is about.
     base = {key: value for key, value in os.environ.items() if key not in {"CI", "CHECKS"}}
+    # Any program stands in for Chromium, so that a probe never installs the real one.
+    chromium = {"PORTAL_CHROMIUM": sys.executable}
     return subprocess.run(  # noqa: S603 (the project's own script)
         [BASH, str(SCRIPT)],
-        env={**base, "PYTEST": str(recorder), "SQLITE_TEST_URL": SQLITE_URL, **env},
+        env={**base, **chromium, "PYTEST": str(recorder), "SQLITE_TEST_URL": SQLITE_URL, **env},
         capture_output=True,
         text=True,
         timeout=120,
