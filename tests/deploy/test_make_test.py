@@ -100,17 +100,23 @@ def path_without_apt(tmp_path: Path) -> str:
     return str(bin_dir)
 
 
-def test_missing_chromium_that_cannot_be_installed_stops_with_one_line(recorder, path_without_apt):
+@pytest.mark.parametrize("with_checks", [False, True], ids=["alone", "while-the-checks-run"])
+def test_missing_chromium_that_cannot_be_installed_stops_with_one_line(
+    recorder, path_without_apt, with_checks
+):
+    checks = {"CHECKS": f"echo checks >> {recorder}.calls"} if with_checks else {}
     result = run_suite(
         recorder,
         TEST_POSTGRES_URL=SILENT_POSTGRES,
         PORTAL_CHROMIUM="/nonexistent/chromium",
         PATH=path_without_apt,
+        **checks,
     )
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1
     assert "apt-get install -y chromium" in result.stderr
-    assert passes(recorder) == []
+    # No pytest pass ran; the checks did.
+    assert passes(recorder) == (["checks"] if with_checks else [])
 
 
 def test_the_checks_run_before_pytest(recorder):
@@ -123,20 +129,6 @@ def test_a_failing_check_fails_the_run_and_no_pytest_pass_runs(recorder):
     result = run_suite(recorder, TEST_POSTGRES_URL=SILENT_POSTGRES, CHECKS="exit 3")
     assert result.returncode == 3
     assert passes(recorder) == []
-
-
-def test_a_preparation_that_fails_while_the_checks_run_stops_with_its_one_line(recorder, path_without_apt):
-    result = run_suite(
-        recorder,
-        TEST_POSTGRES_URL=SILENT_POSTGRES,
-        PORTAL_CHROMIUM="/nonexistent/chromium",
-        PATH=path_without_apt,
-        CHECKS=f"echo checks >> {recorder}.calls",
-    )
-    assert result.returncode == 1
-    assert result.stderr.count("\n") == 1
-    assert "apt-get install -y chromium" in result.stderr
-    assert passes(recorder) == ["checks"]
 
 
 @pytest.fixture
