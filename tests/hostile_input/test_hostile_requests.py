@@ -24,6 +24,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 
 from tests.factories import DEVELOPERS, PARTNER_MANAGERS, make_connection, make_credential, make_group_member
 from tests.html_forms import form_fields
+from tests.sandbox.tokens import make_api_token
 
 # Parameters the views read besides what their forms show: the dashboard's, the admin
 # changelist's, and OAuth's (authorization request, callback, consent form).
@@ -271,30 +272,7 @@ HOSTILE_QUERY_VALUES = ("\u00b2", "9" * 5000, "-1", "a\x00b", "http://[abc/?code
 @pytest.fixture
 def api_token(db: Any) -> str:
     """A sandbox access token with every scope the catalog documents, straight from the database."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-    from oauth2_provider.models import get_access_token_model, get_application_model
-
-    from core.pleo_api import catalog
-
-    user = make_group_member(DEVELOPERS)
-    application = get_application_model().objects.create(
-        name="hostile sweep",
-        user=user,
-        client_type="confidential",
-        authorization_grant_type="authorization-code",
-        redirect_uris="https://client.example/cb",
-    )
-    token = "hostile-sweep-token-" + "x" * 20
-    get_access_token_model().objects.create(
-        user=user,
-        application=application,
-        token=token,
-        expires=timezone.now() + timedelta(hours=1),
-        scope=" ".join(catalog().scope_names),
-    )
-    return token
+    return make_api_token()
 
 
 def test_no_hostile_request_to_the_sandbox_api_ends_in_a_server_error(api_token: str) -> None:
